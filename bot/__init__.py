@@ -1,0 +1,1 @@
+"""Bastau: the monthly reporting bot of primary party organizations."""

@@ -1,0 +1,80 @@
+"""Assembly: long-lived resources go into the dispatcher's workflow data once."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.calendar import ReportingCalendar
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import UserLocaleMiddleware, make_i18n
+from bot.middlewares.dedup import DedupMiddleware
+from bot.middlewares.user import UserMiddleware
+from bot.roles import RoleResolver
+from db.database import Database
+from db.repos import Repos
+from db.storage import SQLiteStorage
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[..., Awaitable[Any]]
+
+
+@dataclass
+class AppContext:
+    config: Settings
+    db: Database
+    clock: Clock
+    calendar: ReportingCalendar
+    repos: Repos
+    roles: RoleResolver
+    i18n: I18n
+    # Extra workflow data and start/stop hooks added by features (the scheduler, broadcasts).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    async def create(cls, config: Settings, clock: Clock | None = None, db: Database | None = None) -> "AppContext":
+        db = db or await Database.open(config.db_path)
+        i18n = make_i18n(default_locale=config.bot.default_locale)
+        return cls(config=config, db=db, clock=clock or SystemClock(),
+                   calendar=ReportingCalendar(config.calendar), repos=Repos(db),
+                   roles=RoleResolver(config, db), i18n=i18n)
+
+    def workflow_data(self) -> dict[str, Any]:
+        return {
+            "config": self.config, "db": self.db, "clock": self.clock, "calendar": self.calendar,
+            "repos": self.repos, "roles": self.roles, "i18n": self.i18n, "form": self.config.form,
+            "app": self, **self.extra,
+        }
+
+
+def build_bot(token: str, config: Settings, session: BaseSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_server)) if config.api_server \
+            else AiohttpSession()
+    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def build_dispatcher(app: AppContext) -> Dispatcher:
+    from bot.routers import feature_routers
+    from bot.routers.errors import on_error
+    from bot.commands import set_commands
+
+    dp = Dispatcher(storage=SQLiteStorage(app.db), **app.workflow_data())
+    dp.update.outer_middleware(DedupMiddleware(app.db, app.clock))
+    dp.update.outer_middleware(UserMiddleware(app.repos, app.roles, app.clock))
+    dp.update.outer_middleware(UserLocaleMiddleware(app.i18n))
+    dp.include_routers(*feature_routers())
+    dp.errors.register(on_error)
+    dp.startup.register(set_commands)
+    return dp

@@ -1,0 +1,119 @@
+"""The `bastau` command: run the bot, manage the roster, export, back up."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_config
+
+log = logging.getLogger("bastau")
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=os.environ.get("BASTAU_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+async def _run(config: Settings) -> int:
+    from bot.app import AppContext, build_bot, build_dispatcher
+
+    token = os.environ.get("BOT_TOKEN", "").strip()
+    if not token:
+        print("BOT_TOKEN is not set. Put the bot's token in the environment: export BOT_TOKEN=...",
+              file=sys.stderr)
+        return 2
+    app = await AppContext.create(config)
+    bot = build_bot(token, config)
+    dp = build_dispatcher(app)
+    log.info("Bastau starting (db %s, api %s)", config.db_path, config.api_server or "api.telegram.org")
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dp.start_polling(bot, handle_signals=True, close_bot_session=True)
+    finally:
+        await app.db.close()
+    return 0
+
+
+async def _roster_import(config: Settings, file: Path) -> int:
+    from bot.clock import SystemClock
+    from db.database import Database
+    from db.roster import RosterError, apply_rows, parse_rows, read_csv, read_xlsx
+
+    data = file.read_bytes()
+    try:
+        rows = parse_rows(read_xlsx(data) if file.suffix.lower() == ".xlsx" else read_csv(data))
+    except RosterError as exc:
+        for line, why in exc.problems:
+            print(f"{file}:{line}: {why}", file=sys.stderr)
+        print("Nothing was imported.", file=sys.stderr)
+        return 1
+    db = await Database.open(config.db_path)
+    try:
+        summary = await apply_rows(db, rows, SystemClock().now())
+    finally:
+        await db.close()
+    print(f"districts added: {len(summary.districts_added)}; organizations added: {len(summary.added)}, "
+          f"changed: {len(summary.changed)}, unchanged: {summary.unchanged}")
+    return 0
+
+
+async def _roster_codes(config: Settings) -> int:
+    from db.database import Database
+    from db.roster import codes_csv
+
+    db = await Database.open(config.db_path)
+    try:
+        sys.stdout.write(await codes_csv(db))
+    finally:
+        await db.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bastau", description=__doc__)
+    parser.add_argument("--config", help="path to config.toml (default: $BASTAU_CONFIG or ./config.toml)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the bot (long polling)")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    roster = commands.add_parser("roster", help="the roster of organizations")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
+    roster_import = roster_commands.add_parser("import", help="import districts and organizations from CSV")
+    roster_import.add_argument("file", type=Path)
+    roster_commands.add_parser("codes", help="print district,organization,code as CSV")
+    return parser
+
+
+async def _migrate(config: Settings) -> int:
+    from db.database import Database
+
+    db = await Database.open(config.db_path)
+    await db.close()
+    print(f"database ready: {config.db_path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging()
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.command == "run":
+        return asyncio.run(_run(config))
+    if args.command == "migrate":
+        return asyncio.run(_migrate(config))
+    if args.command == "roster" and args.roster_command == "import":
+        return asyncio.run(_roster_import(config, args.file))
+    if args.command == "roster" and args.roster_command == "codes":
+        return asyncio.run(_roster_codes(config))
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

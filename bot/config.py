@@ -1,0 +1,257 @@
+"""Typed configuration: config.toml, overridable from the environment."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+LOCALES = ("kk", "ru")
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(Exception):
+    """A bad config: the message names the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(_Strict):
+    kk: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+
+    def get(self, locale: str) -> str:
+        return getattr(self, locale, self.kk)
+
+
+class Option(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    kk: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+
+    def label(self, locale: str) -> str:
+        return getattr(self, locale, self.kk)
+
+
+FieldType = Literal["int", "text", "choice", "multi", "photos"]
+
+
+class FormField(_Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)
+    type: FieldType
+    label: Localized
+    required: bool = True
+    min: int | None = None
+    max: int | None = None
+    lte: str | None = None
+    max_length: int = Field(default=1000, ge=1, le=4000)
+    options: tuple[Option, ...] = ()
+    max_count: int = Field(default=5, ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _check_type_rules(self) -> "FormField":
+        if self.type in ("choice", "multi") and not self.options:
+            raise ValueError(f"field '{self.key}' of type {self.type} needs options")
+        if self.type not in ("choice", "multi") and self.options:
+            raise ValueError(f"field '{self.key}' of type {self.type} cannot have options")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"field '{self.key}': min is greater than max")
+        if self.lte and self.type != "int":
+            raise ValueError(f"field '{self.key}': lte only applies to int fields")
+        keys = [o.key for o in self.options]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"field '{self.key}': option keys repeat")
+        return self
+
+
+class Form(_Strict):
+    fields: tuple[FormField, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_fields(self) -> "Form":
+        keys = [f.key for f in self.fields]
+        if len(keys) != len(set(keys)):
+            raise ValueError("form field keys repeat")
+        by_key = {f.key: f for f in self.fields}
+        for f in self.fields:
+            if f.lte and (f.lte not in by_key or by_key[f.lte].type != "int"):
+                raise ValueError(f"field '{f.key}': lte names '{f.lte}', which is not an int field")
+        return self
+
+    def field(self, key: str) -> FormField | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+    def index(self, key: str) -> int:
+        return [f.key for f in self.fields].index(key)
+
+
+def _parse_hhmm(value: str) -> time:
+    if not re.fullmatch(r"\d{2}:\d{2}", value):
+        raise ValueError("expected HH:MM")
+    return time(int(value[:2]), int(value[3:]))
+
+
+class CalendarConfig(_Strict):
+    timezone: str = "Asia/Almaty"
+    open_day: int = Field(default=25, ge=1, le=28)
+    due_day: int = Field(default=5, ge=1, le=28)
+    remind_days_before_due: tuple[int, ...] = (3,)
+    overdue_every_days: int = Field(default=2, ge=1)
+    overdue_max: int = Field(default=3, ge=0)
+    quiet_start: str = "21:00"
+    quiet_end: str = "09:00"
+    escalation_days_after_due: int = Field(default=1, ge=1)
+    digest_weekday: str = "mon"
+    digest_time: str = "09:00"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("quiet_start", "quiet_end", "digest_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        _parse_hhmm(value)
+        return value
+
+    @field_validator("digest_weekday")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        if value not in WEEKDAYS:
+            raise ValueError(f"expected one of {', '.join(WEEKDAYS)}")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quiet_start_time(self) -> time:
+        return _parse_hhmm(self.quiet_start)
+
+    @property
+    def quiet_end_time(self) -> time:
+        return _parse_hhmm(self.quiet_end)
+
+    @property
+    def digest_at(self) -> time:
+        return _parse_hhmm(self.digest_time)
+
+
+class BotSection(_Strict):
+    default_locale: Literal["kk", "ru"] = "kk"
+    db_path: str = "bastau.db"
+
+
+class TelegramSection(_Strict):
+    api_server: str = ""
+
+    @field_validator("api_server")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://", value):
+            raise ValueError("must be a base URL such as http://127.0.0.1:8081")
+        return value.rstrip("/")
+
+
+class RegistrationSection(_Strict):
+    max_wrong_codes_per_hour: int = Field(default=5, ge=1)
+
+
+class BroadcastSection(_Strict):
+    rate_per_second: float = Field(default=25, gt=0)
+    per_chat_interval_s: float = Field(default=1.0, ge=0)
+    progress_every_s: float = Field(default=3.0, gt=0)
+
+
+class SandboxSection(_Strict):
+    host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    api_port: int = Field(default=8081, ge=0, le=65535)
+
+
+class AdminEntry(_Strict):
+    telegram_id: int
+    scope: Literal["branch", "district"]
+    district: str | None = None
+
+    @model_validator(mode="after")
+    def _district(self) -> "AdminEntry":
+        if self.scope == "district" and not self.district:
+            raise ValueError("a district admin needs 'district'")
+        if self.scope == "branch" and self.district:
+            raise ValueError("a branch admin has no 'district'")
+        return self
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BASTAU_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    bot: BotSection = BotSection()
+    telegram: TelegramSection = TelegramSection()
+    calendar: CalendarConfig = CalendarConfig()
+    registration: RegistrationSection = RegistrationSection()
+    broadcast: BroadcastSection = BroadcastSection()
+    sandbox: SandboxSection = SandboxSection()
+    admins: tuple[AdminEntry, ...] = ()
+    form: Form
+    # Where the file was read from; relative paths in it are resolved against its folder.
+    config_dir: Path = Path(".")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = init_settings.init_kwargs.pop("_toml_file", None)  # type: ignore[attr-defined]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    @property
+    def db_path(self) -> Path:
+        raw = os.environ.get("BASTAU_DB") or self.bot.db_path
+        path = Path(raw)
+        return path if path.is_absolute() or raw == ":memory:" else self.config_dir / path
+
+    @property
+    def api_server(self) -> str:
+        return (os.environ.get("TELEGRAM_API_SERVER") or self.telegram.api_server).rstrip("/")
+
+
+def config_path(cli_value: str | None = None) -> Path:
+    return Path(cli_value or os.environ.get("BASTAU_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_config(path: str | Path | None = None, **overrides) -> Settings:
+    """Read and validate the config; a ConfigError names every bad key."""
+    path = config_path(str(path) if path else None)
+    if not path.exists():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        return Settings(_toml_file=path, config_dir=path.resolve().parent, **overrides)
+    except ValidationError as exc:
+        lines = [
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise ConfigError(f"bad config {path}:\n  " + "\n  ".join(lines)) from None
+    except ValueError as exc:  # a TOML syntax error
+        raise ConfigError(f"bad config {path}: {exc}") from None

@@ -1,0 +1,1 @@
+"""Per-update middlewares: deduplication, the user's row and role, the locale."""

@@ -1,0 +1,1 @@
+"""Storage: SQLite schema, numbered migrations, queries and the FSM storage."""

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from db.database import Database
+from db.queries.common import iso
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    locale: str | None
+    full_name: str | None
+    phone: str | None
+    org_id: int | None
+    active: bool
+    registered_at: str | None
+
+    @property
+    def is_chair(self) -> bool:
+        return self.org_id is not None
+
+
+def _user(row) -> User | None:
+    if row is None:
+        return None
+    return User(row["id"], row["locale"], row["full_name"], row["phone"], row["org_id"],
+                bool(row["active"]), row["registered_at"])
+
+
+class UsersRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> User | None:
+        return _user(await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,)))
+
+    async def ensure(self, user_id: int, now: datetime) -> User:
+        """The user's row, created on first contact; a user who writes again is active again."""
+        user = await self.get(user_id)
+        if user is not None and user.active:
+            return user
+        await self.db.execute(
+            "INSERT INTO users(id, created_at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET active = 1",
+            (user_id, iso(now)),
+        )
+        return await self.get(user_id)  # type: ignore[return-value]
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        await self.db.execute("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))
+
+    async def set_inactive(self, user_id: int) -> None:
+        await self.db.execute("UPDATE users SET active = 0 WHERE id = ?", (user_id,))
+
+    async def chair_of(self, org_id: int) -> User | None:
+        return _user(await self.db.fetchone("SELECT * FROM users WHERE org_id = ?", (org_id,)))
+
+    async def register_chair(self, user_id: int, org_id: int, full_name: str, phone: str | None,
+                             now: datetime) -> bool:
+        """Bind the user to the organization; False when another chair took it meanwhile."""
+        async with self.db.transaction() as tx:
+            taken = await tx.fetchone(
+                "SELECT id FROM users WHERE org_id = ? AND id != ?", (org_id, user_id))
+            if taken:
+                return False
+            await tx.execute(
+                "UPDATE users SET org_id = ?, full_name = ?, phone = ?, registered_at = ? WHERE id = ?",
+                (org_id, full_name, phone, iso(now), user_id),
+            )
+            return True
+
+    async def count_wrong_codes(self, user_id: int, since: datetime) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM code_attempts WHERE user_id = ? AND at >= ?", (user_id, iso(since)))
+        return row[0]
+
+    async def record_wrong_code(self, user_id: int, code: str, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO code_attempts(user_id, at, code) VALUES (?, ?, ?)", (user_id, iso(now), code[:64]))

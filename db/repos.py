@@ -1,0 +1,15 @@
+"""All repositories over one database, built once and put into the dispatcher's data."""
+from __future__ import annotations
+
+from db.database import Database
+from db.queries.orgs import OrgsRepo
+from db.queries.reports import ReportsRepo
+from db.queries.users import UsersRepo
+
+
+class Repos:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.users = UsersRepo(db)
+        self.orgs = OrgsRepo(db)
+        self.reports = ReportsRepo(db)

@@ -1,0 +1,167 @@
+"""The roster of districts and organizations: parse, validate, apply, invite codes."""
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from db.database import Database, Tx
+from db.queries.common import iso
+
+HEADER = ("district", "organization", "sector", "members")
+# No 0/O, 1/I/L: codes are read aloud and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+MAX_NAME = 200
+
+
+class RosterError(Exception):
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"line {n}: {why}" for n, why in problems))
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    district: str
+    organization: str
+    sector: str
+    members: int
+
+
+@dataclass
+class ApplySummary:
+    districts_added: list[str] = field(default_factory=list)
+    added: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def normalize_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
+    """Validate a table (first row the header); RosterError lists every bad line."""
+    if not rows:
+        raise RosterError([(1, "the file is empty")])
+    header = tuple(cell.strip().lower().lstrip("\ufeff") for cell in rows[0])
+    if header != HEADER:
+        raise RosterError([(1, f"the header must be {','.join(HEADER)}")])
+    problems: list[tuple[int, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+    parsed: list[RosterRow] = []
+    for line, raw in enumerate(rows[1:], start=2):
+        cells = [(c or "").strip() for c in raw]
+        if not any(cells):
+            continue
+        if len(cells) != len(HEADER):
+            problems.append((line, f"expected {len(HEADER)} columns, found {len(cells)}"))
+            continue
+        district, organization, sector, members = cells
+        if not district:
+            problems.append((line, "district is empty"))
+        if not organization:
+            problems.append((line, "organization is empty"))
+        if len(district) > MAX_NAME or len(organization) > MAX_NAME:
+            problems.append((line, f"a name is longer than {MAX_NAME} characters"))
+        if not members.isdigit() or int(members) > 10_000_000:
+            problems.append((line, f"members must be a whole number, not {members!r}"))
+        key = (district.casefold(), organization.casefold())
+        if district and organization and key in seen:
+            problems.append((line, f"duplicate organization (first on line {seen[key]})"))
+        seen.setdefault(key, line)
+        if not problems or problems[-1][0] != line:
+            parsed.append(RosterRow(line, district, organization, sector, int(members)))
+    if problems:
+        raise RosterError(problems)
+    if not parsed:
+        raise RosterError([(2, "no organizations in the file")])
+    return parsed
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RosterError([(1, "the file is not UTF-8 text")]) from exc
+    return list(csv.reader(io.StringIO(text)))
+
+
+def read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds on a broken file
+        raise RosterError([(1, "the file is not a readable XLSX workbook")]) from exc
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)
+                     for v in values])
+    while rows and rows[0] and not rows[0][-1]:
+        rows[0] = rows[0][:-1]
+    return [r[:len(rows[0])] if len(r) > len(rows[0]) and not any(r[len(rows[0]):]) else r for r in rows]
+
+
+async def _unique_code(tx: Tx) -> str:
+    while True:
+        code = new_code()
+        if not await tx.fetchone("SELECT 1 FROM organizations WHERE invite_code = ?", (code,)):
+            return code
+
+
+async def apply_rows(db: Database, rows: list[RosterRow], now: datetime) -> ApplySummary:
+    """Add new districts and organizations, update changed ones; never delete."""
+    summary = ApplySummary()
+    async with db.transaction() as tx:
+        districts = {r["name"].casefold(): r["id"] for r in await tx.fetchall("SELECT id, name FROM districts")}
+        for row in rows:
+            district_id = districts.get(row.district.casefold())
+            if district_id is None:
+                cur = await tx.execute("INSERT INTO districts(name) VALUES (?)", (row.district,))
+                district_id = districts[row.district.casefold()] = cur.lastrowid
+                summary.districts_added.append(row.district)
+            existing = await tx.fetchone(
+                "SELECT id, sector, members FROM organizations WHERE district_id = ? AND name = ?",
+                (district_id, row.organization))
+            if existing is None:
+                await tx.execute(
+                    "INSERT INTO organizations(district_id, name, sector, members, invite_code, created_at, updated_at) "
+                    "VALUES (?,?,?,?,?,?,?)",
+                    (district_id, row.organization, row.sector, row.members, await _unique_code(tx), iso(now), iso(now)))
+                summary.added.append((row.district, row.organization))
+            elif (existing["sector"], existing["members"]) != (row.sector, row.members):
+                await tx.execute("UPDATE organizations SET sector = ?, members = ?, updated_at = ? WHERE id = ?",
+                                 (row.sector, row.members, iso(now), existing["id"]))
+                summary.changed.append((row.district, row.organization))
+            else:
+                summary.unchanged += 1
+    return summary
+
+
+async def reissue_code(db: Database, org_id: int, now: datetime) -> str | None:
+    """A new invite code for one organization; the old one stops working."""
+    async with db.transaction() as tx:
+        code = await _unique_code(tx)
+        cur = await tx.execute("UPDATE organizations SET invite_code = ?, updated_at = ? WHERE id = ?",
+                               (code, iso(now), org_id))
+        return code if cur.rowcount else None
+
+
+async def codes_csv(db: Database, district_id: int | None = None) -> str:
+    sql = ("SELECT d.name, o.name, o.invite_code FROM organizations o JOIN districts d ON d.id = o.district_id "
+           + ("WHERE d.id = ? " if district_id is not None else "") + "ORDER BY d.name, o.name")
+    rows = await db.fetchall(sql, (district_id,) if district_id is not None else ())
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("district", "organization", "code"))
+    writer.writerows(tuple(r) for r in rows)
+    return out.getvalue()
