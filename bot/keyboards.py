@@ -20,6 +20,15 @@ MENU_LANGUAGE = N_("🌐 Language")
 MENU_HELP = N_("❓ Help")
 
 
+# Callback data of the button that opens (or resumes) the report dialog, e.g. in reminders.
+OPEN_REPORT = "report:open"
+
+
+def open_report_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=_("📝 File the report"), callback_data=OPEN_REPORT)]])
+
+
 class LanguageCb(CallbackData, prefix="lang"):
     locale: str
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from db.database import Database
 from db.queries.orgs import OrgsRepo
 from db.queries.reports import ReportsRepo
+from db.queries.stats import StatsRepo
 from db.queries.users import UsersRepo
 
 
@@ -13,3 +14,4 @@ class Repos:
         self.users = UsersRepo(db)
         self.orgs = OrgsRepo(db)
         self.reports = ReportsRepo(db)
+        self.stats = StatsRepo(db)
