@@ -1,0 +1,59 @@
+"""Migrations, the FSM storage and update deduplication."""
+from __future__ import annotations
+
+from aiogram.fsm.storage.base import StorageKey
+
+from db.database import Database, split_statements
+from db.storage import SQLiteStorage
+
+
+async def test_migrations_are_applied_once_and_recorded(tmp_path):
+    db = await Database.open(tmp_path / "a.db")
+    versions = [r[0] for r in await db.fetchall("SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions and versions[0] == 1 and versions == sorted(set(versions))
+    assert await db.migrate() == []
+    assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
+    assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+    await db.close()
+
+
+def test_statement_splitting_respects_semicolons_in_strings():
+    sql = "CREATE TABLE t (a TEXT DEFAULT 'x;\ny');\n-- a comment; with a semicolon\nINSERT INTO t VALUES ('1');\n"
+    assert len(split_statements(sql)) == 2
+
+
+async def test_fsm_storage_round_trips_json_across_connections(tmp_path):
+    key = StorageKey(bot_id=1, chat_id=2, user_id=2)
+    db = await Database.open(tmp_path / "s.db")
+    storage = SQLiteStorage(db)
+    await storage.set_state(key, "Report:answering")
+    await storage.set_data(key, {"month": "2026-11", "answers": {"n": 1, "t": "қазақша"}})
+    await db.close()
+    db = await Database.open(tmp_path / "s.db")
+    storage = SQLiteStorage(db)
+    assert await storage.get_state(key) == "Report:answering"
+    assert (await storage.get_data(key))["answers"]["t"] == "қазақша"
+    await storage.set_state(key, None)
+    assert await storage.get_state(key) is None
+    await db.close()
+
+
+async def test_the_same_update_twice_has_one_effect(harness):
+    user = harness.client(3001, language_code="ru")
+    first = await user.send("/start", update_id=777001)
+    again = await user.send("/start", update_id=777001)
+    assert first and again == []
+
+
+async def test_a_failing_handler_answers_in_the_users_language(harness, monkeypatch):
+    from bot.routers import start
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    admin = harness.client(900, language_code="ru")
+    await admin.send("/start")
+    await admin.press("Русский")
+    monkeypatch.setattr(start, "show_main_menu", broken)
+    await admin.send("/start")
+    assert "Извините, что-то пошло не так" in admin.reply
