@@ -73,6 +73,22 @@ async def _roster_codes(config: Settings) -> int:
     return 0
 
 
+async def _backup(config: Settings, target: Path) -> int:
+    """An online backup (SQLite's backup API): safe while the bot is running."""
+    from db.database import Database
+
+    if target.exists():
+        print(f"{target} exists; choose a new file name", file=sys.stderr)
+        return 1
+    db = await Database.open(config.db_path, migrate=False)
+    try:
+        pages = await db.backup_to(target)
+    finally:
+        await db.close()
+    print(f"backup written: {target} ({pages} pages)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bastau", description=__doc__)
     parser.add_argument("--config", help="path to config.toml (default: $BASTAU_CONFIG or ./config.toml)")
@@ -84,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     roster_import = roster_commands.add_parser("import", help="import districts and organizations from CSV")
     roster_import.add_argument("file", type=Path)
     roster_commands.add_parser("codes", help="print district,organization,code as CSV")
+    backup = commands.add_parser("backup", help="an online backup of the database into FILE")
+    backup.add_argument("file", type=Path)
     return parser
 
 
@@ -112,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_roster_import(config, args.file))
     if args.command == "roster" and args.roster_command == "codes":
         return asyncio.run(_roster_codes(config))
+    if args.command == "backup":
+        return asyncio.run(_backup(config, args.file))
     return 2
 
 

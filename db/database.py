@@ -84,6 +84,17 @@ class Database(Tx):
             self.closed = True
             await self.conn.close()
 
+    async def backup_to(self, target: str | Path) -> int:
+        """Copy the live database into `target` with SQLite's online backup; returns its page count."""
+        async with self._lock:
+            dest = await aiosqlite.connect(str(target))
+            try:
+                await self.conn.backup(dest)
+                row = await (await dest.execute("PRAGMA page_count")).fetchone()
+            finally:
+                await dest.close()
+        return row[0]
+
     async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
         async with self._lock:
             return await self.conn.execute(sql, params)

@@ -57,3 +57,21 @@ async def test_a_failing_handler_answers_in_the_users_language(harness, monkeypa
     monkeypatch.setattr(start, "show_main_menu", broken)
     await admin.send("/start")
     assert "Извините, что-то пошло не так" in admin.reply
+
+
+async def test_online_backup_holds_the_same_rows(harness, tmp_path):
+    from tests.test_roster import bastau
+
+    target = tmp_path / "backup.db"
+    result = bastau(harness.app.config.config_dir / "config.toml", "backup", str(target))
+    assert result.returncode == 0, result.stderr
+    copy = await Database.open(target, migrate=False)
+    try:
+        assert (await copy.fetchone("PRAGMA integrity_check"))[0] == "ok"
+        names = [r[0] for r in await copy.fetchall("SELECT name FROM organizations ORDER BY name")]
+        live = [r[0] for r in await harness.app.db.fetchall("SELECT name FROM organizations ORDER BY name")]
+        assert names == live and len(names) == 3
+    finally:
+        await copy.close()
+    again = bastau(harness.app.config.config_dir / "config.toml", "backup", str(target))
+    assert again.returncode == 1
