@@ -52,7 +52,9 @@ def main_menu(role: Role) -> ReplyKeyboardMarkup:
 
 def admin_menu_rows(role: Role) -> list[list[KeyboardButton]]:
     """Admin entries of the main menu (the admin tools add theirs here)."""
-    return []
+    from bot.routers.admin_common import admin_menu_buttons
+
+    return admin_menu_buttons(role)
 
 
 def contact_keyboard() -> ReplyKeyboardMarkup:

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from db.database import Database
+from db.queries.admins import AdminsRepo
+from db.queries.audit import AuditRepo
+from db.queries.joins import JoinsRepo
 from db.queries.orgs import OrgsRepo
 from db.queries.reports import ReportsRepo
 from db.queries.stats import StatsRepo
@@ -15,3 +18,6 @@ class Repos:
         self.orgs = OrgsRepo(db)
         self.reports = ReportsRepo(db)
         self.stats = StatsRepo(db)
+        self.admins = AdminsRepo(db)
+        self.joins = JoinsRepo(db)
+        self.audit = AuditRepo(db)

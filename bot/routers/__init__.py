@@ -5,10 +5,17 @@ from aiogram import Router
 
 
 def feature_routers() -> list[Router]:
+    from bot.routers import admin_joins, admin_people, admin_reports, admin_roster
     from bot.routers import fallback, registration, start
 
     return [
         start.create_router(),
+        # Admin tools before the dialogs, so admin commands win over dialog states; admin_reports
+        # ends with the refusal of admin buttons that no handler allowed.
+        admin_people.create_router(),
+        admin_roster.create_router(),
+        admin_joins.create_router(),
+        admin_reports.create_router(),
         registration.create_router(),
         fallback.create_router(),
     ]

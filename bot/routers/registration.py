@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.keyboards import contact_keyboard, main_menu, remove_keyboard
 from bot.resume import register_reprompt
+from bot.routers.admin_joins import no_code_keyboard
 from bot.roles import Role, RoleResolver
 from bot.services.registration import CodeVerdict, check_invite_code, clean_full_name
 from db.queries.users import User
@@ -40,7 +41,7 @@ async def ask_code(message: Message, state: FSMContext) -> None:
     await state.set_state(Registration.code)
     await message.answer(_("Please send the invite code of your primary organization. "
                            "The chair receives it from the district or regional branch."),
-                         reply_markup=remove_keyboard())
+                         reply_markup=no_code_keyboard())
 
 
 async def ask_name(message: Message, state: FSMContext) -> None:

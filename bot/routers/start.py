@@ -96,7 +96,9 @@ async def cmd_help(message: Message, role: Role) -> None:
 
 def admin_help() -> str:
     """Commands of administrators (the admin tools and the digest add theirs)."""
-    return _("Administrator commands are listed in the command menu.")
+    from bot.routers.admin_common import admin_commands_help
+
+    return admin_commands_help()
 
 
 async def cmd_cancel(message: Message, state: FSMContext, role: Role, user: User) -> None:

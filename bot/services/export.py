@@ -1,0 +1,139 @@
+"""A month's reports as a workbook (XLSX, openpyxl write-only) or CSV, in the admin's language.
+
+Sheets: one row per organization of the scope (a column per form field), a summary per district,
+and the organizations that have not reported with their chairs' contacts.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from bot.config import Form, FormField
+from bot.i18n import N_
+from db.queries.admins import ExportRow
+
+Translate = Callable[[str], str]
+
+STATUS_SUBMITTED = N_("submitted on time")
+STATUS_LATE = N_("submitted late")
+STATUS_MISSING = N_("not submitted")
+TOTAL = N_("Total")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+
+
+def status_of(row: ExportRow) -> str:
+    if row.answers is None:
+        return STATUS_MISSING
+    return STATUS_LATE if row.late else STATUS_SUBMITTED
+
+
+def cell_value(field: FormField, value: Any, locale: str) -> Any:
+    """One answer as a spreadsheet cell: numbers stay numbers, options become their labels."""
+    if value is None:
+        return None
+    if field.type == "photos":
+        return len(value) if isinstance(value, list) else 0
+    if field.type in ("choice", "multi"):
+        keys = value if isinstance(value, list) else [value]
+        labels = {o.key: o.label(locale) for o in field.options}
+        return "; ".join(labels.get(k, str(k)) for k in keys)
+    return value
+
+
+def report_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) -> Sheet:
+    header = [_("District"), _("Organization"), _("Chair"), _("Phone"), _("Status")]
+    header += [f.label.get(locale) for f in form.fields]
+    out = []
+    for row in rows:
+        answers = row.answers or {}
+        out.append([row.district, row.organization, row.chair_name, row.chair_phone, _(status_of(row))]
+                   + [cell_value(f, answers.get(f.key), locale) for f in form.fields])
+    return Sheet(_("Reports"), header, out)
+
+
+def summary_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) -> Sheet:
+    numeric = [f for f in form.fields if f.type == "int"]
+    header = [_("District"), _("Organizations in total"), _("Reports submitted"), _("Of them late"),
+              _("Not submitted")]
+    header += [f.label.get(locale) for f in numeric]
+    by_district: dict[str, list[Any]] = {}
+    for row in rows:
+        line = by_district.setdefault(row.district, [row.district, 0, 0, 0, 0] + [0] * len(numeric))
+        line[1] += 1
+        if row.answers is None:
+            line[4] += 1
+            continue
+        line[2] += 1
+        line[3] += int(row.late)
+        for i, f in enumerate(numeric, start=5):
+            value = row.answers.get(f.key)
+            if isinstance(value, int):
+                line[i] += value
+    lines = list(by_district.values())
+    total = [_(TOTAL)] + [sum(line[i] for line in lines) for i in range(1, len(header))]
+    return Sheet(_("Summary"), header, lines + [total])
+
+
+def missing_sheet(rows: list[ExportRow], _: Translate) -> Sheet:
+    return Sheet(_("Not submitted"), [_("District"), _("Organization"), _("Chair"), _("Phone")],
+                 [[r.district, r.organization, r.chair_name, r.chair_phone] for r in rows if r.answers is None])
+
+
+def build_sheets(rows: list[ExportRow], form: Form, locale: str, translate: Translate) -> list[Sheet]:
+    return [report_sheet(rows, form, locale, translate), summary_sheet(rows, form, locale, translate),
+            missing_sheet(rows, translate)]
+
+
+def to_xlsx(sheets: list[Sheet]) -> bytes:
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        ws = workbook.create_sheet(sheet.title[:31])
+        ws.append(sheet.header)
+        for row in sheet.rows:
+            ws.append([_as_text(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _as_text(ws, value: str) -> WriteOnlyCell:
+    """A chair's text that starts with '=' stays text, never a formula."""
+    cell = WriteOnlyCell(ws, value)
+    cell.data_type = "s"
+    return cell
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(sheet.header)
+    writer.writerows([_csv_safe(v) for v in row] for row in sheet.rows)
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def _csv_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def export_file(rows: list[ExportRow], form: Form, locale: str, translate: Translate, as_csv: bool) -> bytes:
+    sheets = build_sheets(rows, form, locale, translate)
+    return to_csv(sheets[0]) if as_csv else to_xlsx(sheets)
+
+
+def file_name(month: str, district: str | None, as_csv: bool) -> str:
+    scope = f"-{district}" if district else ""
+    return f"bastau-{month}{scope}.{'csv' if as_csv else 'xlsx'}"
