@@ -15,6 +15,7 @@ from aiogram.enums import ParseMode
 from bot.calendar import ReportingCalendar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.delivery import install_retry
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import UserLocaleMiddleware, make_i18n
@@ -62,13 +63,16 @@ def build_bot(token: str, config: Settings, session: BaseSession | None = None) 
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_server)) if config.api_server \
             else AiohttpSession()
-    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot = Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    install_retry(bot)  # 429 / 5xx / network errors: see bot/delivery.py
+    return bot
 
 
 def build_dispatcher(app: AppContext) -> Dispatcher:
     from bot.routers import feature_routers
     from bot.routers.errors import on_error
     from bot.commands import set_commands
+    from bot.jobs import start_scheduler, stop_scheduler
 
     dp = Dispatcher(storage=SQLiteStorage(app.db), **app.workflow_data())
     dp.update.outer_middleware(DedupMiddleware(app.db, app.clock))
@@ -77,4 +81,6 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     dp.include_routers(*feature_routers())
     dp.errors.register(on_error)
     dp.startup.register(set_commands)
+    dp.startup.register(start_scheduler)
+    dp.shutdown.register(stop_scheduler)
     return dp

@@ -7,6 +7,7 @@ from db.queries.audit import AuditRepo
 from db.queries.joins import JoinsRepo
 from db.queries.orgs import OrgsRepo
 from db.queries.reports import ReportsRepo
+from db.queries.sent import SentRepo
 from db.queries.stats import StatsRepo
 from db.queries.users import UsersRepo
 
@@ -18,6 +19,7 @@ class Repos:
         self.orgs = OrgsRepo(db)
         self.reports = ReportsRepo(db)
         self.stats = StatsRepo(db)
+        self.sent = SentRepo(db)
         self.admins = AdminsRepo(db)
         self.joins = JoinsRepo(db)
         self.audit = AuditRepo(db)

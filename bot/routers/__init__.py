@@ -6,6 +6,7 @@ from aiogram import Router
 
 def feature_routers() -> list[Router]:
     from bot.routers import admin_joins, admin_people, admin_reports, admin_roster
+    from bot.routers import digest
     from bot.routers import fallback, registration, start
 
     return [
@@ -17,5 +18,6 @@ def feature_routers() -> list[Router]:
         admin_joins.create_router(),
         admin_reports.create_router(),
         registration.create_router(),
+        digest.create_router(),
         fallback.create_router(),
     ]

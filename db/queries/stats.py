@@ -1,7 +1,9 @@
 """Who has reported: per organization, per district, for one month and a scope."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Sequence
 
 from db.database import Database
 
@@ -73,3 +75,34 @@ class StatsRepo:
             "WHERE (:district IS NULL OR d.id = :district) GROUP BY d.id ORDER BY d.name",
             {"month": month, "district": district_id})
         return [DistrictProgress(*r) for r in rows]
+
+    async def numeric_totals(self, month: str, keys: Sequence[str],
+                             district_id: int | None = None) -> dict[str, int]:
+        """key -> the sum of that numeric answer over the month's reports of the scope."""
+        rows = await self.db.fetchall(
+            "SELECT j.key, SUM(CAST(j.value AS INTEGER)) FROM reports r "
+            "JOIN organizations o ON o.id = r.org_id, json_each(r.answers) j "
+            "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district) "
+            "AND j.key IN (SELECT value FROM json_each(:keys)) AND j.type IN ('integer', 'real', 'text') "
+            "GROUP BY j.key",
+            {"month": month, "district": district_id, "keys": json.dumps(list(keys))})
+        return {r[0]: r[1] for r in rows}
+
+    async def option_counts(self, month: str, keys: Sequence[str],
+                            district_id: int | None = None) -> dict[tuple[str, str], int]:
+        """(field key, option key) -> how many organizations chose that option in a multi answer."""
+        rows = await self.db.fetchall(
+            "SELECT j.key, p.value, COUNT(DISTINCT r.org_id) FROM reports r "
+            "JOIN organizations o ON o.id = r.org_id, json_each(r.answers) j, json_each(j.value) p "
+            "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district) "
+            "AND j.key IN (SELECT value FROM json_each(:keys)) AND j.type = 'array' "
+            "GROUP BY j.key, p.value",
+            {"month": month, "district": district_id, "keys": json.dumps(list(keys))})
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    async def report_count(self, month: str, district_id: int | None = None) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM reports r JOIN organizations o ON o.id = r.org_id "
+            "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district)",
+            {"month": month, "district": district_id})
+        return row[0]

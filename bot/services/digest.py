@@ -1,0 +1,218 @@
+"""The weekly digest for an admin's scope: gathered from the stats queries, rendered in the
+current gettext locale (labels from the form definition), split for Telegram's 4096 limit."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterator
+
+from aiogram.utils.i18n import gettext as _
+from babel.numbers import format_decimal, format_percent
+
+from bot.calendar import Month, ReportingCalendar
+from bot.config import Form
+from bot.services.notify import day_label, locale_now, long_day_label, month_label
+from db.queries.stats import DistrictProgress, OrgStatus
+from db.repos import Repos
+
+TELEGRAM_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    month: Month
+    reports: int
+    totals: dict[str, int]
+    options: dict[tuple[str, str], int]
+
+
+@dataclass(frozen=True)
+class Digest:
+    today: date
+    district: str | None  # None: the whole branch
+    open_month: Month
+    due: date
+    progress: list[DistrictProgress]
+    missing: list[OrgStatus]
+    closed: MonthTotals
+    before_closed: MonthTotals
+
+
+# Gathering ---------------------------------------------------------------------------------
+async def month_totals(repos: Repos, form: Form, month: Month, district_id: int | None) -> MonthTotals:
+    numeric = [f.key for f in form.fields if f.type == "int"]
+    multi = [f.key for f in form.fields if f.type == "multi"]
+    return MonthTotals(month, await repos.stats.report_count(str(month), district_id),
+                       await repos.stats.numeric_totals(str(month), numeric, district_id),
+                       await repos.stats.option_counts(str(month), multi, district_id))
+
+
+async def gather_digest(repos: Repos, calendar: ReportingCalendar, form: Form, district_id: int | None,
+                        now: datetime) -> Digest:
+    """The digest of a scope: a district id, or None for the whole branch."""
+    open_month = calendar.open_month(now)
+    closed = calendar.last_closed_month(now)
+    district = None
+    if district_id is not None:
+        district = dict(await repos.orgs.districts()).get(district_id, "")
+    return Digest(
+        today=calendar.today(now), district=district, open_month=open_month, due=calendar.due_on(open_month),
+        progress=await repos.stats.progress(str(open_month), district_id),
+        missing=await repos.stats.missing(str(open_month), district_id),
+        closed=await month_totals(repos, form, closed, district_id),
+        before_closed=await month_totals(repos, form, closed.prev(), district_id))
+
+
+# Maths -------------------------------------------------------------------------------------
+def share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def number(value: int) -> str:
+    return format_decimal(value, locale=locale_now())
+
+
+def percent(fraction: float | None) -> str:
+    return "—" if fraction is None else format_percent(fraction, "#,##0.#%", locale=locale_now())
+
+
+def change(current: int, previous: int) -> str:
+    """+12, −3 or ±0."""
+    delta = current - previous
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    return sign + number(abs(delta))
+
+
+# Rendering ---------------------------------------------------------------------------------
+def render_digest(digest: Digest, form: Form) -> str:
+    """Sections separated by blank lines; every line is complete HTML on its own."""
+    return "\n\n".join(section for section in (
+        _header(digest), _progress(digest), _missing(digest), _results(digest, form), *_options(digest, form),
+    ) if section)
+
+
+def _header(digest: Digest) -> str:
+    scope = html.escape(digest.district) if digest.district is not None else _("all districts")
+    return _("📊 <b>Weekly digest</b> · {scope} · {date}").format(scope=scope, date=long_day_label(digest.today))
+
+
+def _progress(digest: Digest) -> str:
+    total = sum(p.total for p in digest.progress)
+    submitted = sum(p.submitted for p in digest.progress)
+    late = sum(p.late for p in digest.progress)
+    lines = [
+        _("<b>Report for {month}</b> (deadline: {due})").format(month=month_label(digest.open_month),
+                                                               due=day_label(digest.due)),
+        _("Filed: {submitted} of {total} ({percent})").format(
+            submitted=number(submitted), total=number(total), percent=percent(share(submitted, total))),
+        _("On time: {on_time} · late: {late}").format(on_time=number(submitted - late), late=number(late)),
+    ]
+    if digest.district is None:
+        lines.append(_("<b>By district</b>"))
+        lines.extend(f"{html.escape(p.district)}: {number(p.submitted)}/{number(p.total)} "
+                     f"({percent(share(p.submitted, p.total))})" for p in digest.progress)
+    return "\n".join(lines)
+
+
+def _missing(digest: Digest) -> str:
+    if not digest.missing:
+        return _("All organizations have filed the report.")
+    lines = [_("<b>Not filed yet: {count}</b>").format(count=number(len(digest.missing)))]
+    for status in digest.missing:
+        chair = html.escape(status.chair_name or "") if status.chair_id else _("no chair registered")
+        where = f" ({html.escape(status.district)})" if digest.district is None else ""
+        lines.append(f"• {html.escape(status.org_name)}{where} — {chair}")
+    return "\n".join(lines)
+
+
+def _results(digest: Digest, form: Form) -> str:
+    closed, before = digest.closed, digest.before_closed
+    if not closed.reports:
+        return _("No reports for {month}.").format(month=month_label(closed.month))
+    locale = locale_now()
+    lines = [
+        _("<b>Results for {month}</b>: reports filed: {count}").format(
+            month=month_label(closed.month), count=number(closed.reports)),
+        _("(in brackets: the change against {month})").format(month=month_label(before.month)),
+    ]
+    for field in form.fields:
+        if field.type != "int":
+            continue
+        value = closed.totals.get(field.key, 0)
+        line = f"{html.escape(field.label.get(locale))}: {number(value)}"
+        if before.reports:
+            line += f" ({change(value, before.totals.get(field.key, 0))})"
+        if field.lte:
+            whole_field = form.field(field.lte)
+            line += " — " + _("{percent} of “{other}”").format(
+                percent=percent(share(value, closed.totals.get(field.lte, 0))),
+                other=html.escape(whole_field.label.get(locale)))
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _options(digest: Digest, form: Form) -> Iterator[str]:
+    closed = digest.closed
+    if not closed.reports:
+        return
+    locale = locale_now()
+    for field in form.fields:
+        if field.type != "multi":
+            continue
+        lines = [_("<b>{label}</b> (organizations)").format(label=html.escape(field.label.get(locale)))]
+        lines.extend(f"{html.escape(option.label(locale))}: {number(closed.options.get((field.key, option.key), 0))}"
+                     for option in field.options)
+        yield "\n".join(lines)
+
+
+# Splitting ---------------------------------------------------------------------------------
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters, cut between sections (blank lines) where possible,
+    else between lines; a section split over messages starts a new message. Lines are complete
+    HTML, so a cut never falls inside a tag."""
+    chunks: list[str] = []
+    current = ""
+    for section in text.split("\n\n"):
+        for piece in _section_pieces(section, limit):
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _section_pieces(section: str, limit: int) -> Iterator[str]:
+    if len(section) <= limit:
+        yield section
+        return
+    current = ""
+    for line in section.split("\n"):
+        for part in _line_parts(line, limit):
+            candidate = f"{current}\n{part}" if current else part
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                yield current
+                current = part
+    if current:
+        yield current
+
+
+def _line_parts(line: str, limit: int) -> Iterator[str]:
+    """A single over-long line, cut at spaces outside tags and entities (hard cut as a last resort)."""
+    while len(line) > limit:
+        cut = limit
+        for index in range(limit, 0, -1):
+            if line[index] == " " and line.rfind("<", 0, index) <= line.rfind(">", 0, index) \
+                    and line.rfind("&", 0, index) <= line.rfind(";", 0, index):
+                cut = index
+                break
+        yield line[:cut]
+        line = line[cut:].lstrip(" ")
+    if line:
+        yield line
