@@ -17,17 +17,19 @@ DISTRICT_ADMIN = 901
 
 
 def write_config(folder: Path, db_path: Path, api_server: str = "", district: str | None = None,
-                 extra: str = "") -> Path:
-    """The repository's config.toml with another database, API server and two bootstrap admins
-    (900 for the branch, 901 for `district` if given)."""
+                 broadcast_rate: float | None = None) -> Path:
+    """The repository's config.toml with another database, API server, broadcast rate and bootstrap
+    admins (900 for the branch, 901 for `district` if given)."""
     text = (REPO / "config.toml").read_text(encoding="utf-8")
+    if broadcast_rate:
+        text = text.replace("rate_per_second = 25", f"rate_per_second = {broadcast_rate}")
     text = text.replace('db_path = "bastau.db"', f'db_path = "{db_path}"')
     text = text.replace('api_server = ""', f'api_server = "{api_server}"')
     text += f'\n[[admins]]\ntelegram_id = {BRANCH_ADMIN}\nscope = "branch"\n'
     if district:
         text += f'\n[[admins]]\ntelegram_id = {DISTRICT_ADMIN}\nscope = "district"\ndistrict = "{district}"\n'
     path = folder / "config.toml"
-    path.write_text(text + extra, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 

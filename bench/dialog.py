@@ -137,4 +137,4 @@ async def _register_directly(harness: Harness, chairs: int) -> None:
 
 
 def run(quick: bool = False) -> DialogResult:
-    return asyncio.run(measure(60 if quick else 300))
+    return asyncio.run(measure(30 if quick else 300))

@@ -69,6 +69,7 @@ def build_bot(token: str, config: Settings, session: BaseSession | None = None) 
 
 
 def build_dispatcher(app: AppContext) -> Dispatcher:
+    from bot.broadcast import setup_broadcasts
     from bot.routers import feature_routers
     from bot.routers.errors import on_error
     from bot.commands import set_commands
@@ -83,4 +84,5 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     dp.startup.register(set_commands)
     dp.startup.register(start_scheduler)
     dp.shutdown.register(stop_scheduler)
+    setup_broadcasts(app, dp)  # resume unfinished broadcasts at startup, interrupt them at shutdown
     return dp

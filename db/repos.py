@@ -4,6 +4,7 @@ from __future__ import annotations
 from db.database import Database
 from db.queries.admins import AdminsRepo
 from db.queries.audit import AuditRepo
+from db.queries.broadcasts import BroadcastsRepo
 from db.queries.joins import JoinsRepo
 from db.queries.orgs import OrgsRepo
 from db.queries.reports import ReportsRepo
@@ -23,3 +24,4 @@ class Repos:
         self.admins = AdminsRepo(db)
         self.joins = JoinsRepo(db)
         self.audit = AuditRepo(db)
+        self.broadcasts = BroadcastsRepo(db)

@@ -6,11 +6,13 @@ from aiogram import Router
 
 def feature_routers() -> list[Router]:
     from bot.routers import admin_joins, admin_people, admin_reports, admin_roster
+    from bot.routers import broadcast
     from bot.routers import digest
     from bot.routers import fallback, registration, start
 
     return [
         start.create_router(),
+        broadcast.create_router(),
         # Admin tools before the dialogs, so admin commands win over dialog states; admin_reports
         # ends with the refusal of admin buttons that no handler allowed.
         admin_people.create_router(),
