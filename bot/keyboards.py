@@ -53,8 +53,12 @@ def main_menu(role: Role) -> ReplyKeyboardMarkup:
 def admin_menu_rows(role: Role) -> list[list[KeyboardButton]]:
     """Admin entries of the main menu (the admin tools add theirs here)."""
     from bot.routers.admin_common import admin_menu_buttons
+    from bot.routers.broadcast import MENU_BROADCAST
 
-    return admin_menu_buttons(role)
+    rows = admin_menu_buttons(role)
+    if role.is_admin:
+        rows.append([KeyboardButton(text=_(MENU_BROADCAST))])
+    return rows
 
 
 def contact_keyboard() -> ReplyKeyboardMarkup:

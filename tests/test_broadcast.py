@@ -218,6 +218,16 @@ async def test_branch_admin_chooses_one_district_or_a_language(bh):
     assert len(await bh.app.repos.broadcasts.recent(None)) == 1
 
 
+async def test_admins_start_a_broadcast_from_the_main_menu(bh):
+    admin = await admin_client(bh, 901)
+    assert "📣 Рассылка" in admin.reply_keyboard()
+    await admin.send("📣 Рассылка")
+    assert "Кому отправить?" in admin.reply
+    chair = bh.client(1001)
+    await chair.send("/start")
+    assert "📣 Хабарлама тарату" not in chair.reply_keyboard()
+
+
 async def test_chairs_and_strangers_cannot_broadcast(bh):
     chair = bh.client(1001)
     await chair.send("/broadcast")

@@ -87,7 +87,7 @@ async def on_audience(query: CallbackQuery, callback_data: BroadcastCb, state: F
         return await _refuse(query, state)
     kind = callback_data.value
     if kind == "district" and role.is_branch:
-        rows = [_button(escape(name), "dist", str(district_id)) for district_id, name in await repos.broadcasts.districts()]
+        rows = [_button(name, "dist", str(district_id)) for district_id, name in await repos.broadcasts.districts()]
         await query.answer()
         await query.message.edit_text(_("Which district?"),
                                       reply_markup=InlineKeyboardMarkup(inline_keyboard=rows + [_button(_("✖️ Cancel"), "drop")]))
@@ -217,13 +217,15 @@ async def on_send(query: CallbackQuery, state: FSMContext, role: Role, user: Use
     await audit(repos.db, clock, user.id, "broadcast.send", f"broadcast:{broadcast_id}",
                 {"audience": audience.code, "district_id": audience.district_id, "recipients": len(chat_ids)},
                 role=role)
-    progress = await query.message.answer(receipt_text(_, broadcast_id, Receipt(left=len(set(chat_ids))), "running"),
+    progress = await query.message.answer(receipt_text(_, broadcast_id, Receipt(left=len(chat_ids)), "running"),
                                           reply_markup=stop_keyboard(_(STOP_LABEL), broadcast_id))
     await repos.broadcasts.set_progress_message(broadcast_id, progress.message_id)
     broadcast_engine.start(broadcast_id, bot)
 
 
-async def on_drop(query: CallbackQuery, state: FSMContext) -> None:
+async def on_drop(query: CallbackQuery, state: FSMContext, role: Role) -> None:
+    if not role.is_admin:
+        return await _refuse(query, state)
     await state.clear()
     await query.answer()
     await query.message.edit_text(_("The broadcast is cancelled. Nothing was sent."))
