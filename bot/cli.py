@@ -19,13 +19,13 @@ def _setup_logging() -> None:
 
 
 async def _run(config: Settings) -> int:
-    from bot.app import AppContext, build_bot, build_dispatcher
-
     token = os.environ.get("BOT_TOKEN", "").strip()
     if not token:
         print("BOT_TOKEN is not set. Put the bot's token in the environment: export BOT_TOKEN=...",
               file=sys.stderr)
         return 2
+    from bot.app import AppContext, build_bot, build_dispatcher  # slow to import: after the quick check
+
     app = await AppContext.create(config)
     bot = build_bot(token, config)
     dp = build_dispatcher(app)
@@ -94,7 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path to config.toml (default: $BASTAU_CONFIG or ./config.toml)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (long polling)")
+    sandbox = commands.add_parser("sandbox", help="try the bot in a browser: a local Bot API server, demo data, a web page")
+    sandbox.add_argument("--port", type=int, default=None, help="the web page's port (default: [sandbox] web_port)")
+    start = commands.add_parser("start", help="`run` when BOT_TOKEN is set, else `sandbox`")
+    start.add_argument("--port", type=int, default=None, help="the sandbox page's port")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    export = commands.add_parser("export", help="a month's reports as XLSX (or CSV), as /export sends them")
+    export.add_argument("--month", required=True, help="the month, e.g. 2026-10")
+    export.add_argument("-o", "--output", required=True, type=Path, help="the file to write")
+    export.add_argument("--csv", action="store_true", help="CSV (the reports sheet) instead of XLSX")
+    export.add_argument("--district", help="one district by name (default: the whole region)")
+    export.add_argument("--locale", choices=("kk", "ru"), help="language of the headers (default: [bot] default_locale)")
     roster = commands.add_parser("roster", help="the roster of organizations")
     roster_commands = roster.add_subparsers(dest="roster_command", required=True)
     roster_import = roster_commands.add_parser("import", help="import districts and organizations from CSV")
@@ -122,8 +132,18 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if args.command == "start":
+        args.command = "run" if os.environ.get("BOT_TOKEN", "").strip() else "sandbox"
     if args.command == "run":
         return asyncio.run(_run(config))
+    if args.command == "sandbox":
+        from bot.sandbox.runner import serve
+
+        return asyncio.run(serve(args.config, args.port))
+    if args.command == "export":
+        from bot.services.admin_reports import export_command
+
+        return asyncio.run(export_command(config, args.month, args.output, args.csv, args.district, args.locale))
     if args.command == "migrate":
         return asyncio.run(_migrate(config))
     if args.command == "roster" and args.roster_command == "import":

@@ -33,3 +33,21 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class OffsetClock:
+    """System time plus a settable offset: the sandbox fast-forwards the bot's time with it."""
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self.offset
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self.offset = moment - datetime.now(timezone.utc)
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta

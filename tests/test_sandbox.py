@@ -1,0 +1,217 @@
+"""The sandbox as a visitor's browser uses it: the page, personas, chatting over the JSON API and the
+event stream, the clock buttons, and a stop that leaves nothing behind."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import sys
+
+import aiohttp
+import pytest
+
+from bot.sandbox.runner import Sandbox, jump_target
+from tests.conftest import REPO
+from tests.support.harness import at
+
+START = at("2026-11-26 10:00")  # a Thursday; the November report is open, due 5 December
+
+
+@pytest.fixture
+async def sandbox(monkeypatch):
+    monkeypatch.delenv("BASTAU_DB", raising=False)
+    monkeypatch.delenv("TELEGRAM_API_SERVER", raising=False)
+    async with Sandbox(web_port=0, api_port=0, start_at=START) as running:
+        yield running
+
+
+@pytest.fixture
+async def http(sandbox):
+    async with aiohttp.ClientSession(base_url=sandbox.url) as session:
+        yield session
+
+
+async def post(http, path, body):
+    async with http.post(path, json=body) as response:
+        assert response.status == 200, await response.text()
+        return await response.json()
+
+
+async def chat(http, user_id):
+    async with http.get(f"/api/chat/{user_id}") as response:
+        return await response.json()
+
+
+async def next_bot_message(events, chat_id: int) -> dict:
+    """Read the event stream until the bot writes to the chat."""
+    async for raw in events.content:
+        line = raw.decode().strip()
+        if line.startswith("data:"):
+            payload = json.loads(line[5:])
+            if payload.get("chat_id") == chat_id and payload.get("from_bot") and payload["kind"] == "message":
+                return payload
+    raise AssertionError("the event stream ended")
+
+
+async def test_page_lists_personas_and_shows_the_invite_code(sandbox, http):
+    async with http.get("/") as page:
+        html = await page.text()
+    assert page.status == 200 and "/static/app.js" in html and "Bastau" in html
+    async with http.get("/static/app.js") as script:
+        assert script.status == 200 and "EventSource" in await script.text()
+    async with http.get("/api/state") as response:
+        state = await response.json()
+    roles = [p["role"] for p in state["personas"]]
+    assert roles.count("chair") == 2 and {"new", "district_admin", "branch_admin"} <= set(roles)
+    chairs = [p for p in state["personas"] if p["role"] == "chair"]
+    assert {p["language"] for p in chairs} == {"kk", "ru"}
+    newcomer = next(p for p in state["personas"] if p["role"] == "new")
+    org = await sandbox.app.repos.orgs.by_code(newcomer["invite_code"])
+    assert org is not None and await sandbox.app.repos.users.chair_of(org.id) is None
+    assert state["clock"]["label"] == "2026-11-26 10:00"
+    # The demo holds a region with months of reports.
+    assert len(await sandbox.app.repos.orgs.all()) >= 10
+    assert len(await sandbox.app.repos.reports.months_of(org.id)) == 4  # the closed months; the open one is due
+
+
+async def wait_chat(http, events, user_id: int, predicate) -> dict:
+    """The persona's chat as the page shows it, once `predicate(last bot message)` holds; re-read on each event."""
+    while True:
+        view = await chat(http, user_id)
+        bot_messages = [m for m in view["messages"] if m["from_bot"]]
+        if bot_messages and predicate(bot_messages[-1]):
+            return view | {"last": bot_messages[-1]}
+        await next_event(events, user_id)
+
+
+async def next_event(events, chat_id: int) -> dict:
+    async for raw in events.content:
+        line = raw.decode().strip()
+        if line.startswith("data:") and json.loads(line[5:]).get("chat_id") == chat_id:
+            return json.loads(line[5:])
+    raise AssertionError("the event stream ended")
+
+
+def has_text(part: str):
+    return lambda message: part in message["text"]
+
+
+async def test_new_user_registers_through_the_page_api(sandbox, http):
+    async with http.get("/api/events") as events:
+        await post(http, "/api/send", {"user": 1003, "text": "/start"})
+        greeting = (await wait_chat(http, events, 1003, has_text("Тілді таңдаңыз")))["last"]
+        kazakh = next(b for row in greeting["buttons"] for b in row if b["text"] == "Қазақша")
+        await post(http, "/api/press", {"user": 1003, "message_id": greeting["id"], "data": kazakh["callback_data"]})
+        await wait_chat(http, events, 1003, has_text("шақыру кодын"))
+        await post(http, "/api/send", {"user": 1003, "text": sandbox.invite_code})
+        await wait_chat(http, events, 1003, has_text("аты-жөніңізді"))
+        await post(http, "/api/send", {"user": 1003, "text": "Сейітов Дәулет Асқарұлы"})
+        view = await wait_chat(http, events, 1003, has_text("телефон"))
+        assert any(b.get("request_contact") for row in view["reply_keyboard"] for b in row)
+        await post(http, "/api/contact", {"user": 1003})
+        confirm = (await wait_chat(http, events, 1003, has_text("Бәрі дұрыс па?")))["last"]
+        assert any(e["type"] == "bold" for e in confirm["entities"])  # formatting arrives as entities, not tags
+        assert "<b>" not in confirm["text"] and "+77010000003" in confirm["text"]
+        await post(http, "/api/press", {"user": 1003, "message_id": confirm["id"],
+                                        "data": confirm["buttons"][0][0]["callback_data"]})
+        await wait_chat(http, events, 1003, has_text("тіркелдіңіз"))
+    user = await sandbox.app.repos.users.get(1003)
+    org = await sandbox.app.repos.orgs.by_code(sandbox.invite_code)
+    assert user.org_id == org.id and user.phone == "+77010000003" and user.locale == "kk"
+
+
+async def test_uploaded_document_can_be_downloaded(sandbox, http):
+    form = aiohttp.FormData()
+    form.add_field("user", "1001")
+    form.add_field("kind", "document")
+    form.add_field("file", b"district,organization\n", filename="ростер.csv", content_type="text/csv")
+    async with http.post("/api/upload", data=form) as response:
+        assert response.status == 200
+    sent = next(m for m in (await chat(http, 1001))["messages"] if m.get("file"))
+    async with http.get(f"/api/file/{sent['file']['file_id']}") as download:
+        assert await download.read() == b"district,organization\n"
+        assert "attachment" in download.headers["Content-Disposition"]
+
+
+async def test_bad_requests_are_refused(http):
+    async with http.post("/api/send", json={"user": 5555, "text": "hi"}) as unknown_persona:
+        assert unknown_persona.status == 400
+    async with http.post("/api/press", json={"user": 1001, "message_id": 999, "data": "x"}) as no_message:
+        assert no_message.status == 400
+    async with http.post("/api/clock", json={"target": "yesterday"}) as bad_target:
+        assert bad_target.status == 400
+
+
+def test_fast_forward_targets(sandbox):
+    calendar = sandbox.app.calendar
+
+    def local(kind):
+        return calendar.local(jump_target(kind, calendar, START)).strftime("%Y-%m-%d %H:%M %a")
+
+    assert local("due") == "2026-12-05 10:00 Sat"
+    assert local("digest") == "2026-11-30 09:00 Mon"
+    assert local("day") == "2026-11-27 10:00 Fri"
+    after_due = at("2026-12-05 11:00")
+    assert calendar.local(jump_target("due", calendar, after_due)).date().isoformat() == "2027-01-05"
+
+
+async def test_fast_forward_delivers_due_reminders_and_the_digest(sandbox, http):
+    answer = await post(http, "/api/clock", {"target": "reminder"})
+    assert answer["clock"]["label"] == "2026-12-02 09:00"  # three days before the due date
+    assert answer["sent"] > 0
+    reminder = (await chat(http, 1001))["messages"][-1]
+    assert reminder["from_bot"] and "желтоқсан" in reminder["text"]  # the deadline, 5 December, in Kazakh
+    assert reminder["buttons"]  # a button that opens the report
+    async with http.get("/api/events") as events:
+        answer = await post(http, "/api/clock", {"target": "digest"})
+        assert answer["clock"]["label"] == "2026-12-07 09:00"
+        digest = await next_bot_message(events, 2002)
+    assert digest["chat_id"] == 2002
+    branch_admin = [m["text"] for m in (await chat(http, 2002))["messages"]]
+    assert any("Қазығұрт ауданы" in text for text in branch_admin)
+
+
+async def test_stop_leaves_nothing_running(monkeypatch):
+    monkeypatch.delenv("BASTAU_DB", raising=False)
+    before = asyncio.all_tasks()
+    sandbox = Sandbox(web_port=0, api_port=0, start_at=START)
+    await sandbox.start()
+    workdir, ports = sandbox.workdir, (sandbox.web_port, sandbox.server.port)
+    assert (workdir / "sandbox.db").exists()
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{sandbox.url}/api/events") as events:
+            await events.content.readline()
+            await sandbox.stop()
+            await events.content.read()  # the stream ends instead of hanging
+    await asyncio.sleep(0)
+    assert asyncio.all_tasks() - before == set()
+    assert not workdir.exists()
+    for port in ports:
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+async def test_start_without_a_token_runs_the_sandbox_until_sigterm(config_file, tmp_path):
+    """The README's start command: no BOT_TOKEN, so `bastau start` serves the sandbox; SIGTERM ends it."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "BASTAU_DB", "TELEGRAM_API_SERVER")}
+    env |= {"TMPDIR": str(scratch), "BASTAU_SANDBOX__API_PORT": "0"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config_file), "start", "--port", "0", cwd=REPO, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=40)).decode()
+        url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
+        code = re.search(r": (\w+)", (await process.stdout.readline()).decode()).group(1)
+        assert list(scratch.iterdir())  # the database's temporary folder
+        async with aiohttp.ClientSession() as session, session.get(f"{url}/api/state") as response:
+            assert (await response.json())["invite_code"] == code
+    finally:
+        process.send_signal(signal.SIGTERM)
+        exit_code = await asyncio.wait_for(process.wait(), timeout=20)
+    assert exit_code == 0
+    assert list(scratch.iterdir()) == []
