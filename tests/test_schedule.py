@@ -9,7 +9,7 @@ import pytest
 from aiogram.methods import SendMessage
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.jobs import DIGEST_JOB_ID, SCHEDULER_KEY, TICK_JOB_ID, setup_jobs
+from bot.jobs import DIGEST_JOB_ID, SCHEDULER_KEY, TICK_JOB_ID, setup_jobs, tick
 from bot.jobs.due_work import REMIND, run_due_work
 from db.queries.sent import SentKey
 from tests.support.harness import at
@@ -222,3 +222,23 @@ async def test_the_dispatcher_starts_and_stops_the_scheduler(harness):
     await harness.dp.emit_shutdown(bot=harness.bot, **data)
     assert SCHEDULER_KEY not in harness.app.extra
     assert not scheduler.running
+
+
+async def test_the_reminder_button_opens_the_report_dialog(harness, clock):
+    await people(harness, clock)
+    await Recorder(harness, clock).tick(at("2026-11-25 09:00"))
+    chair = harness.client(1002, language_code="ru")
+    await chair.press("Сдать отчёт")
+    assert "Всего членов партии" in chair.reply
+
+
+async def test_the_job_function_works_from_the_injected_clock(harness, clock):
+    await people(harness, clock)
+    clock.set(at("2026-11-25 22:00"))
+    await tick(harness.app, harness.bot)
+    assert await harness.app.repos.sent.rows() == []
+    clock.set(at("2026-11-26 09:00"))
+    await tick(harness.app, harness.bot)
+    await tick(harness.app, harness.bot)
+    assert sorted((r.recipient, r.step, r.status) for r in await harness.app.repos.sent.rows()) == [
+        (1001, "open", "sent"), (1002, "open", "sent"), (1003, "open", "sent")]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from datetime import date, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -104,6 +105,14 @@ async def send_once(app: "AppContext", bot: Bot, key: SentKey, locale: str, rend
     return Outcome(key, result.status, result.reason)
 
 
+def _reminder(step: str, month: Month, due: date) -> tuple[list[str], InlineKeyboardMarkup]:
+    return [reminder_text(step, month, due)], open_report_keyboard()
+
+
+def _split(render_text: Callable[..., str], *args: Any) -> tuple[list[str], None]:
+    return split_message(render_text(*args)), None
+
+
 def _months(app: "AppContext", now: datetime) -> tuple[Month, Month]:
     """The open month and the one before it (whose overdue steps may still run)."""
     current = app.calendar.open_month(now)
@@ -121,10 +130,7 @@ async def send_reminders(app: "AppContext", bot: Bot, now: datetime) -> list[Out
         for status in await app.repos.stats.missing(str(month)):
             if status.chair_id is None or not status.chair_active or status.chair_id in taken:
                 continue
-
-            def render(step_name: str = step.name, month: Month = month):
-                return [reminder_text(step_name, month, due)], open_report_keyboard()
-
+            render = partial(_reminder, step.name, month, due)
             outcome = await send_once(app, bot, SentKey(REMIND, str(month), status.chair_id, step.name),
                                       status.chair_locale or app.config.bot.default_locale, render, now)
             if outcome:
@@ -151,19 +157,12 @@ async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
         for admin in pending:
             if admin.district_id is None:
                 rows = [(p.district, p.missing, p.total) for p in totals.values() if p.missing]
-                if not rows:
-                    continue
-
-                def render(rows=rows, month=month):
-                    return split_message(branch_escalation(month, due, rows)), None
+                render = partial(_split, branch_escalation, month, due, rows)
             else:
-                own = by_district.get(admin.district_id)
-                if not own:
-                    continue
-
-                def render(own=own, admin=admin, month=month):
-                    return split_message(district_escalation(month, due, admin.district or "", own)), None
-
+                rows = by_district.get(admin.district_id, [])
+                render = partial(_split, district_escalation, month, due, admin.district or "", rows)
+            if not rows:
+                continue
             outcome = await send_once(app, bot, SentKey(ESCALATE, str(month), admin.user_id, "1"),
                                       admin.locale, render, now)
             if outcome:
@@ -191,10 +190,7 @@ async def send_digests(app: "AppContext", bot: Bot, now: datetime,
         if admin.district_id not in digests:
             digests[admin.district_id] = await gather_digest(app.repos, app.calendar, app.config.form,
                                                              admin.district_id, now)
-
-        def render(digest=digests[admin.district_id]):
-            return split_message(render_digest(digest, app.config.form)), None
-
+        render = partial(_split, render_digest, digests[admin.district_id], app.config.form)
         outcome = await send_once(app, bot, SentKey(DIGEST, window.name, admin.user_id, "weekly"),
                                   admin.locale, render, now)
         if outcome:
