@@ -6,9 +6,8 @@ from aiogram import Router
 
 def feature_routers() -> list[Router]:
     from bot.routers import admin_joins, admin_people, admin_reports, admin_roster
-    from bot.routers import broadcast
-    from bot.routers import digest
-    from bot.routers import fallback, registration, start
+    from bot.routers import broadcast, digest
+    from bot.routers import fallback, my_reports, registration, report, start
 
     return [
         start.create_router(),
@@ -20,6 +19,8 @@ def feature_routers() -> list[Router]:
         admin_joins.create_router(),
         admin_reports.create_router(),
         registration.create_router(),
+        report.create_router(),
+        my_reports.create_router(),
         digest.create_router(),
         fallback.create_router(),
     ]

@@ -1,0 +1,147 @@
+"""The form engine on its own: parsing, rules, navigation (pure functions, no Telegram)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Form, load_config
+from bot.form import engine
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def form() -> Form:
+    return load_config(REPO / "config.toml").form
+
+
+def full_answers() -> dict:
+    return {"members_total": 400, "members_joined": 3, "members_left": 1, "events_held": 2,
+            "events_summary": None, "deputy_meetings": 4, "appeals_received": 5, "appeals_resolved": 3,
+            "projects": [], "trainings": 1, "needs": "A room", "photos": ["p1"]}
+
+
+@pytest.mark.parametrize("text, expected", [("0", 0), (" 42 ", 42), ("100000", 100000), ("007", 7)])
+def test_whole_numbers_in_range_are_accepted(form, text, expected):
+    assert engine.parse_int(form.field("members_total"), text) == expected
+
+
+@pytest.mark.parametrize("text, msgid_part", [
+    ("abc", "Please send a number"),
+    ("😀", "Please send a number"),
+    ("", "Please send a number"),
+    ("12.5", "whole number"),
+    ("12,5", "whole number"),
+    ("-3", "cannot be negative"),
+    ("100001", "too large"),
+    ("1 000", "without spaces"),
+    ("1\u00a0000", "without spaces"),
+    ("99999999999999999999999", "too large"),
+    ("١٢", "Please send a number"),  # Arabic-Indic digits are not taken for ours
+])
+def test_bad_numbers_are_refused_with_a_reason(form, text, msgid_part):
+    result = engine.parse_int(form.field("members_total"), text)
+    assert isinstance(result, engine.Invalid)
+    assert msgid_part in result.msgid
+
+
+def test_spaced_number_hint_shows_the_digits(form):
+    result = engine.parse_int(form.field("members_total"), "12 500")
+    assert result.params == {"example": "12500"}
+
+
+def test_an_int_without_max_has_a_sane_upper_bound(form):
+    field = form.field("members_joined")
+    assert engine.parse_int(field, str(engine.DEFAULT_INT_MAX)) == engine.DEFAULT_INT_MAX
+    assert isinstance(engine.parse_int(field, str(engine.DEFAULT_INT_MAX + 1)), engine.Invalid)
+
+
+def test_text_is_trimmed_and_limited(form):
+    field = form.field("events_summary")
+    assert engine.parse_text(field, "  Met the veterans  ") == "Met the veterans"
+    too_long = engine.parse_text(field, "x" * 5000)
+    assert isinstance(too_long, engine.Invalid) and too_long.params == {"length": 5000, "max": 1000}
+    assert isinstance(engine.parse_text(field, "   "), engine.Invalid)
+    assert isinstance(engine.parse_text(field, None), engine.Invalid)
+
+
+def test_resolved_may_not_exceed_received_from_either_side(form):
+    answers = {"appeals_received": 5}
+    assert engine.cross_check(form, "appeals_resolved", 5, answers) is None
+    problem = engine.cross_check(form, "appeals_resolved", 6, answers)
+    assert problem.other == "appeals_received" and problem.params == {"other_value": 5}
+    # Lowering the bound below an existing answer is refused too, naming the other field.
+    problem = engine.cross_check(form, "appeals_received", 2, {"appeals_resolved": 3})
+    assert problem.other == "appeals_resolved" and "less than" in problem.msgid
+
+
+def test_multi_toggles_keep_the_form_order(form):
+    field = form.field("projects")
+    chosen = engine.toggle(field, [], "baqytty_otbasy")
+    chosen = engine.toggle(field, chosen, "auyl_amanaty")
+    assert chosen == ["auyl_amanaty", "baqytty_otbasy"]
+    assert engine.toggle(field, chosen, "auyl_amanaty") == ["baqytty_otbasy"]
+    assert engine.option_index(field, 1) == "qaryzsyz_qogam"
+    assert engine.option_index(field, 99) is None and engine.option_index(field, -1) is None
+
+
+def test_photos_stop_at_max_count(form):
+    field = form.field("photos")
+    photos: list[str] = []
+    for n in range(field.max_count):
+        photos = engine.add_photo(field, photos, f"p{n}")
+    assert len(photos) == field.max_count
+    refused = engine.add_photo(field, photos, "one-more")
+    assert isinstance(refused, engine.Invalid) and refused.params == {"max": field.max_count}
+    assert engine.add_photo(form.field("photos"), ["p1"], "p1") == ["p1"]  # the same photo twice counts once
+
+
+def test_done_on_an_optional_multi_accepts_none(form):
+    assert engine.finish_multi(form.field("projects"), None) == []
+    required = form.field("projects").model_copy(update={"required": False})
+    assert engine.finish_multi(required, ["auyl_amanaty"]) == ["auyl_amanaty"]
+
+
+def test_next_question_follows_the_form_and_skips_what_is_answered(form):
+    assert engine.next_key(form, None, {}) == "members_total"
+    assert engine.next_key(form, "members_total", {"members_total": 1}) == "members_joined"
+    # Back to question 1 while at question 3: answering it returns to question 3.
+    answers = {"members_total": 1, "members_joined": 2}
+    assert engine.next_key(form, "members_total", answers) == "members_left"
+    assert engine.next_key(form, "photos", full_answers()) is None
+
+
+def test_resolved_is_not_asked_when_nothing_was_received(form):
+    keys = [f.key for f in form.fields]
+    answers = {k: v for k, v in full_answers().items() if keys.index(k) < keys.index("appeals_resolved")}
+    answers["appeals_received"] = 0
+    assert engine.next_key(form, "appeals_received", answers) == "projects"
+    assert engine.previous_key(form, "projects", answers) == "appeals_received"
+    assert engine.clean_answers(form, answers)["appeals_resolved"] == 0
+    answers["appeals_received"] = 4
+    assert engine.next_key(form, "appeals_received", answers) == "appeals_resolved"
+
+
+def test_previous_question(form):
+    assert engine.previous_key(form, "members_total", {}) is None
+    assert engine.previous_key(form, "members_joined", {}) == "members_total"
+    assert engine.previous_key(form, None, full_answers()) == "photos"
+
+
+def test_first_problem_before_submitting(form):
+    assert engine.first_problem(form, full_answers()) is None
+    missing = {k: v for k, v in full_answers().items() if k != "trainings"}
+    assert engine.first_problem(form, missing) == ("trainings", None)
+    broken = {**full_answers(), "appeals_resolved": 9}
+    key, problem = engine.first_problem(form, broken)
+    assert key == "appeals_resolved" and problem.other == "appeals_received"
+
+
+def test_answered_means_complete(form):
+    assert engine.is_answered(form.field("events_summary"), {"events_summary": None})
+    assert not engine.is_answered(form.field("members_total"), {"members_total": None})
+    assert not engine.is_answered(form.field("members_total"), {"members_total": True})
+    assert engine.is_answered(form.field("photos"), {"photos": []})
+
+
+def test_clean_answers_drop_unknown_keys(form):
+    stored = engine.clean_answers(form, {**full_answers(), "not_a_field": 1})
+    assert "not_a_field" not in stored and stored["members_total"] == 400
