@@ -16,8 +16,9 @@ def report_dialog_available() -> bool:
     return any(r.name == "bot.routers.report" for r in feature_routers())
 
 
-async def file_report(harness, user_id: int, language: str, org: str = "") -> None:
-    """A registered chair files the open month's report, answering every question."""
+async def file_report(harness, user_id: int, language: str, org: str = "", confirm: bool = True) -> None:
+    """A registered chair files the open month's report, answering every question
+    (with confirm=False the chair stops at the summary)."""
     from bot.form.render import ReportCb
 
     chair = harness.client(user_id, language_code=language)
@@ -35,6 +36,8 @@ async def file_report(harness, user_id: int, language: str, org: str = "") -> No
         elif field.type == "photos":
             await chair.send_photo(f"photo-{user_id}")
             await chair.press_data(ReportCb(action="done", key=field.key).pack())
+    if not confirm:
+        return
     await chair.press_data(ReportCb(action="confirm").pack())
     reply = chair.reply
     assert "✅" in reply, f"the report was not accepted: {reply[:200]}"

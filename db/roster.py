@@ -139,32 +139,46 @@ async def _unique_code(tx: Tx) -> str:
             return code
 
 
+def _fresh_code(taken: set[str]) -> str:
+    while True:
+        code = new_code()
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
 async def apply_rows(db: Database, rows: list[RosterRow], now: datetime) -> ApplySummary:
-    """Add new districts and organizations, update changed ones; never delete."""
+    """Add new districts and organizations, update changed ones; never delete. Names match
+    regardless of case, as in parse_rows. Reads everything once and writes in batches (a region's
+    whole roster of 10,000 rows is one upload)."""
     summary = ApplySummary()
+    stamp = iso(now)
     async with db.transaction() as tx:
         districts = {r["name"].casefold(): r["id"] for r in await tx.fetchall("SELECT id, name FROM districts")}
+        existing = {(r["district_id"], r["name"].casefold()): r for r in await tx.fetchall(
+            "SELECT id, district_id, name, sector, members FROM organizations")}
+        codes = {r[0] for r in await tx.fetchall("SELECT invite_code FROM organizations")}
+        inserts, updates = [], []
         for row in rows:
             district_id = districts.get(row.district.casefold())
             if district_id is None:
                 cur = await tx.execute("INSERT INTO districts(name) VALUES (?)", (row.district,))
                 district_id = districts[row.district.casefold()] = cur.lastrowid
                 summary.districts_added.append(row.district)
-            existing = await tx.fetchone(
-                "SELECT id, sector, members FROM organizations WHERE district_id = ? AND name = ?",
-                (district_id, row.organization))
-            if existing is None:
-                await tx.execute(
-                    "INSERT INTO organizations(district_id, name, sector, members, invite_code, created_at, updated_at) "
-                    "VALUES (?,?,?,?,?,?,?)",
-                    (district_id, row.organization, row.sector, row.members, await _unique_code(tx), iso(now), iso(now)))
+            found = existing.get((district_id, row.organization.casefold()))
+            if found is None:
+                inserts.append((district_id, row.organization, row.sector, row.members, _fresh_code(codes),
+                                stamp, stamp))
                 summary.added.append((row.district, row.organization))
-            elif (existing["sector"], existing["members"]) != (row.sector, row.members):
-                await tx.execute("UPDATE organizations SET sector = ?, members = ?, updated_at = ? WHERE id = ?",
-                                 (row.sector, row.members, iso(now), existing["id"]))
+            elif (found["sector"], found["members"]) != (row.sector, row.members):
+                updates.append((row.sector, row.members, stamp, found["id"]))
                 summary.changed.append((row.district, row.organization))
             else:
                 summary.unchanged += 1
+        await tx.executemany(
+            "INSERT INTO organizations(district_id, name, sector, members, invite_code, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?)", inserts)
+        await tx.executemany("UPDATE organizations SET sector = ?, members = ?, updated_at = ? WHERE id = ?", updates)
     return summary
 
 

@@ -61,9 +61,10 @@ async def org_in_scope(repos: Repos, role: Role, org_id: int) -> Organization | 
     return org if org is not None and role.covers_district(org.district_id) else None
 
 
-def month_label(month: Month) -> str:
+def month_label(month: Month, capitalized: bool = True) -> str:
+    """«Қазан 2026» / «Октябрь 2026» for buttons and headings; lowercase inside a sentence."""
     text = format_date(month.first_day(), "LLLL y", locale=get_i18n().current_locale)
-    return text[:1].upper() + text[1:]
+    return (text[:1].upper() if capitalized else text[:1].lower()) + text[1:]
 
 
 def parse_month(text: str) -> Month | None:

@@ -120,7 +120,7 @@ async def show_submitted(query: CallbackQuery, role: Role, repos: Repos, month: 
     if edit:
         await query.message.edit_reply_markup(reply_markup=keyboard)
     else:
-        await query.message.answer(_("Whose report of {month} to reopen?").format(month=month_label(month)),
+        await query.message.answer(_("Whose report of {month} to reopen?").format(month=month_label(month, False)),
                                    reply_markup=keyboard)
 
 
@@ -142,13 +142,13 @@ async def on_reopen_org(query: CallbackQuery, callback_data: AdminCb, bot: Bot, 
     until = date.fromisoformat(result.until)
     await query.answer()
     await query.message.answer(_("The report of <b>{org}</b> for {month} is open for editing until {until}.").format(
-        org=escape(org.name), month=month_label(month), until=day_label(until)))
+        org=escape(org.name), month=month_label(month, False), until=day_label(until)))
     chair = await repos.users.chair_of(org.id)
     if chair is None:
         return
     with i18n.use_locale(chair.locale or config.bot.default_locale):
         text = _("An administrator reopened your report for {month}. You can correct it until {until}.").format(
-            month=month_label(month), until=day_label(until))
+            month=month_label(month, False), until=day_label(until))
     try:
         await bot.send_message(chair.id, text)
     except TelegramAPIError as exc:

@@ -1,14 +1,16 @@
 """Admin work on reports: export a month, reopen a submitted report."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from aiogram.utils.i18n import I18n
 
 from bot.calendar import Month, ReportingCalendar
 from bot.clock import Clock
-from bot.config import Form
+from bot.config import Form, Settings
 from bot.roles import Role
 from bot.services.audit import audit
 from bot.services.export import export_file, file_name
@@ -60,3 +62,30 @@ async def reopen_report(repos: Repos, calendar: ReportingCalendar, clock: Clock,
     await audit(repos.db, clock, admin_id, "report.reopen", f"org:{org.id}",
                 {"month": str(month), "until": until, "organization": org.name}, role=role)
     return Reopened(until)
+
+
+async def export_command(config: Settings, month_text: str, output: Path, as_csv: bool, district: str | None,
+                         locale: str | None) -> int:
+    """`bastau export`: the same file an admin gets from /export, written to `output`."""
+    from bot.i18n import make_i18n
+    from db.database import Database
+
+    try:
+        month = Month.parse(month_text)
+    except ValueError:
+        print(f"--month must look like 2026-10, not {month_text!r}", file=sys.stderr)
+        return 2
+    db = await Database.open(config.db_path)
+    try:
+        repos = Repos(db)
+        district_id = await repos.orgs.district_by_name(district) if district else None
+        if district and district_id is None:
+            print(f"no district named {district!r}", file=sys.stderr)
+            return 2
+        data, _name = await export_month(repos, config.form, make_i18n(default_locale=config.bot.default_locale),
+                                         locale or config.bot.default_locale, month, district_id, as_csv)
+    finally:
+        await db.close()
+    output.write_bytes(data)
+    print(f"{output}: {month}, {district or 'whole region'}, {len(data)} bytes")
+    return 0

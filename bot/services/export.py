@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -123,10 +124,16 @@ def to_csv(sheet: Sheet) -> bytes:
 
 
 def _csv_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe
+    (a phone number such as +77010000001 stays as it is)."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "=@\t\r" or (value[0] in "+-" and not _PLAIN_NUMBER.fullmatch(value[1:])):
         return "'" + value
     return value
+
+
+_PLAIN_NUMBER = re.compile(r"[\d ()-]*")
 
 
 def export_file(rows: list[ExportRow], form: Form, locale: str, translate: Translate, as_csv: bool) -> bytes:
