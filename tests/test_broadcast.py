@@ -9,6 +9,7 @@ from aiogram.methods import CopyMessage, EditMessageText, SendMessage
 
 from bot.app import AppContext
 from bot.broadcast import ENGINE_KEY, BroadcastEngine
+from bot.broadcast.engine import StopCb
 from bot.clock import FakeClock
 from bot.routers.broadcast import BroadcastCb
 from tests.conftest import seed_roster
@@ -141,6 +142,10 @@ async def test_admin_sees_progress_and_stops_the_broadcast_midway(bh, sleep):
 
     progress = bh.session.chats[900][broadcast.progress_message_id]
     assert "Жеткізілді: 1" in progress["text"] and "Қалды: 2" in progress["text"]
+    district_admin = await admin_client(bh, 901)  # a branch-wide broadcast is not theirs to stop
+    await district_admin.press_data(StopCb(broadcast_id=broadcast.id).pack(), message=progress)
+    assert "вне вашей зоны" in district_admin.reply
+    assert bh.app.extra[ENGINE_KEY].is_running(broadcast.id)
     await admin.press("Таратуды тоқтату", message=progress)
     assert "тоқтатылуда" in admin.reply
     sleep.hold.set()
@@ -257,3 +262,16 @@ async def test_only_text_photo_document_or_video_is_accepted(bh):
     await admin.send_document(b"%PDF", "plan.pdf", "application/pdf")
     # Admin 901 is the only other administrator.
     assert "Получателей: <b>1</b>" in admin.reply
+
+
+async def test_chairs_missing_the_open_months_report(bh):
+    org = (await bh.app.repos.users.get(1001)).org_id
+    month = str(bh.app.calendar.open_month(bh.clock.now()))
+    await bh.app.db.execute("INSERT INTO reports(org_id, month, answers, submitted_at, updated_at) "
+                            "VALUES (?, ?, '{}', '2026-11-26T05:00:00', '2026-11-26T05:00:00')", (org, month))
+    admin = await admin_client(bh, 900)
+    await compose(admin, "Не сдавшие отчёт за этот месяц")
+    assert "Получателей: <b>2</b>" in admin.reply
+    await admin.press("✅ Отправить")
+    await bh.app.extra[ENGINE_KEY].wait((await latest_broadcast(bh)).id)
+    assert sorted(c.chat_id for c in copies(bh) if c.chat_id != 900) == [1002, 1003]

@@ -100,7 +100,6 @@ class Job:
     sent: int = 0
     blocked: int = 0
     failed: int = 0
-    cancelled: int = 0
     left: int = 0
     paused_until: float = 0.0
     cancel_requested: bool = False
@@ -112,7 +111,7 @@ class Job:
 
     @property
     def receipt(self) -> Receipt:
-        return Receipt(self.sent, self.blocked, self.failed, self.cancelled, self.left)
+        return Receipt(sent=self.sent, blocked=self.blocked, failed=self.failed, left=self.left)
 
 
 class BroadcastEngine:
