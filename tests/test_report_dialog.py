@@ -82,6 +82,7 @@ async def test_kazakh_chair_files_a_complete_report(harness):
     for n in range(5):
         await chair.send_photo(f"photo{n}")
         assert f"({n + 1} / 5)" in chair.reply
+    assert "Бұл — ең көп саны" in chair.reply
     await chair.send_photo("photo-too-many")
     assert "ең көп саны — 5" in chair.reply
     await chair.press(b["done"])
@@ -119,6 +120,9 @@ async def test_russian_chair_files_from_the_reminder_button(harness):
     await chair.press(b["done"])
     await chair.send("1")
     await chair.send("Нужен компьютер")
+    await chair.send_photo("wrong-one")
+    await chair.press("Удалить фото")
+    assert "Фото мероприятий" in chair.reply and "Получено фото" not in chair.reply
     await chair.send_photo("only-one")
     await chair.press(b["done"])
     assert "Ваш отчёт за ноябрь 2026" in chair.reply and "Решено обращений: <b>0</b>" in chair.reply

@@ -90,6 +90,9 @@ def question_keyboard(form: Form, field: FormField, answers: dict[str, Any], loc
             mark = "✅ " if option.key in selected else ("▫️ " if field.type == "multi" else "")
             rows.append([InlineKeyboardButton(text=mark + option.label(locale),
                                               callback_data=ReportCb(action=action, key=key, index=index).pack())])
+    if field.type == "photos" and answers.get(key):
+        rows.append([InlineKeyboardButton(text=_("🗑 Remove the photos"),
+                                          callback_data=ReportCb(action="clear", key=key).pack())])
     if field.type in ("multi", "photos"):
         rows.append([InlineKeyboardButton(text=_("✔️ Done"), callback_data=ReportCb(action="done", key=key).pack())])
     if field.type in ("text", "choice") and not field.required:

@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections import defaultdict
 from datetime import date, datetime
-from html import escape
 from typing import Any
 
 from aiogram import F, Router
@@ -205,9 +204,10 @@ async def on_message(message: Message, state: FSMContext, user: User, repos: Rep
             return
         if field.type == "photos":
             draft = await service.keep_partial(repos, draft, field.key, value, user.id, clock.now())
+            text = _("Photo received ({count} of {max}). Send more or press «Done».") if len(value) < field.max_count \
+                else _("Photo received ({count} of {max}). That is the maximum: press «Done».")
             await message.answer(
-                _("Photo received ({count} of {max}). Send more or press «Done».").format(
-                    count=len(value), max=field.max_count),
+                text.format(count=len(value), max=field.max_count),
                 reply_markup=render.question_keyboard(form, field, draft.answers, locale))
             return
         draft = await service.answer(repos, form, draft, field.key, value, user.id, clock.now())
@@ -344,6 +344,8 @@ async def on_button(query: CallbackQuery, callback_data: ReportCb, state: FSMCon
                 await query.answer(render.error_text(form, field, value, locale), show_alert=True)
                 return
             draft = await service.answer(repos, form, draft, key, value, user.id, now)
+        elif action == "clear" and field.type == "photos":
+            draft = await service.keep_partial(repos, draft, key, [], user.id, now)
         elif action == "skip" and field.type in ("text", "choice") and not field.required:
             draft = await service.answer(repos, form, draft, key, engine.skip_value(field), user.id, now)
         else:
