@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from db.repos import Repos
 from tests.conftest import REPO, ROSTER
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
-HAS_REPORT_DIALOG = find_spec("bot.form.render") is not None and find_spec("bot.routers.report") is not None
 INT_ANSWERS = {"members_total": 400, "members_joined": 3, "members_left": 1, "events_held": 4,
                "deputy_meetings": 2, "appeals_received": 5, "appeals_resolved": 4, "trainings": 1}
 
@@ -125,8 +123,7 @@ async def test_bastau_run_serves_a_chair_over_the_bot_api(config_file, roster_co
         chair = User(1001, first_name="Айбек", last_name="Асанов", language_code="kk")
         try:
             await register(server, chair, roster_codes["Құтарыс"])
-            if HAS_REPORT_DIALOG:
-                assert "✅" in await file_report(server, chair, config.form)
+            assert "✅" in await file_report(server, chair, config.form)
         finally:
             process.send_signal(signal.SIGTERM)
             exit_code = await asyncio.wait_for(process.wait(), timeout=20)
@@ -139,11 +136,10 @@ async def test_bastau_run_serves_a_chair_over_the_bot_api(config_file, roster_co
         user = await repos.users.get(1001)
         org = await repos.orgs.by_code(roster_codes["Құтарыс"])
         assert user.org_id == org.id and user.full_name == "Асанов Айбек Серікұлы" and user.phone == "+77010000001"
-        if HAS_REPORT_DIALOG:
-            [month] = await repos.reports.months_of(org.id)
-            report = await repos.reports.get(org.id, month)
-            assert report.answers["members_total"] == 400 and report.answers["appeals_resolved"] == 4
-            assert report.answers["events_summary"] == "Ардагерлермен кездесу, сенбілік."
+        [month] = await repos.reports.months_of(org.id)
+        report = await repos.reports.get(org.id, month)
+        assert report.answers["members_total"] == 400 and report.answers["appeals_resolved"] == 4
+        assert report.answers["events_summary"] == "Ардагерлермен кездесу, сенбілік."
     finally:
         await db.close()
 

@@ -431,3 +431,19 @@ async def test_confirm_on_the_due_day_is_on_time(harness, clock):
     clock.set(at("2026-12-05 20:59"))
     await file_quickly(harness, chair, "ru")
     assert (await report_of(harness, 1019)).late is False
+
+
+async def test_the_continue_question_is_asked_again_after_other_input(harness):
+    chair = await register(harness, 1020, "ru", "Құтарыс")
+    await open_report(harness, chair, "ru")
+    await chair.send("400")
+    await chair.send("/start")
+    await chair.send("/report")
+    await chair.send("12")  # neither button: the choice is asked again, nothing is answered
+    assert "незаконченный отчёт" in chair.reply
+    await chair.send("/language")
+    await chair.press("Қазақша")
+    assert "аяқталмаған есебіңіз бар" in chair.reply
+    await chair.press(BUTTONS["kk"]["continue"])
+    assert "Сұрақ 2/12" in chair.reply
+    assert (await draft_of(harness, 1020)).answers == {"members_total": 400}

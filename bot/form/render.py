@@ -2,6 +2,7 @@
 user text escaped. Runs inside a handler (aiogram's gettext context)."""
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -29,6 +30,10 @@ class ReportCb(CallbackData, prefix="rep"):
 
 def month_title(month: Month, locale: str) -> str:
     return format_date(month.first_day(), "LLLL y", locale=locale)
+
+
+def long_date(day: date, locale: str) -> str:
+    return format_date(day, "d MMMM y", locale=locale)
 
 
 def error_text(form: Form, field: FormField, problem: engine.Invalid, locale: str) -> str:

@@ -14,7 +14,7 @@ from bot.config import Form
 from bot.filters import MenuButton
 from bot.form import render
 from bot.keyboards import MENU_MY_REPORTS, open_report_keyboard
-from bot.routers.report import long_date, not_a_chair_text, send_long, show_report
+from bot.routers.report import not_a_chair_text, send_long, show_report
 from bot.services.reports import MonthStatus, Status, month_statuses
 from db.queries.users import User
 from db.repos import Repos
@@ -34,7 +34,7 @@ def status_text(item: MonthStatus, calendar: ReportingCalendar, locale: str) -> 
     if item.status is Status.DRAFT:
         return _("draft, not submitted")
     if item.status is Status.OPEN:
-        return _("not submitted yet (due {day})").format(day=long_date(calendar.due_on(item.month), locale))
+        return _("not submitted yet (due {day})").format(day=render.long_date(calendar.due_on(item.month), locale))
     return _("report not submitted")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from aiogram import F, Router
@@ -20,7 +20,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_date
 
 from bot.calendar import Month, ReportingCalendar
 from bot.clock import Clock
@@ -53,10 +52,6 @@ def not_a_chair_text() -> str:
              "To register, send /start and enter your organization's invite code.")
 
 
-def long_date(day: date, locale: str) -> str:
-    return format_date(day, "d MMMM y", locale=locale)
-
-
 async def send_long(message: Message, text: str, **kwargs: Any) -> None:
     """Send text over Telegram's length limit as several messages; the keyboard goes on the last."""
     parts = render.split_message(text)
@@ -83,13 +78,13 @@ async def show_report(message: Message, report: Report, form: Form, calendar: Re
     month = Month.parse(report.month)
     submitted_on = calendar.today(datetime.fromisoformat(report.submitted_at))
     head = _("<b>The report for {month}</b> was submitted on {day}.").format(
-        month=render.month_title(month, locale), day=long_date(submitted_on, locale))
+        month=render.month_title(month, locale), day=render.long_date(submitted_on, locale))
     if report.late:
         head += " " + _("It was submitted after the due date.")
     body = render.answers_text(form, report.answers, locale)
     if service.is_editable(calendar, report, now):
         until = max(calendar.due_on(month), service.reopened_until(report) or calendar.due_on(month))
-        note = _("You can change it until {day} inclusive.").format(day=long_date(until, locale))
+        note = _("You can change it until {day} inclusive.").format(day=render.long_date(until, locale))
         await send_long(message, f"{head}\n\n{body}\n\n{note}",
                         reply_markup=render.edit_submitted_keyboard(str(month)))
     else:
@@ -293,7 +288,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, draft: Draft, user: U
         text = _("✅ The report for {month} is received. Thank you!").format(month=title)
         if result.late:
             text += "\n" + _("It came after the due date ({day}), so it is marked as late.").format(
-                day=long_date(calendar.due_on(month), locale))
+                day=render.long_date(calendar.due_on(month), locale))
     log.info("org %s submitted the report for %s (late=%s)", draft.org_id, draft.month, result.late)
     await query.message.answer(text, reply_markup=main_menu(role))
 
@@ -317,6 +312,7 @@ async def on_button(query: CallbackQuery, callback_data: ReportCb, state: FSMCon
                                show_alert=True)
             return
         now = clock.now()
+        option = engine.option_index(field, callback_data.index) if field else None
         if action == "confirm":
             await confirm(query, state, draft, user, role, repos, form, calendar, clock, locale)
             return
@@ -328,15 +324,17 @@ async def on_button(query: CallbackQuery, callback_data: ReportCb, state: FSMCon
                 await query.answer(_("This is the first question."), show_alert=True)
                 return
             draft = moved
-        elif action == "toggle" and field.type == "multi" and engine.option_index(field, callback_data.index):
-            chosen = engine.toggle(field, draft.answers.get(key) or [], engine.option_index(field, callback_data.index))
+        elif action == "toggle" and field.type == "multi" and option is not None:
+            chosen = engine.toggle(field, draft.answers.get(key) or [], option)
             draft = await service.keep_partial(repos, draft, key, chosen, user.id, now)
             await query.answer()
-            await query.message.edit_reply_markup(
-                reply_markup=render.question_keyboard(form, field, draft.answers, locale))
+            try:
+                await query.message.edit_reply_markup(
+                    reply_markup=render.question_keyboard(form, field, draft.answers, locale))
+            except TelegramBadRequest:  # the message is too old to edit: ask again below it
+                await ask_current(query.message, form, draft, locale)
             return
-        elif action == "pick" and field.type == "choice" and engine.option_index(field, callback_data.index):
-            option = engine.option_index(field, callback_data.index)
+        elif action == "pick" and field.type == "choice" and option is not None:
             draft = await service.answer(repos, form, draft, key, option, user.id, now)
         elif action == "done" and field.type in ("multi", "photos"):
             value = engine.finish_multi(field, draft.answers.get(key))
@@ -379,7 +377,6 @@ async def reprompt_report(message: Message, state: FSMContext, user: User, repos
 
 
 register_reprompt(ReportDialog.__name__, reprompt_report)
-
 _IN_DIALOG_RESUME = ("continue", "restart")
 
 
