@@ -59,15 +59,15 @@ async def test_branch_digest_in_russian_has_hand_computed_totals(harness, clock)
     text = branch.reply
     assert "<b>Еженедельная сводка</b> · все районы · 30 ноября 2026" in text
     # The open month (November): 1 of 3 filed, on time.
-    assert "<b>Отчёт за ноябрь 2026 г.</b> (срок сдачи: 5 декабря)" in text
+    assert "<b>Отчёт за ноябрь 2026 года</b> (срок сдачи: 5 декабря)" in text
     assert "Сдали: 1 из 3 (33,3%)" in text and "В срок: 1 · с опозданием: 0" in text
     assert "Байзақ ауданы: 0/1 (0%)" in text and "Сайрам ауданы: 1/2 (50%)" in text
     assert "<b>Ещё не сдали: 2</b>" in text
     assert "• Қайнарбұлақ (Сайрам ауданы) — председатель не зарегистрирован" in text
     assert "• Мектеп №5 (Байзақ ауданы)" in text and "• Құтарыс" not in text
     # The last closed month (October) against September.
-    assert "<b>Итоги за октябрь 2026 г.</b>: сдано отчётов: 3" in text
-    assert "изменение к предыдущему месяцу: сентябрь 2026 г." in text
+    assert "<b>Итоги за октябрь 2026 года</b>: сдано отчётов: 3" in text
+    assert "изменение к предыдущему месяцу: сентябрь 2026 года" in text
     assert "Всего членов партии: 1\xa0028 (+508)" in text           # 410+500+118 vs 400+120
     assert "Принято в партию за месяц: 15 (+10)" in text
     assert "Выбыло из партии за месяц: 4 (+3)" in text

@@ -132,7 +132,7 @@ async def test_a_month_of_reminders_escalations_and_digests(harness, clock, rest
     # Reminders carry the report button and name the month and the due date in the chair's language.
     first = {c.chat_id: c for c in reversed(recorder.calls)}
     assert "2026 жылғы қараша" in first[1001].text and "5 желтоқсан" in first[1001].text
-    assert "ноябрь 2026 г." in first[1002].text and "5 декабря" in first[1002].text
+    assert "ноябрь 2026 года" in first[1002].text and "5 декабря" in first[1002].text
     button = first[1002].reply_markup.inline_keyboard[0][0]
     assert (button.callback_data, button.text) == ("report:open", "📝 Сдать отчёт")
     assert first[1001].reply_markup.inline_keyboard[0][0].text == "📝 Есепті тапсыру"
