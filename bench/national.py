@@ -22,12 +22,18 @@ from typing import Any, Awaitable, Callable
 from bench.common import bench_clock, load, median_ms, peak_rss_mb
 
 
-async def _timed_runs(runs: int, action: Callable[[], Awaitable[Any]]) -> list[float]:
-    samples = []
+CPU: dict[str, float] = {}  # median CPU ms of the last _timed_runs per label: tells load from work
+
+
+async def _timed_runs(runs: int, action: Callable[[], Awaitable[Any]], label: str) -> list[float]:
+    """Wall-clock seconds of each run; the median CPU time (all threads) goes to CPU[label]."""
+    samples, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await action()
         samples.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    CPU[label] = median_ms(cpu)
     return samples
 
 
@@ -43,9 +49,10 @@ async def measure(db_path: Path, runs: int = 5) -> dict[str, Any]:
             month = str(app.calendar.open_month(clock.now()))
             missing = await app.repos.stats.missing(month)
             out["notes"]["missing_rows"] = len(missing)
-            out["missing_ms"] = median_ms(await _timed_runs(runs, lambda: app.repos.stats.missing(month)))
+            out["missing_ms"] = median_ms(await _timed_runs(runs, lambda: app.repos.stats.missing(month), "missing"))
             out["digest_ms"] = await _digest(app, runs, out["notes"])
             out["export_s"] = await _export(app, out["notes"])
+            out["notes"]["cpu_ms"] = dict(CPU)
         finally:
             await app.db.close()
     out["rss_mb"] = round(peak_rss_mb(), 1)
@@ -69,7 +76,7 @@ async def _digest(app, runs: int, notes: dict[str, Any]) -> float | None:
     parts = await branch_digest()
     notes["digest_messages"] = len(parts)
     notes["digest_chars"] = sum(len(p) for p in parts)
-    return median_ms(await _timed_runs(runs, branch_digest))
+    return median_ms(await _timed_runs(runs, branch_digest, "digest"))
 
 
 async def _export(app, notes: dict[str, Any]) -> float | None:
@@ -79,9 +86,10 @@ async def _export(app, notes: dict[str, Any]) -> float | None:
         notes["export"] = f"not built ({exc})"
         return None
     month = app.calendar.last_closed_month(app.clock.now())
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     data, name = await export_month(app.repos, app.config.form, app.i18n, "ru", month, None, as_csv=False)
     seconds = time.perf_counter() - started
+    CPU["export"] = round((time.process_time() - cpu_started) * 1000)
     notes["export_file"] = f"{name}, {len(data) / 2 ** 20:.1f} MB"
     return round(seconds, 2)
 
