@@ -73,6 +73,7 @@ async def _refuse(event: Message | CallbackQuery, state: FSMContext) -> None:
 async def cmd_broadcast(message: Message, state: FSMContext, role: Role) -> None:
     if not role.is_admin:
         return await _refuse(message, state)
+    await state.clear()
     await ask_audience(message, state, role)
 
 
@@ -87,10 +88,11 @@ async def on_audience(query: CallbackQuery, callback_data: BroadcastCb, state: F
         return await _refuse(query, state)
     kind = callback_data.value
     if kind == "district" and role.is_branch:
-        rows = [_button(name, "dist", str(district_id)) for district_id, name in await repos.broadcasts.districts()]
+        rows = [_button(name, "dist", str(district_id))
+                for district_id, name in await repos.broadcasts.districts()]
+        rows.append(_button(_("✖️ Cancel"), "drop"))
         await query.answer()
-        await query.message.edit_text(_("Which district?"),
-                                      reply_markup=InlineKeyboardMarkup(inline_keyboard=rows + [_button(_("✖️ Cancel"), "drop")]))
+        await query.message.edit_text(_("Which district?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
         return
     if kind == "lang":
         rows = [_button("Қазақша", "lang", "kk"), _button("Русский", "lang", "ru"), _button(_("✖️ Cancel"), "drop")]
@@ -98,7 +100,8 @@ async def on_audience(query: CallbackQuery, callback_data: BroadcastCb, state: F
         await query.message.edit_text(_("Chairs who use which language?"),
                                        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
         return
-    await _chosen(query, state, role, repos, within_scope(kind, role, role.district_id if kind == "district" else None))
+    own_district = role.district_id if kind == "district" else None
+    await _chosen(query, state, role, repos, within_scope(kind, role, own_district))
 
 
 async def on_district(query: CallbackQuery, callback_data: BroadcastCb, state: FSMContext, role: Role,
