@@ -7,6 +7,8 @@ from aiogram.utils.i18n import I18n
 
 from bot.config import LOCALES, Settings
 from bot.i18n import N_
+from bot.services.admin_commands import set_all_admin_commands
+from db.repos import Repos
 
 CHAIR_COMMANDS = (
     ("start", N_("Main menu")),
@@ -22,7 +24,9 @@ def commands_for(i18n: I18n, locale: str) -> list[BotCommand]:
     return [BotCommand(command=name, description=i18n.gettext(text, locale=locale)) for name, text in CHAIR_COMMANDS]
 
 
-async def set_commands(bot: Bot, i18n: I18n, config: Settings) -> None:
+async def set_commands(bot: Bot, i18n: I18n, config: Settings, repos: Repos | None = None) -> None:
     for locale in LOCALES:
         await bot.set_my_commands(commands_for(i18n, locale), language_code=locale)
     await bot.set_my_commands(commands_for(i18n, config.bot.default_locale))
+    if repos is not None:
+        await set_all_admin_commands(bot, i18n, config, repos)

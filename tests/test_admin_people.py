@@ -166,3 +166,28 @@ async def test_audit_log_is_paged_newest_first(harness, clock):
     assert "org:1" in boss.reply and "org:0" in boss.reply and "org:11" not in boss.reply
     await boss.press("Жаңалары")
     assert "org:11" in boss.reply
+
+
+async def test_admins_get_their_own_command_menu(harness):
+    from aiogram.methods import DeleteMyCommands, SetMyCommands
+
+    await admin(harness, SAIRAM_ADMIN, locale="kk")
+    await harness.dp.emit_startup(bot=harness.bot, **harness.dp.workflow_data)
+    per_chat = {c.scope.chat_id: [cmd.command for cmd in c.commands] for c in harness.session.requests
+                if isinstance(c, SetMyCommands) and c.scope is not None and c.scope.type == "chat"}
+    assert {"stats", "export", "codes", "reopen", "admins", "audit"} <= set(per_chat[BRANCH])
+    assert "stats" in per_chat[SAIRAM_ADMIN] and "admins" not in per_chat[SAIRAM_ADMIN]
+    kk_menu = next(c for c in harness.session.requests if isinstance(c, SetMyCommands) and c.scope is not None
+                   and c.scope.type == "chat" and c.scope.chat_id == SAIRAM_ADMIN)
+    assert "Осы айдың қысқаша жағдайы" in [cmd.description for cmd in kk_menu.commands]
+
+    boss = await admin(harness, BRANCH)
+    await boss.send("/admins")
+    await boss.press("Добавить администратора")
+    await boss.send("7005")
+    calls = await boss.press("Вся область")
+    (menu,) = [c for c in calls if isinstance(c, SetMyCommands)]
+    assert menu.scope.chat_id == 7005 and "audit" in [cmd.command for cmd in menu.commands]
+    await boss.send("/admins")
+    calls = await boss.press("Удалить 7005")
+    assert [c.scope.chat_id for c in calls if isinstance(c, DeleteMyCommands)] == [7005]

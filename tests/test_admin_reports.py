@@ -1,10 +1,10 @@
 """/stats and /reopen: the open month at a glance; a submitted report reopened after its due date."""
 from __future__ import annotations
 
-from bot.calendar import Month
 from tests.support.harness import at
 from tests.test_admin_people import BRANCH, SAIRAM_ADMIN, admin, audit_entries, org_id
 from tests.test_registration import register
+from tests.test_report_dialog import BUTTONS, file_quickly, open_report
 
 
 async def test_stats_show_the_open_month_per_district(harness, clock):
@@ -24,11 +24,10 @@ async def test_stats_show_the_open_month_per_district(harness, clock):
 async def test_an_admin_reopens_a_report_after_the_due_date(harness, clock):
     chair = await register(harness, 1001, "kk", "Құтарыс")
     kutarys = await org_id(harness, "Құтарыс")
-    await harness.app.repos.reports.submit(kutarys, "2026-11", 1001, {"members_total": 400}, False, clock.now())
-    calendar = harness.app.calendar
-    november = Month(2026, 11)
+    await file_quickly(harness, chair, "kk")
     clock.set(at("2026-12-08 11:00"))
-    assert not calendar.is_editable(november, clock.now())  # the chair can no longer edit it
+    await open_report(harness, chair, "kk")
+    assert "енді өзгертуге болмайды" in chair.reply  # past the due date: the chair cannot edit
 
     district = await admin(harness, SAIRAM_ADMIN, locale="ru")
     await district.send("/reopen")
@@ -47,6 +46,15 @@ async def test_an_admin_reopens_a_report_after_the_due_date(harness, clock):
         "report.reopen", SAIRAM_ADMIN, "district", f"org:{kutarys}")
     assert entry["details"]["month"] == "2026-11" and entry["details"]["until"] == "2026-12-15"
     assert entry["at"].startswith("2026-12-08T06:00")
+
+    # The chair can edit again.
+    await open_report(harness, chair, "kk")
+    assert "15 желтоқсан 2026 қоса алғанда" in chair.reply
+    await chair.press(BUTTONS["kk"]["edit"])
+    await chair.press("✏️ 1.")
+    await chair.send("401")
+    await chair.press(BUTTONS["kk"]["confirm"])
+    assert (await harness.app.repos.reports.get(kutarys, "2026-11")).answers["members_total"] == 401
 
     # The list now shows it as open.
     await district.send("/reopen")

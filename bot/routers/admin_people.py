@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.calendar import ReportingCalendar
@@ -21,6 +22,7 @@ from bot.roles import Role
 from bot.routers.admin_common import (
     BRANCH_ONLY, MENU_ADMINS, MENU_AUDIT, NOT_ALLOWED, AdminCb, district_in_scope, paged, refuse,
 )
+from bot.services.admin_commands import clear_admin_commands, set_admin_commands
 from bot.services.admin_people import add_admin, all_admins, is_bootstrap, local_time, remove_admin
 from db.repos import Repos
 
@@ -100,8 +102,8 @@ async def on_scope_page(query: CallbackQuery, callback_data: AdminCb, repos: Rep
         reply_markup=await scope_keyboard(repos, callback_data.ref, callback_data.page))
 
 
-async def on_scope(query: CallbackQuery, callback_data: AdminCb, role: Role, config: Settings, repos: Repos,
-                   clock: Clock) -> None:
+async def on_scope(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: Role, config: Settings,
+                   repos: Repos, clock: Clock, i18n: I18n) -> None:
     user_id = callback_data.ref
     if user_id <= 0 or is_bootstrap(config, user_id):
         await refuse(query, NOT_ALLOWED)
@@ -113,6 +115,7 @@ async def on_scope(query: CallbackQuery, callback_data: AdminCb, role: Role, con
             await refuse(query)
             return
     await add_admin(repos, clock, query.from_user.id, role, user_id, callback_data.district or None, district)
+    await set_admin_commands(bot, i18n, config, repos, user_id, branch=district is None)
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)
     scope = escape(district) if district else _("whole region")
@@ -120,8 +123,8 @@ async def on_scope(query: CallbackQuery, callback_data: AdminCb, role: Role, con
                                  "administrator menu after sending /start.").format(user_id=user_id, scope=scope))
 
 
-async def on_remove(query: CallbackQuery, callback_data: AdminCb, role: Role, config: Settings, repos: Repos,
-                    clock: Clock) -> None:
+async def on_remove(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: Role, config: Settings,
+                    repos: Repos, clock: Clock) -> None:
     user_id = callback_data.ref
     if is_bootstrap(config, user_id):
         await refuse(query, N_("Administrators from config.toml cannot be removed in the bot."))
@@ -129,6 +132,7 @@ async def on_remove(query: CallbackQuery, callback_data: AdminCb, role: Role, co
     if not await remove_admin(repos, clock, query.from_user.id, role, user_id):
         await query.answer(_("This person is no longer an administrator."), show_alert=True)
         return
+    await clear_admin_commands(bot, user_id)
     await query.answer(_("Removed"))
     text, keyboard = await render_admins(config, repos)
     await query.message.edit_text(text, reply_markup=keyboard)
