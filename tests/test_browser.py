@@ -241,5 +241,7 @@ def test_newcomer_registers_and_reports_and_the_admin_exports(background, browse
              for row in sheet.iter_rows() for c in row if c.value is not None}
     assert any("Түлкібас ауылы" in c for c in cells)  # a demo report of the month
     assert any(org.name in c for c in cells)  # and the one just filed
+    page.click('#jumps button[data-target="due"]')  # the clock: to the due date, 5 December 10:00
+    page.wait.until(lambda d: "05.12.2026" in d.find_element("id", "bot-clock").text, "the clock did not move")
     browser.save_screenshot(str(tmp_path / "export.png"))
     assert (tmp_path / "export.png").stat().st_size > 0

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import shutil
 import signal
+import sys
 import tempfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -191,7 +192,7 @@ async def serve(config_path: str | Path | None, web_port: int | None) -> int:
     try:
         await sandbox.start()
     except OSError as exc:
-        print(f"cannot start the sandbox: {exc}")
+        print(f"cannot start the sandbox: {exc}", file=sys.stderr)
         return 1
     try:
         print(f"Bastau sandbox: open {sandbox.url} in a browser (Ctrl-C stops it).", flush=True)

@@ -150,8 +150,8 @@ class SandboxApi:
                 event, payload = item
                 data = json.dumps(payload, ensure_ascii=False)
                 await response.write(f"event: {event}\ndata: {data}\n\n".encode())
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
+        except ConnectionResetError:
+            pass  # the page was closed
         finally:
             self.clients.discard(queue)
         return response
