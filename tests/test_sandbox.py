@@ -215,3 +215,20 @@ async def test_start_without_a_token_runs_the_sandbox_until_sigterm(config_file,
         exit_code = await asyncio.wait_for(process.wait(), timeout=20)
     assert exit_code == 0
     assert list(scratch.iterdir()) == []
+
+
+def test_start_with_a_token_runs_the_bot(monkeypatch, config_file):
+    from bot import cli
+
+    async def bot(config):
+        return 7
+
+    async def sandbox(config_path, port):
+        return 8
+
+    monkeypatch.setattr(cli, "_run", bot)
+    monkeypatch.setattr("bot.sandbox.runner.serve", sandbox)
+    monkeypatch.setenv("BOT_TOKEN", "42:TEST")
+    assert cli.main(["--config", str(config_file), "start"]) == 7
+    monkeypatch.setenv("BOT_TOKEN", " ")
+    assert cli.main(["--config", str(config_file), "start"]) == 8

@@ -70,7 +70,7 @@ def jump_target(kind: str, calendar: ReportingCalendar, now: datetime) -> dateti
 class Sandbox:
     def __init__(self, config_path: str | Path | None = None, *, web_port: int | None = None,
                  api_port: int | None = None, start_at: datetime | None = None) -> None:
-        self.base_config = load_config(config_path)
+        self.base_config = self.config = load_config(config_path)  # self.config: the sandbox's, once started
         self.config_path = config_path
         self.web_port = self.base_config.sandbox.web_port if web_port is None else web_port
         self.api_port = self.base_config.sandbox.api_port if api_port is None else api_port
