@@ -9,7 +9,7 @@ import pytest
 from aiogram.methods import SendMessage
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.jobs import DIGEST_JOB_ID, SCHEDULER_KEY, TICK_JOB_ID, setup_jobs, tick
+from bot.jobs import DIGEST_JOB_ID, SCHEDULER_KEY, STARTUP_JOB_ID, TICK_JOB_ID, setup_jobs, tick
 from bot.jobs.due_work import REMIND, run_due_work
 from db.queries.sent import SentKey
 from tests.support.harness import at
@@ -204,8 +204,10 @@ async def test_the_scheduler_has_its_jobs_and_a_second_setup_replaces_them(harne
     scheduler.start()
     try:
         setup_jobs(scheduler, harness.app, harness.bot)
+        ids = [job.id for job in scheduler.get_jobs()]
+        assert sorted(ids) == sorted([TICK_JOB_ID, DIGEST_JOB_ID, STARTUP_JOB_ID])   # replaced, not doubled
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert sorted(jobs) == sorted([TICK_JOB_ID, DIGEST_JOB_ID])
+        assert jobs[TICK_JOB_ID].trigger.interval.total_seconds() == 300
         digest_at = jobs[DIGEST_JOB_ID].next_run_time.astimezone(harness.app.calendar.tz)
         assert (digest_at.strftime("%a"), digest_at.hour, digest_at.minute) == ("Mon", 9, 0)
     finally:
@@ -214,11 +216,19 @@ async def test_the_scheduler_has_its_jobs_and_a_second_setup_replaces_them(harne
     assert not scheduler.running
 
 
-async def test_the_dispatcher_starts_and_stops_the_scheduler(harness):
+async def test_the_dispatcher_starts_and_stops_the_scheduler_which_catches_up_at_start(harness, clock):
+    await people(harness, clock)
+    clock.set(at("2026-11-25 10:00"))   # the bot was off at 09:00 when November opened
     data = {"dispatcher": harness.dp, "bots": [harness.bot], **harness.dp.workflow_data}
     await harness.dp.emit_startup(bot=harness.bot, **data)  # as Dispatcher.start_polling does
     scheduler = harness.app.extra[SCHEDULER_KEY]
-    assert scheduler.running and {job.id for job in scheduler.get_jobs()} == {TICK_JOB_ID, DIGEST_JOB_ID}
+    assert scheduler.running and {TICK_JOB_ID, DIGEST_JOB_ID} <= {job.id for job in scheduler.get_jobs()}
+    for _ in range(200):  # the start-up job runs on the event loop: let it
+        if len(await harness.app.repos.sent.rows()) == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert sorted((r.recipient, r.step, r.status) for r in await harness.app.repos.sent.rows()) == [
+        (1001, "open", "sent"), (1002, "open", "sent"), (1003, "open", "sent")]
     await harness.dp.emit_shutdown(bot=harness.bot, **data)
     assert SCHEDULER_KEY not in harness.app.extra
     assert not scheduler.running

@@ -1,8 +1,8 @@
 """The scheduler: APScheduler 3's AsyncIOScheduler inside the bot process.
 
-Two jobs with fixed ids, rebuilt from config at every start (`replace_existing=True`, memory job
-store): a tick every few minutes (and once right at start) and the weekly digest at
-digest_weekday digest_time. Both run `run_due_work`, which works out from the calendar and the
+Jobs with fixed ids, rebuilt from config at every start (`replace_existing=True`, memory job
+store): a tick every few minutes, one run right at start (catch-up after downtime), and the weekly
+digest at digest_weekday digest_time. Both run `run_due_work`, which works out from the calendar and the
 sent-log what is due, so overlapping or repeated runs send nothing twice.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 TICK_JOB_ID = "schedule:tick"
 DIGEST_JOB_ID = "schedule:digest"
+STARTUP_JOB_ID = "schedule:startup"
 TICK_MINUTES = 5
 SCHEDULER_KEY = "scheduler"
 
@@ -46,7 +47,9 @@ def setup_jobs(scheduler: AsyncIOScheduler, app: "AppContext", bot: Bot) -> None
     common: dict[str, Any] = {"args": (app, bot), "replace_existing": True, "coalesce": True,
                               "max_instances": 1, "misfire_grace_time": 3600}
     scheduler.add_job(tick, IntervalTrigger(minutes=TICK_MINUTES, timezone=cfg.tz), id=TICK_JOB_ID,
-                      name="reminders, escalations and digests", next_run_time=app.clock.now(), **common)
+                      name="reminders, escalations and digests", **common)
+    # No trigger: runs once, as soon as the scheduler starts (the scheduler's own wall clock).
+    scheduler.add_job(tick, id=STARTUP_JOB_ID, name="catch-up at start", **common)
     scheduler.add_job(tick, CronTrigger(day_of_week=cfg.digest_weekday, hour=cfg.digest_at.hour,
                                         minute=cfg.digest_at.minute, timezone=cfg.tz),
                       id=DIGEST_JOB_ID, name="weekly digest", **common)
