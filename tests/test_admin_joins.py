@@ -119,3 +119,12 @@ async def test_many_organizations_are_paged(harness):
     await user.send("Нурланов Асет")
     row = await harness.app.db.fetchone("SELECT o.name FROM join_requests j JOIN organizations o ON o.id = j.org_id")
     assert row[0] == "Мектеп 09"
+
+
+async def test_the_code_question_offers_the_no_code_button_and_clears_old_keyboards(harness):
+    user = harness.client(5010, language_code="ru")
+    await user.send("/start")
+    await user.press("Русский")
+    assert "код приглашения" in user.reply
+    assert any(type(getattr(c, "reply_markup", None)).__name__ == "ReplyKeyboardRemove" for c in user.last_calls)
+    assert user.buttons() == ["🙋 У меня нет кода"]

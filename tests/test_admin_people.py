@@ -191,3 +191,23 @@ async def test_admins_get_their_own_command_menu(harness):
     await boss.send("/admins")
     calls = await boss.press("Удалить 7005")
     assert [c.scope.chat_id for c in calls if isinstance(c, DeleteMyCommands)] == [7005]
+
+
+async def test_help_and_main_menu_show_admin_entries_to_admins_only(harness):
+    from tests.test_registration import register
+
+    boss = await admin(harness, BRANCH)
+    await boss.send("/start")
+    assert {"📊 Статистика", "📤 Выгрузка", "🔑 Коды приглашения", "👥 Администраторы"} <= set(boss.reply_keyboard())
+    await boss.send("/help")
+    assert "/export" in boss.reply and "/audit" in boss.reply
+    await boss.send("📜 Журнал действий")
+    assert "Журнал действий" in boss.reply
+    district = await admin(harness, SAIRAM_ADMIN, locale="kk")
+    await district.send("/start")
+    assert "📊 Статистика" in district.reply_keyboard() and "👥 Әкімшілер" not in district.reply_keyboard()
+    chair = await register(harness, 1001, "ru", "Құтарыс")
+    await chair.send("/help")
+    assert "/export" not in chair.reply
+    await chair.send("/start")
+    assert chair.reply_keyboard() and "📊 Статистика" not in chair.reply_keyboard()

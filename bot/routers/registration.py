@@ -41,6 +41,8 @@ async def ask_code(message: Message, state: FSMContext) -> None:
     await state.set_state(Registration.code)
     await message.answer(_("Please send the invite code of your primary organization. "
                            "The chair receives it from the district or regional branch."),
+                         reply_markup=remove_keyboard())
+    await message.answer(_("No code? You can ask the administrators to register you."),
                          reply_markup=no_code_keyboard())
 
 
