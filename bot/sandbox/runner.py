@@ -117,6 +117,7 @@ class Sandbox:
             self._dp = build_dispatcher(self._app)
             self._polling = asyncio.create_task(
                 self._dp.start_polling(self._bot, handle_signals=False, close_bot_session=True), name="sandbox-polling")
+            self._polling.add_done_callback(_report_polling_end)
             self._web = web.AppRunner(create_web_app(self), access_log=None, shutdown_timeout=1.0)
             await self._web.setup()
             await web.TCPSite(self._web, self.host, self.web_port).start()
@@ -141,12 +142,7 @@ class Sandbox:
             except (RuntimeError, asyncio.TimeoutError):  # polling had not started yet, or hangs
                 self._polling.cancel()
         if self._polling is not None:
-            try:
-                await self._polling
-            except asyncio.CancelledError:
-                pass
-            except Exception:
-                log.exception("sandbox polling ended with an error")
+            await asyncio.wait([self._polling])  # its error, if any, is logged by _report_polling_end
         elif self._bot is not None:
             await self._bot.session.close()
         if self._web is not None:
@@ -180,6 +176,12 @@ class Sandbox:
 
     def on_clock_change(self, listener) -> None:
         self._clock_listeners.append(listener)
+
+
+def _report_polling_end(task: asyncio.Task[None]) -> None:
+    """Polling that dies while the page is open would leave the visitor without answers: say why."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the sandbox bot stopped polling", exc_info=task.exception())
 
 
 async def serve(config_path: str | Path | None, web_port: int | None) -> int:
