@@ -7,7 +7,6 @@ from aiogram import Router
 def feature_routers() -> list[Router]:
     from bot.routers import admin_joins, admin_people, admin_reports, admin_roster
     from bot.routers import broadcast, digest
-    from bot.routers import digest
     from bot.routers import fallback, my_reports, registration, report, start
 
     return [
