@@ -165,6 +165,7 @@ async def test_fast_forward_delivers_due_reminders_and_the_digest(sandbox, http)
     reminder = (await chat(http, 1001))["messages"][-1]
     assert reminder["from_bot"] and "желтоқсан" in reminder["text"]  # the deadline, 5 December, in Kazakh
     assert reminder["buttons"]  # a button that opens the report
+    assert reminder["stamp"] == "02.12 09:00"  # the page shows the bot's time of sending
     async with http.get("/api/events") as events:
         answer = await post(http, "/api/clock", {"target": "digest"})
         assert answer["clock"]["label"] == "2026-12-07 09:00"

@@ -37,6 +37,8 @@ def create_web_app(sandbox: "Sandbox") -> web.Application:
     api = SandboxApi(sandbox, clients)
 
     def on_chat_event(event: ChatEvent) -> None:
+        if event.kind == "message" and event.message is not None:
+            api.stamps[(event.chat_id, event.message.message_id)] = api.sandbox.local_now().strftime("%d.%m %H:%M")
         payload: dict[str, Any] = {"chat_id": event.chat_id, "kind": event.kind}
         if event.message is not None:
             payload |= {"message_id": event.message.message_id, "from_bot": event.message.from_bot}
@@ -72,12 +74,13 @@ async def index(_: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 
 
-def message_view(m: ChatMessage) -> dict[str, Any]:
-    """What the page draws: plain text with Telegram entities (the page never renders HTML), buttons, a file."""
+def message_view(m: ChatMessage, stamp: str | None = None) -> dict[str, Any]:
+    """What the page draws: plain text with Telegram entities (the page never renders HTML), buttons, a file.
+    `stamp`: when it was sent by the bot's clock, which the clock buttons move."""
     d = m.data
     view: dict[str, Any] = {
         "id": m.message_id, "from_bot": m.from_bot, "kind": m.kind, "deleted": m.deleted, "edited": m.edits > 0,
-        "date": d.get("date"), "text": d.get("text", d.get("caption")) or "",
+        "stamp": stamp, "text": d.get("text", d.get("caption")) or "",
         "entities": d.get("entities", d.get("caption_entities")) or [],
         "buttons": [[{k: b[k] for k in ("text", "callback_data", "url") if k in b} for b in row]
                     for row in m.inline_keyboard],
@@ -98,6 +101,7 @@ class SandboxApi:
     def __init__(self, sandbox: "Sandbox", clients: set[asyncio.Queue[tuple[str, Any] | None]]) -> None:
         self.sandbox = sandbox
         self.clients = clients
+        self.stamps: dict[tuple[int, int], str] = {}  # (chat_id, message_id) -> bot time it was sent
 
     def broadcast(self, event: str, payload: Any) -> None:
         for queue in list(self.clients):
@@ -127,7 +131,8 @@ class SandboxApi:
     async def chat(self, request: web.Request) -> web.Response:
         user = self._persona_user(request.match_info["user_id"])
         chat = self.sandbox.server.chats.get(user.id)
-        messages = [message_view(m) for m in self.sandbox.server.messages(user.id) if not m.deleted]
+        messages = [message_view(m, self.stamps.get((user.id, m.message_id)))
+                    for m in self.sandbox.server.messages(user.id) if not m.deleted]
         keyboard = chat.reply_keyboard if chat else None
         return web.json_response({"user_id": user.id, "messages": messages,
                                   "reply_keyboard": (keyboard or {}).get("keyboard")})

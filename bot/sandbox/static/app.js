@@ -126,8 +126,7 @@ function messageNode(message) {
     else bubble.append(el("a", { class: "file-link", href: url, download: message.file.name }, "📄 ", message.file.name));
   }
   if (message.text) bubble.append(renderFormatted(message.text, message.entities || []));
-  const time = message.date ? new Date(message.date * 1000).toTimeString().slice(0, 5) : "";
-  bubble.append(el("span", { class: "meta" }, (message.edited ? "✎ " : "") + time));
+  bubble.append(el("span", { class: "meta" }, (message.edited ? "✎ " : "") + (message.stamp || "")));
   const node = el("div", { class: "msg " + (message.from_bot ? "bot" : "user"), "data-id": String(message.id) }, bubble);
   if (message.buttons && message.buttons.length) {
     const keyboard = el("div", { class: "inline-keyboard" });
