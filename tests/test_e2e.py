@@ -128,7 +128,9 @@ async def test_bastau_run_serves_a_chair_over_the_bot_api(config_file, roster_co
             process.send_signal(signal.SIGTERM)
             exit_code = await asyncio.wait_for(process.wait(), timeout=20)
             log.close()
-        assert exit_code == 0, (tmp_path / "bastau.log").read_text()
+        output = (tmp_path / "bastau.log").read_text()
+        assert exit_code == 0, output
+        assert "Traceback" not in output and " ERROR " not in output, output
         assert server.calls("getUpdates")  # it did poll the local server
     db = await Database.open(config.db_path)
     try:
