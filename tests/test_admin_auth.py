@@ -145,3 +145,19 @@ async def test_branch_admin_commands_reach_everything(world):
     assert "Құтарыс" in shown(boss.last_calls)
     await boss.press_data(AdminCb(action="exp", month="2026-10").pack(), nowhere(BRANCH))
     assert "Мектеп №5" in shown(boss.last_calls) and "Құтарыс" in shown(boss.last_calls)
+
+
+async def test_a_district_admin_without_a_known_district_sees_nothing(harness):
+    """E.g. a district misspelt in config.toml: never the whole region."""
+    await harness.app.db.execute("INSERT INTO admins(user_id, scope, district_id, added_at) "
+                                 "VALUES (7010, 'district', NULL, '2026-11-01T00:00:00')")
+    lost = await admin(harness, 7010)
+    calls = []
+    for command in ("/stats", "/codes", "/export", "/reopen"):
+        calls += await lost.send(command)
+    calls += await lost.press("Октябрь 2026", message=next(
+        m for m in reversed(lost.bot_messages()) if "Октябрь 2026" in str(m.get("reply_markup"))
+        and "exp" in str(m.get("reply_markup"))))
+    seen = shown(calls)
+    for name in SAIRAM_NAMES + BAIZAQ_NAMES:
+        assert name not in seen, name

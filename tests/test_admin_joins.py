@@ -128,3 +128,18 @@ async def test_the_code_question_offers_the_no_code_button_and_clears_old_keyboa
     assert "код приглашения" in user.reply
     assert any(type(getattr(c, "reply_markup", None)).__name__ == "ReplyKeyboardRemove" for c in user.last_calls)
     assert user.buttons() == ["🙋 У меня нет кода"]
+
+
+async def test_registered_people_cannot_use_the_join_buttons(harness):
+    from tests.test_admin_people import district_id, nowhere, org_id, shown
+    from bot.routers.admin_joins import JoinCb
+
+    chair = await register(harness, 1001, "ru", "Құтарыс")
+    baizaq = await district_id(harness, "Байзақ ауданы")
+    calls = []
+    for data in (JoinCb(action="start"), JoinCb(action="d", district=baizaq), JoinCb(action="dp", page=0),
+                 JoinCb(action="op", district=baizaq), JoinCb(action="o", org=await org_id(harness, "Мектеп №5"))):
+        calls += await chair.press_data(data.pack(), nowhere(1001))
+        assert "уже зарегистрированы" in chair.reply
+    assert "Мектеп" not in shown(calls) and "Байзақ" not in shown(calls)
+    assert await harness.app.db.fetchone("SELECT 1 FROM join_requests") is None

@@ -41,8 +41,11 @@ class AdminCb(CallbackData, prefix="adm"):
 
 
 def scope_of(role: Role) -> int | None:
-    """The district an admin is limited to; None for the whole region."""
-    return None if role.is_branch else role.district_id
+    """The district an admin is limited to; None for the whole region. A district admin whose
+    district is not in the roster (a typo in config.toml) gets 0, which matches no district."""
+    if role.is_branch:
+        return None
+    return role.district_id if role.district_id is not None else 0
 
 
 async def refuse(query: CallbackQuery, msgid: str = OUT_OF_SCOPE) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import BaseFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -44,6 +46,13 @@ class JoinFlow(StatesGroup):
     name = State()
 
 
+class IsGuest(BaseFilter):
+    """Only people who are not registered may ask to join (admins and chairs are refused)."""
+
+    async def __call__(self, event: Any, role: Role) -> bool:
+        return role.kind == "guest"
+
+
 def no_code_keyboard() -> InlineKeyboardMarkup:
     """The button under the invite-code question."""
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
@@ -65,11 +74,8 @@ async def orgs_keyboard(repos: Repos, district_id: int, page: int) -> InlineKeyb
     return paged(items, page, lambda p: JoinCb(action="op", district=district_id, page=p).pack())
 
 
-async def on_start(query: CallbackQuery, role: Role, user: User, repos: Repos) -> None:
+async def on_start(query: CallbackQuery, user: User, repos: Repos) -> None:
     await query.answer()
-    if role.kind != "guest":
-        await query.message.answer(_("You are already registered."))
-        return
     pending = await repos.joins.pending_of(user.id)
     if pending is not None:
         await query.message.answer(_("Your request to join <b>{org}</b> is waiting for the administrators' "
@@ -100,10 +106,10 @@ async def on_orgs_page(query: CallbackQuery, callback_data: JoinCb, repos: Repos
     await query.message.edit_reply_markup(reply_markup=keyboard)
 
 
-async def on_org(query: CallbackQuery, callback_data: JoinCb, state: FSMContext, role: Role, repos: Repos) -> None:
+async def on_org(query: CallbackQuery, callback_data: JoinCb, state: FSMContext, repos: Repos) -> None:
     await query.answer()
     org = await repos.orgs.get(callback_data.org)
-    if role.kind != "guest" or org is None:
+    if org is None:
         await query.message.answer(_("This button is no longer active."))
         return
     await state.set_state(JoinFlow.name)
@@ -121,7 +127,7 @@ async def ask_name(message: Message, state: FSMContext, **_data) -> None:
 register_reprompt(JoinFlow.__name__, ask_name)
 
 
-async def on_name(message: Message, bot: Bot, state: FSMContext, user: User, role: Role, repos: Repos,
+async def on_name(message: Message, bot: Bot, state: FSMContext, user: User, repos: Repos,
                   clock: Clock, config: Settings, i18n: I18n) -> None:
     name = clean_full_name(message.text or "")
     if name is None:
@@ -130,7 +136,7 @@ async def on_name(message: Message, bot: Bot, state: FSMContext, user: User, rol
     org_id = (await state.get_data()).get("join_org")
     await state.clear()
     org = await repos.orgs.get(org_id) if org_id else None
-    if role.kind != "guest" or org is None or await repos.joins.pending_of(user.id) is not None:
+    if org is None or await repos.joins.pending_of(user.id) is not None:
         await message.answer(_("The request was not sent. Send /start to begin again."))
         return
     if await repos.users.chair_of(org.id) is not None:
@@ -218,13 +224,19 @@ async def tell_user(bot: Bot, config: Settings, repos: Repos, i18n: I18n, fsm_st
         log.warning("could not tell user %s about join request %s: %s", request.user_id, request.id, exc)
 
 
+async def on_registered(query: CallbackQuery) -> None:
+    await query.answer(_("You are already registered."), show_alert=True)
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.callback_query.register(on_start, JoinCb.filter(F.action == "start"))
-    router.callback_query.register(on_districts_page, JoinCb.filter(F.action == "dp"))
-    router.callback_query.register(on_district, JoinCb.filter(F.action == "d"))
-    router.callback_query.register(on_orgs_page, JoinCb.filter(F.action == "op"))
-    router.callback_query.register(on_org, JoinCb.filter(F.action == "o"))
-    router.message.register(on_name, JoinFlow.name, F.text, ~F.text.startswith("/"))
+    guest = IsGuest()
+    router.callback_query.register(on_start, JoinCb.filter(F.action == "start"), guest)
+    router.callback_query.register(on_districts_page, JoinCb.filter(F.action == "dp"), guest)
+    router.callback_query.register(on_district, JoinCb.filter(F.action == "d"), guest)
+    router.callback_query.register(on_orgs_page, JoinCb.filter(F.action == "op"), guest)
+    router.callback_query.register(on_org, JoinCb.filter(F.action == "o"), guest)
+    router.callback_query.register(on_registered, JoinCb.filter())
+    router.message.register(on_name, JoinFlow.name, F.text, ~F.text.startswith("/"), guest)
     router.callback_query.register(on_decide, AdminCb.filter(F.action.in_({"join_ok", "join_no"})), IsAdmin())
     return router
