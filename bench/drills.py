@@ -101,8 +101,9 @@ async def broadcast_kill(folder: Path, recipients: int = 1000, kills: int = 10, 
             started = await _wait(lambda: _more(server, before), 90)
             await asyncio.sleep(rng.uniform(0.1, 2.5))
             process.kill()
+            killed_at = time.monotonic()  # the server's log uses the same system-wide monotonic clock
             process.wait()
-            kill_points.append({"sent_before_kill": await _copies(server), "started": started})
+            kill_points.append({"sent_before_kill": await _copies(server), "started": started, "at": killed_at})
             if _status(db_path, broadcast_id) != "running":
                 break
         process = start_bastau(config, server.url, log)
@@ -113,17 +114,34 @@ async def broadcast_kill(folder: Path, recipients: int = 1000, kills: int = 10, 
     state_of = _recipient_states(db_path, broadcast_id)
     states = Counter(state_of.values())
     duplicates = sum(n - 1 for n in delivered.values() if n > 1)
+    per_kill = duplicates_per_kill(calls, [k["at"] for k in kill_points])
     unfinished = states.get("pending", 0) + states.get("sending", 0)
     result = {"recipients": recipients, "rate": rate, "kills": len(kill_points), "finished": finished,
               "states": dict(states),
               "marked_sent_never_delivered": sum(1 for c in chats if state_of[c] == "sent" and c not in delivered),
               "duplicates": duplicates, "duplicates_per_kill": round(duplicates / max(1, len(kill_points)), 2),
+              "duplicates_at_each_kill": per_kill,
               "kill_points": [k["sent_before_kill"] for k in kill_points]}
     result |= integrity_and_backup(db_path, config, folder)
-    result["ok"] = (finished and unfinished == 0 and result["duplicates_per_kill"] <= 1
+    result["ok"] = (finished and unfinished == 0 and max(per_kill, default=0) <= 1
                     and result["marked_sent_never_delivered"] == 0 and result["integrity"] == "ok"
                     and result["backup_same_rows"])
     return result
+
+
+def duplicates_per_kill(calls: list[dict[str, Any]], kills: list[float]) -> list[int]:
+    """For each kill, the chats delivered before it and again after it (the messages in flight then)."""
+    first: dict[int, float] = {}
+    counts = [0] * len(kills)
+    for call in sorted((c for c in calls if c["status"] == 200), key=lambda c: c["time"]):
+        chat = int(call["params"]["chat_id"])
+        if chat not in first:
+            first[chat] = call["time"]
+            continue
+        between = [n for n, at in enumerate(kills) if first[chat] <= at <= call["time"]]
+        if between:
+            counts[between[0]] += 1
+    return counts
 
 
 def _recipient_states(db_path: Path, broadcast_id: int) -> dict[int, str]:
