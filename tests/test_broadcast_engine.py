@@ -7,6 +7,7 @@ from datetime import datetime
 from aiogram.methods import CopyMessage
 
 from bot.broadcast import ENGINE_KEY, BroadcastEngine
+from bot.config import BroadcastSection
 from tests.test_broadcast import CHAIRS, FakeSleep, bh, harness_with_engine, sleep  # noqa: F401 (fixtures)
 
 ADMIN = 900
@@ -125,6 +126,9 @@ async def test_an_interrupted_broadcast_goes_on_after_restart_without_skips_or_r
     engine.start(broadcast_id, bh.bot)
     await asyncio.wait_for(sleep.holding.wait(), 5)
     first_run = [c.chat_id for c in bh.session.requests if isinstance(c, CopyMessage)]
+    # Results reach the DB right away, not only at the end: a crash now would repeat nobody.
+    written = [state for _, state, _ in await bh.app.repos.broadcasts.recipients(broadcast_id)]
+    assert written[:4] == ["sent", "sent", "sending", "pending"]
     await engine.stop()  # shutdown while paused
     assert (await bh.app.repos.broadcasts.get(broadcast_id)).status == "running"
     await bh.app.db.close()
@@ -139,3 +143,17 @@ async def test_an_interrupted_broadcast_goes_on_after_restart_without_skips_or_r
         assert (receipt.sent, receipt.left) == (len(chats), 0)
     finally:
         await h.close()
+
+
+async def test_a_delivery_is_recorded_before_the_next_one_is_due(bh, sleep):
+    slow = BroadcastSection(rate_per_second=0.05)  # one message every 20 s
+    engine = BroadcastEngine(bh.app.repos, bh.app.i18n, slow, bh.clock, sleep=sleep, max_in_flight=1)
+    sleep.hold = asyncio.Event()
+    broadcast_id = await engine.create([1001, 1002], from_chat_id=ADMIN, message_id=5)
+    engine.start(broadcast_id, bh.bot)
+    await asyncio.wait_for(sleep.holding.wait(), 5)  # waiting for the second slot
+    await engine.jobs[broadcast_id].writer.flusher
+    # A crash now would not send the first message again.
+    assert [state for _, state, _ in await bh.app.repos.broadcasts.recipients(broadcast_id)] == ["sent", "pending"]
+    sleep.hold.set()
+    assert (await engine.wait(broadcast_id)).sent == 2

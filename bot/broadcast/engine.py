@@ -1,9 +1,9 @@
 """Background delivery of broadcasts: paced, resumable, with a state per recipient.
 
-Crash safety: a recipient is marked "sending" in the DB (durably) before its Bot API call and
-gets its result when the next mark is written (one transaction carries both: group commit).
-On resume "sending" counts as not yet delivered, so only the messages in flight at a crash
-(at most `max_in_flight`) can arrive twice, and nobody is skipped.
+Crash safety: a recipient is marked "sending" in the DB (durably) before its Bot API call, and
+its result is written right after in the background; concurrent marks and results share one
+transaction (group commit). On resume "sending" counts as not yet delivered, so only the messages
+in flight at a crash (at most `max_in_flight`, usually one or two) can arrive twice; nobody is skipped.
 """
 from __future__ import annotations
 
@@ -38,8 +38,7 @@ Sleep = Callable[[float], Awaitable[None]]
 SERVER_ERROR_ATTEMPTS = 3     # 5xx / network errors: tries per recipient before it is marked failed
 SERVER_ERROR_BACKOFF_S = 1.0  # doubled after each try
 FLOOD_RETRIES = 20            # 429s for one recipient before giving up on it
-PACER_SLACK_S = 0.1           # how far the pacer may catch up after a late wake-up
-FLUSH_BEFORE_WAIT_S = 0.2     # results are written before any wait at least this long
+PACER_CATCH_UP_S = 0.5        # how far behind its schedule the pacer still catches up
 
 
 class StopCb(CallbackData, prefix="bcstop"):
@@ -48,7 +47,10 @@ class StopCb(CallbackData, prefix="bcstop"):
 
 
 class Pacer:
-    """The global rate: one slot every 1/rate seconds, shared by all broadcasts."""
+    """The global rate: one slot every 1/rate seconds, shared by all broadcasts.
+
+    Slots follow a schedule, so a busy event loop's late wake-ups are made up for (up to
+    PACER_CATCH_UP_S behind); after a longer gap, or when idle, the schedule restarts now: no burst."""
 
     def __init__(self, rate_per_second: float, now: Callable[[], float], sleep: Sleep) -> None:
         self.interval = 1.0 / rate_per_second
@@ -58,14 +60,16 @@ class Pacer:
 
     async def wait(self) -> None:
         now = self.now()
-        slot = max(self.next_slot, now - PACER_SLACK_S)
+        slot = self.next_slot if self.next_slot >= now - PACER_CATCH_UP_S else now
         self.next_slot = slot + self.interval
         if slot > now:
             await self.sleep(slot - now)
 
 
 class StateWriter:
-    """Group commit of recipient states: one transaction writes everything queued so far."""
+    """Group commit of recipient states: one transaction writes everything queued so far.
+    'sending' marks are awaited (commit) before the call; results are written soon (flush_soon)
+    without holding up delivery, so after a crash few delivered messages still read 'sending'."""
 
     def __init__(self, save: Callable[[Sequence[StateUpdate]], Awaitable[None]]) -> None:
         self.save = save
@@ -73,6 +77,7 @@ class StateWriter:
         self.queued_count = 0
         self.written_count = 0
         self.lock = asyncio.Lock()
+        self.flusher: asyncio.Task | None = None
 
     def add(self, update: StateUpdate) -> None:
         self.queued.append(update)
@@ -88,6 +93,16 @@ class StateWriter:
             upto = self.queued_count
             await self.save(batch)
             self.written_count = upto
+
+    def flush_soon(self) -> None:
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.create_task(self.commit())
+
+    async def close(self) -> None:
+        """Write everything still queued (after the workers stopped)."""
+        if self.flusher is not None:
+            await asyncio.gather(self.flusher, return_exceptions=True)
+        await self.commit()
 
 
 @dataclass
@@ -130,8 +145,9 @@ class BroadcastEngine:
         self.clock = clock
         self.sleep = sleep
         self.default_locale = default_locale
-        # Enough concurrent calls to keep the rate with ~100 ms per call, within bounds.
-        self.max_in_flight = max_in_flight or max(1, min(32, math.ceil(settings.rate_per_second * 0.1)))
+        # Enough concurrent calls to keep the rate while a call and its DB mark take up to ~125 ms
+        # (a loaded machine); the bound is also how many messages a crash can duplicate.
+        self.max_in_flight = max_in_flight or max(1, min(64, math.ceil(settings.rate_per_second / 8)))
         self.pacer = Pacer(settings.rate_per_second, self._now, self._sleep)
         self.last_sent: dict[int, float] = {}
         self.jobs: dict[int, Job] = {}
@@ -229,7 +245,7 @@ class BroadcastEngine:
             finally:
                 for worker in workers:
                     worker.cancel()
-                await job.writer.commit()
+                await job.writer.close()
             status = CANCELLED if job.cancel_requested else DONE
             await self.repos.broadcasts.finish(broadcast_id, status, self.clock.now(), job.cancelled_by)
             receipt = await self.repos.broadcasts.receipt(broadcast_id)
@@ -274,7 +290,7 @@ class BroadcastEngine:
                 server_errors += 1
                 if server_errors >= SERVER_ERROR_ATTEMPTS:
                     return await self._finish(job, chat_id, FAILED, attempts, exc.message)
-                await self._flush_then_sleep(job, SERVER_ERROR_BACKOFF_S * 2 ** (server_errors - 1))
+                await self._sleep(SERVER_ERROR_BACKOFF_S * 2 ** (server_errors - 1))
             except TelegramAPIError as exc:
                 return await self._finish(job, chat_id, FAILED, attempts, exc.message)
             else:
@@ -294,21 +310,17 @@ class BroadcastEngine:
         if last is not None:
             wait = last + self.settings.per_chat_interval_s - self._now()
             if wait > 0:
-                await self._flush_then_sleep(job, wait)
+                await self._sleep(wait)
         await self.pacer.wait()
 
     async def _wait_pause(self, job: Job) -> None:
         while (wait := job.paused_until - self._now()) > 0 and not job.cancel_requested:
-            await self._flush_then_sleep(job, wait)
-
-    async def _flush_then_sleep(self, job: Job, seconds: float) -> None:
-        if seconds >= FLUSH_BEFORE_WAIT_S:
-            await job.writer.commit()
-        await self._sleep(seconds)
+            await self._sleep(wait)
 
     async def _finish(self, job: Job, chat_id: int, state: str, attempts: int, error: str | None) -> None:
-        """Queue the recipient's result (written with the next 'sending' mark) and count it."""
+        """Record the recipient's result (written soon, in the background) and count it."""
         job.writer.add((state, attempts, (error or "")[:300] or None, job.broadcast.id, chat_id))
+        job.writer.flush_soon()
         job.left -= 1
         if state == SENT:
             job.sent += 1
