@@ -275,3 +275,15 @@ async def test_chairs_missing_the_open_months_report(bh):
     await admin.press("✅ Отправить")
     await bh.app.extra[ENGINE_KEY].wait((await latest_broadcast(bh)).id)
     assert sorted(c.chat_id for c in copies(bh) if c.chat_id != 900) == [1002, 1003]
+
+
+async def test_changing_the_language_mid_dialog_asks_the_same_step_again(bh):
+    admin = await admin_client(bh, 900, "kk")
+    await compose(admin, "Барлық төрағалар")
+    assert "Жіберейік пе?" in admin.reply
+    await admin.send("/language")
+    await admin.press("Русский")
+    assert "Получателей: <b>3</b>" in admin.reply and "Отправить?" in admin.reply
+    await admin.press("✅ Отправить")
+    receipt = await bh.app.extra[ENGINE_KEY].wait((await latest_broadcast(bh)).id)
+    assert receipt.sent == 3
