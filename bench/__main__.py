@@ -83,7 +83,8 @@ class Run:
         result = dialog.run(self.quick)
         self.figures["dialog_vs_bare_ratio"] = result.ratio
         self.notes["dialog"] = (f"{result.scenario}: {result.updates} updates, {result.dialog_per_s:.0f}/s "
-                                f"vs bare {result.bare_per_s:.0f}/s")
+                                f"vs bare {result.bare_per_s:.0f}/s; per dialog update {result.api_calls_per_update} "
+                                f"Bot API calls and {result.sql_per_update} SQL statements")
 
     def broadcast(self) -> None:
         from bench import broadcast

@@ -31,15 +31,27 @@ class RecordingHarness(Harness):
         super().__init__(*args, **kwargs)
         self.recorded: list[dict[str, Any]] = []
         self.busy = 0.0
+        self.api_calls = 0
+        self.statements = 0  # SQL statements while an update was handled
+        self._handling = False
+        execute = self.app.db.conn.execute
+
+        def counting(sql: str, parameters: Any = None) -> Any:
+            self.statements += self._handling
+            return execute(sql, parameters)
+
+        self.app.db.conn.execute = counting  # type: ignore[method-assign]
 
     async def feed(self, payload: dict[str, Any], update_id: int | None = None) -> list[TelegramMethod]:
         update_id = update_id or (len(self.recorded) + 1)
         self.recorded.append({"update_id": update_id, **payload})
         before = len(self.session.requests)
-        started = time.perf_counter()
+        started, self._handling = time.perf_counter(), True
         update = Update.model_validate(self.recorded[-1], context={"bot": self.bot})
         await self.dp.feed_update(self.bot, update)
         self.busy += time.perf_counter() - started
+        self._handling = False
+        self.api_calls += len(self.session.requests) - before
         return self.session.requests[before:]
 
 
@@ -57,15 +69,15 @@ def bare_dispatcher() -> Dispatcher:
     return dp
 
 
-async def replay_bare(payloads: list[dict[str, Any]]) -> float:
-    """Seconds the bare bot needs for the same updates."""
+async def replay_bare(payloads: list[dict[str, Any]]) -> tuple[float, int]:
+    """Seconds the bare bot needs for the same updates, and its Bot API calls."""
     session = MockedSession()
     bot = Bot("42:TEST", session=session)
     dp = bare_dispatcher()
     started = time.perf_counter()
     for payload in payloads:
         await dp.feed_update(bot, Update.model_validate(payload, context={"bot": bot}))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, len(session.requests)
 
 
 async def _registration(harness: Harness, chairs: int) -> None:
@@ -88,6 +100,8 @@ class DialogResult:
     updates: int
     dialog_per_s: float
     bare_per_s: float
+    api_calls_per_update: float  # the dialog's; the bare bot makes one
+    sql_per_update: float
 
     @property
     def ratio(self) -> float:
@@ -114,8 +128,10 @@ async def measure(chairs: int = 200) -> DialogResult:
             payloads, busy = harness.recorded, harness.busy
         finally:
             await harness.close()
-    bare = min([await replay_bare(payloads) for _ in range(2)])
-    return DialogResult(scenario, len(payloads), len(payloads) / busy, len(payloads) / bare)
+    bare = min([(await replay_bare(payloads))[0] for _ in range(2)])
+    n = len(payloads)
+    return DialogResult(scenario, n, n / busy, n / bare, round(harness.api_calls / n, 1),
+                        round(harness.statements / n, 1))
 
 
 async def _app(config, clock):
