@@ -3,7 +3,7 @@
 Senders: a registered Kazakh chair, a registered Russian chair, a branch admin, a user halfway
 through registration and strangers. Kinds: text (random, numbers, unicode, huge), commands, menu
 buttons in both languages, callback data (real prefixes with forged values, or garbage), stickers,
-documents, photos, voice, the contact of another user, edited messages.
+documents, photos, voice, the contact of another user, edited messages, group messages, blocking the bot.
 
 Checks after every update: the error handler was not reached and nothing escaped `feed_update`;
 every reply to a user whose language is known is in that language (Kazakh-specific letters
@@ -75,9 +75,9 @@ def actions(draw, labels: list[str]) -> dict[str, Any]:
     sender = draw(st.sampled_from([KK_CHAIR, RU_CHAIR, ADMIN, HALFWAY, *STRANGERS]))
     language = draw(st.sampled_from(["kk", "ru", "en", None]))
     kind = draw(st.sampled_from(["text", "text", "text", "menu", "callback", "callback", "sticker", "document",
-                                 "photo", "voice", "contact", "edited"]))
+                                 "photo", "voice", "contact", "edited", "group", "member"]))
     action: dict[str, Any] = {"sender": sender, "language": language, "kind": kind}
-    if kind in ("text", "edited"):
+    if kind in ("text", "edited", "group"):
         action["text"] = draw(_text())
     elif kind == "menu":
         action["text"] = draw(st.sampled_from(labels))
@@ -183,6 +183,12 @@ class FuzzSession:
         if kind == "callback":
             message = _last_keyboard(client) or client._message(text="old")
             return await client.press_data(action["data"], message)
+        if kind == "group":  # a message in a group the bot was added to
+            message = client._message(text=action["text"] or "-")
+            message["chat"] = {"id": -1001234567890, "type": "supergroup", "title": "Аудан чаты"}
+            return await client._feed({"message": message})
+        if kind == "member":  # the user blocked the bot
+            return await client._feed({"my_chat_member": _blocked(client)})
         if kind == "sticker":
             return await client.send_sticker()
         if kind == "voice":
@@ -225,6 +231,14 @@ def language_problem(text: str, locale: str, foreign: list[str]) -> str | None:
     if locale == "kk" and len(letters) >= 20 and not has_kazakh:
         return "no Kazakh letters in a Kazakh reply"
     return None
+
+
+def _blocked(client) -> dict[str, Any]:
+    bot = {"id": 100000, "is_bot": True, "first_name": "Bastau"}
+    return {"chat": {"id": client.user_id, "type": "private"}, "from": client.tg_user,
+            "date": int(client.harness.clock.now().timestamp()),
+            "old_chat_member": {"status": "member", "user": bot},
+            "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0}}
 
 
 def _last_keyboard(client) -> dict[str, Any] | None:
