@@ -1,6 +1,7 @@
 """Admin work on reports: export a month, reopen a submitted report."""
 from __future__ import annotations
 
+import asyncio
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,7 +26,9 @@ async def export_month(repos: Repos, form: Form, i18n: I18n, locale: str, month:
     """The file and its name, for the whole region (district_id None) or one district."""
     rows = await repos.admins.export_rows(str(month), district_id)
     district = await repos.admins.district_name(district_id) if district_id else None
-    data = export_file(rows, form, locale, lambda msgid: i18n.gettext(msgid, locale=locale), as_csv)
+    # Building a workbook of thousands of rows takes a second or two: not on the event loop.
+    data = await asyncio.to_thread(export_file, rows, form, locale,
+                                   lambda msgid: i18n.gettext(msgid, locale=locale), as_csv)
     return data, file_name(str(month), district, as_csv)
 
 

@@ -1,6 +1,7 @@
 """Roster upload from the chat and invite codes, with localized validation reports."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from bot.roles import Role
 from bot.services.audit import audit
 from db import roster
 from db.repos import Repos
-from db.roster import ApplySummary, RosterError, apply_rows, codes_csv, parse_rows, read_csv, read_xlsx
+from db.roster import ApplySummary, RosterError, RosterRow, apply_rows, codes_csv, parse_rows, read_csv, read_xlsx
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -40,6 +41,10 @@ class UploadResult:
     kept: int = 0                    # organizations in the database that the file does not list
 
 
+def read_roster(file_name: str, data: bytes) -> list[RosterRow]:
+    return parse_rows(read_xlsx(data) if file_name.lower().endswith(".xlsx") else read_csv(data))
+
+
 def localized_problems(error: RosterError) -> list[str]:
     return [_("line {line}: {reason}").format(line=line, reason=_(REASONS.get(template, template)).format(**params))
             for line, template, params in error.reasons]
@@ -48,8 +53,7 @@ def localized_problems(error: RosterError) -> list[str]:
 async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, file_name: str,
                         data: bytes) -> UploadResult:
     try:
-        table = read_xlsx(data) if file_name.lower().endswith(".xlsx") else read_csv(data)
-        rows = parse_rows(table)
+        rows = await asyncio.to_thread(read_roster, file_name, data)  # a big XLSX takes a while to read
     except RosterError as error:
         return UploadResult(localized_problems(error), None)
     listed = {(r.district.casefold(), r.organization.casefold()) for r in rows}
