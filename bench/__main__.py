@@ -101,13 +101,27 @@ class Run:
             self.notes["broadcast"] += "  ← MISS: not every recipient delivered or a 429 not honoured"
 
 
+STEP_OF = {"dialog_vs_bare_ratio": "dialog", "broadcast_rate_ratio": "broadcast", "broadcast_429": "broadcast",
+           "startup_s": "startup"}
+
+
+def why_missing(run: Run, key: str) -> str:
+    """'n/a (not built)' when the piece does not exist in the code base, else 'n/a (error)'."""
+    step = STEP_OF.get(key, "national")
+    note = run.notes.get(step, "")
+    piece = key.removesuffix("_ms").removesuffix("_s")
+    if "not built" in note and (step != "national" or f"{piece}: not built" in note):
+        return "n/a (not built)"
+    return "n/a (error)"
+
+
 def table(run: Run) -> str:
-    lines = [f"{'figure':<22} {'value':>10}  {'goal':<20} result", "-" * 64]
+    lines = [f"{'figure':<22} {'value':>16}  {'goal':<20} result", "-" * 70]
     for key, (goal, passes) in GOALS.items():
         value = run.figures[key]
-        shown = "n/a" if value is None else f"{value:g}"
+        shown = why_missing(run, key) if value is None else f"{value:g}"
         verdict = "—" if value is None else ("pass" if passes(value) else "MISS")
-        lines.append(f"{key:<22} {shown:>10}  {goal:<20} {verdict}")
+        lines.append(f"{key:<22} {shown:>16}  {goal:<20} {verdict}")
     lines.append("")
     lines += [f"{name}: {note}" for name, note in run.notes.items()]
     return "\n".join(lines)
