@@ -39,11 +39,11 @@ class ConfirmCb(CallbackData, prefix="reg"):
 
 async def ask_code(message: Message, state: FSMContext) -> None:
     await state.set_state(Registration.code)
-    await message.answer(_("Please send the invite code of your primary organization. "
-                           "The chair receives it from the district or regional branch."),
-                         reply_markup=remove_keyboard())
-    await message.answer(_("No code? You can ask the administrators to register you."),
-                         reply_markup=no_code_keyboard())
+    question = await message.answer(_("Please send the invite code of your primary organization. "
+                                      "The chair receives it from the district or regional branch."),
+                                    reply_markup=remove_keyboard())
+    # One message can carry one keyboard: the old reply keyboard goes, then the «no code» button comes.
+    await question.edit_reply_markup(reply_markup=no_code_keyboard())
 
 
 async def ask_name(message: Message, state: FSMContext) -> None:
