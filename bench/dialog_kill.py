@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ from bench.drills import integrity_and_backup
 from bench.startup import start_bastau, stop
 
 CHAIR = 1001
-ANSWERS = ["240", "3", "1", "4", "2", "5"]  # the first int questions of the default form
+# Answers to the first eight questions of the default form (int, int, int, int, text, int, int, int).
+ANSWERS = ["240", "3", "1", "4", "Ардагерлермен кездесу өтті.", "2", "5", "4"]
 
 
 class Chat:
@@ -68,7 +68,26 @@ def _draft(db_path: Path) -> tuple[dict[str, Any], str | None]:
     return (json.loads(row[0]), row[1]) if row else ({}, None)
 
 
-async def run(folder: Path, answered_before_kill: int = 3, seed: int = 11) -> dict[str, Any]:
+def _value(field, text: str) -> Any:
+    return int(text) if field.type == "int" else text
+
+
+async def _resume(chat: Chat, labels: list[str], keys: list[str], db_path: Path) -> tuple[dict[str, Any], str | None, str]:
+    """/report after the restart, «Continue», and the question the bot asks then."""
+    await chat.send("/report")
+    offer = await chat.wait_for("", timeout=120)
+    while not _continue_button(offer):
+        offer = await chat.wait_for("", timeout=60)
+    await chat.press(offer, _continue_button(offer))
+    _, cursor = _draft(db_path)
+    asked = await chat.wait_for(labels[keys.index(cursor)] if cursor in keys else "\x00", timeout=60)
+    answers, cursor_now = _draft(db_path)
+    return answers, cursor_now if cursor_now == cursor else f"moved: {cursor} -> {cursor_now}", asked["text"]
+
+
+async def run(folder: Path, kills: tuple[tuple[int, float], ...] = ((2, 0.2), (5, 0.0), (7, 0.03))) -> dict[str, Any]:
+    """Each kill: answer up to question `n` (waiting for each next question), send the answer to question n,
+    wait `delay` seconds, kill -9, start again and resume."""
     from bot.config import load_config
 
     db_path = folder / "kill-dialog.db"
@@ -76,41 +95,40 @@ async def run(folder: Path, answered_before_kill: int = 3, seed: int = 11) -> di
     form = load_config(write_config(folder, db_path)).form
     labels = [f.label.kk for f in form.fields]
     keys = [f.key for f in form.fields]
+    rounds = []
     async with ApiProcess() as server:
         config = write_config(folder, db_path, server.url)
         chat = Chat(server)
         log = folder / "kill-dialog.log"
         process = start_bastau(config, server.url, log)
-        await chat.send("/report")
-        await chat.wait_for(labels[0], timeout=120)
-        for n in range(answered_before_kill):
-            await chat.send(ANSWERS[n])
-            await chat.wait_for(labels[n + 1])
-        await chat.send(ANSWERS[answered_before_kill])  # in flight when the process dies
-        await asyncio.sleep(random.Random(seed).uniform(0.0, 0.3))
-        process.kill()
-        process.wait()
-        before_restart = _draft(db_path)
-        process = start_bastau(config, server.url, log)
         try:
             await chat.send("/report")
-            offer = await chat.wait_for("", timeout=120)
-            while not _continue_button(offer):
-                offer = await chat.wait_for("", timeout=60)
-            await chat.press(offer, _continue_button(offer))
-            answers, cursor = _draft(db_path)
-            asked = await chat.wait_for(labels[keys.index(cursor)] if cursor in keys else "\x00", timeout=60)
+            await chat.wait_for(labels[0], timeout=120)
+            position = 0
+            for kill_at, delay in kills:
+                while position < kill_at:
+                    await chat.send(ANSWERS[position])
+                    await chat.wait_for(labels[position + 1])
+                    position += 1
+                await chat.send(ANSWERS[position])  # in flight when the process dies
+                await asyncio.sleep(delay)
+                process.kill()
+                process.wait()
+                process = start_bastau(config, server.url, log)
+                answers, cursor, asked = await _resume(chat, labels, keys, db_path)
+                earlier = {keys[n]: _value(form.fields[n], ANSWERS[n]) for n in range(position)}
+                saved = answers.get(keys[position]) == _value(form.fields[position], ANSWERS[position])
+                expected_cursor = keys[position + 1] if saved else keys[position]
+                rounds.append({"killed_after_sending_answer_to": keys[position], "delay_s": delay,
+                               "in_flight_answer_saved": saved,
+                               "earlier_answers_kept": all(answers.get(k) == v for k, v in earlier.items()),
+                               "asked_after_restart": cursor, "same_question": cursor == expected_cursor,
+                               "asked_text": asked[:80]})
+                position = keys.index(cursor) if cursor in keys else position
         finally:
             stop(process)
-    expected = {keys[n]: int(ANSWERS[n]) for n in range(answered_before_kill)}
-    kept = all(answers.get(k) == v for k, v in expected.items())
-    in_flight = keys[answered_before_kill]
-    result = {"answered_before_kill": answered_before_kill, "draft_at_kill": before_restart[0],
-              "draft_after_restart": answers, "asked_after_restart": cursor,
-              "in_flight_answer_kept": answers.get(in_flight) == int(ANSWERS[answered_before_kill]),
-              "earlier_answers_kept": kept, "asked_text": asked["text"][:120]}
-    # The same question: the one the draft points at, which is the in-flight one or, if it was saved, the next.
-    same_question = cursor == (keys[answered_before_kill + 1] if result["in_flight_answer_kept"] else in_flight)
+    result: dict[str, Any] = {"rounds": rounds}
     result |= integrity_and_backup(db_path, config, folder)
-    result["ok"] = kept and same_question and result["integrity"] == "ok" and result["backup_same_rows"]
+    result["ok"] = (len(rounds) == len(kills) and all(r["earlier_answers_kept"] and r["same_question"] for r in rounds)
+                    and result["integrity"] == "ok" and result["backup_same_rows"])
     return result
