@@ -211,3 +211,11 @@ async def test_help_and_main_menu_show_admin_entries_to_admins_only(harness):
     assert "/export" not in chair.reply
     await chair.send("/start")
     assert chair.reply_keyboard() and "📊 Статистика" not in chair.reply_keyboard()
+
+
+async def test_a_menu_button_while_asked_for_a_user_id_is_obeyed(harness):
+    boss = await admin(harness, BRANCH)
+    await boss.send("/admins")
+    await boss.press("Добавить администратора")
+    await boss.send("📊 Статистика")
+    assert "Сдали: 0 из 3" in boss.reply and "из цифр" not in boss.reply

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from typing import Callable
 
+from aiogram.filters import BaseFilter
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import I18n, get_i18n
 from babel.dates import format_date
 
 from bot.calendar import Month
+from bot.config import LOCALES
 from bot.i18n import N_
 from bot.roles import Role
 from db.queries.orgs import Organization
@@ -24,6 +26,7 @@ MENU_CODES = N_("🔑 Invite codes")
 MENU_REOPEN = N_("🔓 Reopen a report")
 MENU_ADMINS = N_("👥 Administrators")
 MENU_AUDIT = N_("📜 Audit log")
+ADMIN_MENU = (MENU_STATS, MENU_EXPORT, MENU_CODES, MENU_REOPEN, MENU_ADMINS, MENU_AUDIT)
 
 NOT_ALLOWED = N_("You are not allowed to do this.")
 BRANCH_ONLY = N_("Only branch administrators can do this.")
@@ -92,6 +95,15 @@ def paged(items: list[tuple[str, str]], page: int, page_cb: Callable[[int], str]
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(inline_keyboard=rows + (extra or []))
+
+
+class AdminMenuButton(BaseFilter):
+    """Any admin entry of the main menu: a dialog waiting for typed text lets these through."""
+
+    async def __call__(self, message: Message, i18n: I18n) -> bool:
+        if not message.text:
+            return False
+        return message.text in {i18n.gettext(msgid, locale=locale) for msgid in ADMIN_MENU for locale in LOCALES}
 
 
 def admin_menu_buttons(role: Role) -> list[list[KeyboardButton]]:

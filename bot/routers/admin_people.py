@@ -20,7 +20,8 @@ from bot.i18n import N_
 from bot.resume import register_reprompt
 from bot.roles import Role
 from bot.routers.admin_common import (
-    BRANCH_ONLY, MENU_ADMINS, MENU_AUDIT, NOT_ALLOWED, AdminCb, district_in_scope, paged, refuse,
+    BRANCH_ONLY, MENU_ADMINS, MENU_AUDIT, NOT_ALLOWED, AdminCb, AdminMenuButton, district_in_scope, paged,
+    refuse,
 )
 from bot.services.admin_commands import clear_admin_commands, set_admin_commands
 from bot.services.admin_people import add_admin, all_admins, is_bootstrap, local_time, remove_admin
@@ -180,7 +181,7 @@ def create_router() -> Router:
     router.message.register(cmd_audit, Command("audit"), branch)
     router.message.register(cmd_audit, MenuButton(MENU_AUDIT), branch)
     router.message.register(cmd_branch_only, Command("admins", "audit"), IsAdmin())
-    router.message.register(on_user_id, AddAdmin.user_id, F.text, ~F.text.startswith("/"), branch)
+    router.message.register(on_user_id, AddAdmin.user_id, F.text, ~F.text.startswith("/"), ~AdminMenuButton(), branch)
     router.callback_query.register(on_add, AdminCb.filter(F.action == "adm_add"), branch)
     router.callback_query.register(on_scope_page, AdminCb.filter(F.action == "adm_scope_pg"), branch)
     router.callback_query.register(on_scope, AdminCb.filter(F.action == "adm_scope"), branch)
