@@ -28,6 +28,7 @@ from bot.services.admin_people import add_admin, all_admins, is_bootstrap, local
 from db.repos import Repos
 
 AUDIT_PAGE = 10
+ROLE_NAMES = {"branch": N_("branch admin"), "district": N_("district admin")}
 
 
 class AddAdmin(StatesGroup):
@@ -150,7 +151,8 @@ async def render_audit(repos: Repos, calendar: ReportingCalendar, page: int) -> 
     for e in entries:
         details = json.dumps(e.details, ensure_ascii=False)
         details = details if len(details) <= 200 else details[:199] + "…"
-        lines.append(f"#{e.id} {local_time(e.at, calendar.tz)} · <code>{e.actor_id}</code> ({escape(e.actor_role)})"
+        role = _(ROLE_NAMES[e.actor_role]) if e.actor_role in ROLE_NAMES else escape(e.actor_role)
+        lines.append(f"#{e.id} {local_time(e.at, calendar.tz)} · <code>{e.actor_id}</code> ({role})"
                      f" · <b>{escape(e.action)}</b> {escape(e.object_ref)}"
                      + (f"\n    {escape(details)}" if e.details else ""))
     nav = []

@@ -74,7 +74,7 @@ async def cmd_codes(message: Message, role: Role, repos: Repos, clock: Clock) ->
     district_id = scope_of(role)
     as_csv, as_xlsx = await codes_files(repos, district_id)
     await audit(repos.db, clock, message.from_user.id, "codes.download",
-                f"district:{district_id}" if district_id else "region", {}, role=role)
+                "region" if district_id is None else f"district:{district_id}", {}, role=role)
     await message.answer_document(BufferedInputFile(as_csv, "codes.csv"),
                                   caption=_("Invite codes of your organizations (CSV and XLSX). "
                                             "Give each chair only their own code."))
