@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from bench.drills import integrity_and_backup
 from bench.startup import start_bastau, stop
 
 CHAIR = 1001
+QUESTION = re.compile(r"Сұрақ \d+/\d+")
 # Answers to the first eight questions of the default form (int, int, int, int, text, int, int, int).
 ANSWERS = ["240", "3", "1", "4", "Ардагерлермен кездесу өтті.", "2", "5", "4"]
 
@@ -36,6 +38,18 @@ class Chat:
                                             timeout=timeout)
         self.seen = max(self.seen, message["message_id"])
         return message
+
+    async def settle(self, quiet: float = 1.0) -> list[dict[str, Any]]:
+        """The bot's messages once it has sent nothing new for `quiet` seconds."""
+        last, still = None, 0.0
+        while still < quiet:
+            messages = await self.server.control("messages", chat_id=CHAIR, bot_only=1)
+            count = len(messages)
+            still = still + 0.25 if count == last else 0.0
+            last = count
+            await asyncio.sleep(0.25)
+        self.seen = max([self.seen] + [m["message_id"] for m in messages])
+        return messages
 
     async def press(self, message: dict[str, Any], callback_data: str) -> None:
         await self.server.control("press", {"user": CHAIR, "message_id": message["message_id"],
@@ -72,17 +86,19 @@ def _value(field, text: str) -> Any:
     return int(text) if field.type == "int" else text
 
 
-async def _resume(chat: Chat, labels: list[str], keys: list[str], db_path: Path) -> tuple[dict[str, Any], str | None, str]:
-    """/report after the restart, «Continue», and the question the bot asks then."""
+async def _resume(chat: Chat, db_path: Path) -> tuple[dict[str, Any], str | None, str]:
+    """/report after the restart and «Continue» on the latest offer; once the bot has gone quiet, the draft
+    and the last question it asked. (A re-delivered in-flight answer may be handled at the same time as
+    /report: only the quiet state is compared.)"""
     await chat.send("/report")
-    offer = await chat.wait_for("", timeout=120)
-    while not _continue_button(offer):
-        offer = await chat.wait_for("", timeout=60)
+    await chat.wait_for("", timeout=120)
+    messages = await chat.settle()
+    offer = next(m for m in reversed(messages) if _continue_button(m))
     await chat.press(offer, _continue_button(offer))
-    _, cursor = _draft(db_path)
-    asked = await chat.wait_for(labels[keys.index(cursor)] if cursor in keys else "\x00", timeout=60)
-    answers, cursor_now = _draft(db_path)
-    return answers, cursor_now if cursor_now == cursor else f"moved: {cursor} -> {cursor_now}", asked["text"]
+    messages = await chat.settle()
+    answers, cursor = _draft(db_path)
+    asked = next((m["text"] for m in reversed(messages) if QUESTION.match(m["text"] or "")), "")
+    return answers, cursor, asked
 
 
 async def run(folder: Path, kills: tuple[tuple[int, float], ...] = ((2, 0.2), (5, 0.0), (7, 0.03))) -> dict[str, Any]:
@@ -115,14 +131,16 @@ async def run(folder: Path, kills: tuple[tuple[int, float], ...] = ((2, 0.2), (5
                 process.kill()
                 process.wait()
                 process = start_bastau(config, server.url, log)
-                answers, cursor, asked = await _resume(chat, labels, keys, db_path)
+                answers, cursor, asked = await _resume(chat, db_path)
                 earlier = {keys[n]: _value(form.fields[n], ANSWERS[n]) for n in range(position)}
                 saved = answers.get(keys[position]) == _value(form.fields[position], ANSWERS[position])
                 expected_cursor = keys[position + 1] if saved else keys[position]
                 rounds.append({"killed_after_sending_answer_to": keys[position], "delay_s": delay,
                                "in_flight_answer_saved": saved,
                                "earlier_answers_kept": all(answers.get(k) == v for k, v in earlier.items()),
-                               "asked_after_restart": cursor, "same_question": cursor == expected_cursor,
+                               "asked_after_restart": cursor,
+                               "same_question": cursor == expected_cursor and cursor in keys
+                               and labels[keys.index(cursor)] in asked,
                                "asked_text": asked[:80]})
                 position = keys.index(cursor) if cursor in keys else position
         finally:
