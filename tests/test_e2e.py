@@ -52,9 +52,8 @@ def roster_codes(config_file: Path, tmp_path: Path) -> dict[str, str]:
 async def register(server: LocalBotAPI, chair: User, code: str) -> None:
     sent = server.send_text(chair, "/start")
     greeting = await server.wait_for_bot_message(chair.id, lambda m: m.buttons(), after=sent.message_id, timeout=20)
-    query = server.press(chair, greeting.message_id, greeting.button("Қазақша")["callback_data"])
-    await server.wait_for_callback_answer(query)
     mark = server.mark(chair.id)
+    server.press(chair, greeting.message_id, greeting.button("Қазақша")["callback_data"])
     await server.wait_for_bot_message(chair.id, lambda m: "шақыру кодын" in (m.text or ""), after=mark)
     steps = [(lambda: server.send_text(chair, code.lower()), "аты-жөніңізді"),
              (lambda: server.send_text(chair, "Асанов Айбек Серікұлы"), "телефон"),

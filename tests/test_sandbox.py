@@ -30,7 +30,7 @@ async def sandbox(monkeypatch):
 
 @pytest.fixture
 async def http(sandbox):
-    async with aiohttp.ClientSession(base_url=sandbox.url) as session:
+    async with aiohttp.ClientSession(base_url=sandbox.url, timeout=aiohttp.ClientTimeout(total=60)) as session:
         yield session
 
 
@@ -77,13 +77,14 @@ async def test_page_lists_personas_and_shows_the_invite_code(sandbox, http):
     assert len(await sandbox.app.repos.reports.months_of(org.id)) == 4  # the closed months; the open one is due
 
 
-async def wait_chat(http, events, user_id: int, predicate) -> dict:
-    """The persona's chat as the page shows it, once `predicate(last bot message)` holds; re-read on each event."""
+async def wait_chat(http, events, user_id: int, predicate, after: int = 0) -> dict:
+    """The persona's chat as the page shows it, once a bot message newer than `after` matches `predicate`
+    (as "last"); re-read on each event of the chat."""
     while True:
         view = await chat(http, user_id)
-        bot_messages = [m for m in view["messages"] if m["from_bot"]]
-        if bot_messages and predicate(bot_messages[-1]):
-            return view | {"last": bot_messages[-1]}
+        found = [m for m in view["messages"] if m["from_bot"] and m["id"] > after and predicate(m)]
+        if found:
+            return view | {"last": found[-1]}
         await next_event(events, user_id)
 
 
@@ -100,24 +101,24 @@ def has_text(part: str):
 
 
 async def test_new_user_registers_through_the_page_api(sandbox, http):
+    async def then(path: str, body: dict, expected: str) -> dict:
+        """Act as the newcomer, then wait for the bot's answer containing `expected`."""
+        mark = max([m["id"] for m in (await chat(http, 1003))["messages"]], default=0)
+        await post(http, path, {"user": 1003} | body)
+        return await wait_chat(http, events, 1003, has_text(expected), after=mark)
+
     async with http.get("/api/events") as events:
-        await post(http, "/api/send", {"user": 1003, "text": "/start"})
-        greeting = (await wait_chat(http, events, 1003, has_text("Тілді таңдаңыз")))["last"]
+        greeting = (await then("/api/send", {"text": "/start"}, "Тілді таңдаңыз"))["last"]
         kazakh = next(b for row in greeting["buttons"] for b in row if b["text"] == "Қазақша")
-        await post(http, "/api/press", {"user": 1003, "message_id": greeting["id"], "data": kazakh["callback_data"]})
-        await wait_chat(http, events, 1003, has_text("шақыру кодын"))
-        await post(http, "/api/send", {"user": 1003, "text": sandbox.invite_code})
-        await wait_chat(http, events, 1003, has_text("аты-жөніңізді"))
-        await post(http, "/api/send", {"user": 1003, "text": "Сейітов Дәулет Асқарұлы"})
-        view = await wait_chat(http, events, 1003, has_text("телефон"))
+        await then("/api/press", {"message_id": greeting["id"], "data": kazakh["callback_data"]}, "шақыру кодын")
+        await then("/api/send", {"text": sandbox.invite_code}, "аты-жөніңізді")
+        view = await then("/api/send", {"text": "Сейітов Дәулет Асқарұлы"}, "телефон")
         assert any(b.get("request_contact") for row in view["reply_keyboard"] for b in row)
-        await post(http, "/api/contact", {"user": 1003})
-        confirm = (await wait_chat(http, events, 1003, has_text("Бәрі дұрыс па?")))["last"]
+        confirm = (await then("/api/contact", {}, "Бәрі дұрыс па?"))["last"]
         assert any(e["type"] == "bold" for e in confirm["entities"])  # formatting arrives as entities, not tags
         assert "<b>" not in confirm["text"] and "+77010000003" in confirm["text"]
-        await post(http, "/api/press", {"user": 1003, "message_id": confirm["id"],
-                                        "data": confirm["buttons"][0][0]["callback_data"]})
-        await wait_chat(http, events, 1003, has_text("тіркелдіңіз"))
+        await then("/api/press", {"message_id": confirm["id"], "data": confirm["buttons"][0][0]["callback_data"]},
+                   "тіркелдіңіз")
     user = await sandbox.app.repos.users.get(1003)
     org = await sandbox.app.repos.orgs.by_code(sandbox.invite_code)
     assert user.org_id == org.id and user.phone == "+77010000003" and user.locale == "kk"
