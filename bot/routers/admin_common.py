@@ -122,6 +122,8 @@ def admin_commands_help() -> str:
              "/export: a month's reports as XLSX or CSV\n"
              "/codes: invite codes, and a new code for an organization\n"
              "/reopen: reopen a submitted report for editing\n"
+             "/broadcast: send a message to chairs; /broadcasts: the latest ones with receipts\n"
+             "/digest: the weekly digest now\n"
              "Branch administrators also:\n"
              "/admins: add and remove administrators\n"
              "/audit: the log of administrators' actions\n"
