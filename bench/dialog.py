@@ -41,6 +41,13 @@ class RecordingHarness(Harness):
             return execute(sql, parameters)
 
         self.app.db.conn.execute = counting  # type: ignore[method-assign]
+        fetch = self.app.db.conn.execute_fetchall
+
+        def counting_fetch(sql: str, parameters: Any = None) -> Any:
+            self.statements += self._handling
+            return fetch(sql, parameters)
+
+        self.app.db.conn.execute_fetchall = counting_fetch  # type: ignore[method-assign]
 
     async def feed(self, payload: dict[str, Any], update_id: int | None = None) -> list[TelegramMethod]:
         update_id = update_id or (len(self.recorded) + 1)

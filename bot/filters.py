@@ -1,10 +1,14 @@
-"""Filters shared by features."""
+"""Filters shared by features.
+
+Every filter here is async on purpose: aiogram runs a synchronous filter (a bare `State`, an
+`F.…` magic filter) in a worker thread, a thread round trip per check on every update that
+passes the handler. Use `StateFilter(...)` and the small filters below instead."""
 from __future__ import annotations
 
 from typing import Any
 
 from aiogram.filters import BaseFilter
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.config import LOCALES
@@ -16,11 +20,45 @@ class MenuButton(BaseFilter):
 
     def __init__(self, msgid: str) -> None:
         self.msgid = msgid
+        self._labels: tuple[I18n, frozenset[str]] | None = None  # the catalogs do not change while running
+
+    def labels(self, i18n: I18n) -> frozenset[str]:
+        if self._labels is None or self._labels[0] is not i18n:
+            self._labels = (i18n, frozenset(i18n.gettext(self.msgid, locale=locale) for locale in LOCALES))
+        return self._labels[1]
 
     async def __call__(self, message: Message, i18n: I18n) -> bool:
         if not message.text:
             return False
-        return message.text in {i18n.gettext(self.msgid, locale=locale) for locale in LOCALES}
+        return message.text in self.labels(i18n)
+
+
+class HasText(BaseFilter):
+    """A message with non-empty text (the async `F.text`)."""
+
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.text)
+
+
+class NotCommand(BaseFilter):
+    """Anything but a text starting with «/» (the async `~F.text.startswith("/")`): photos pass."""
+
+    async def __call__(self, message: Message) -> bool:
+        return not (message.text or "").startswith("/")
+
+
+class HasContact(BaseFilter):
+    """The async `F.contact`."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.contact is not None
+
+
+class HasDocument(BaseFilter):
+    """The async `F.document`."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.document is not None
 
 
 class IsChair(BaseFilter):
@@ -36,3 +74,13 @@ class IsAdmin(BaseFilter):
 class IsBranchAdmin(BaseFilter):
     async def __call__(self, event: Any, role: Role) -> bool:
         return role.is_branch
+
+
+class ButtonData(BaseFilter):
+    """An inline button with exactly this callback data (the async `F.data == value`)."""
+
+    def __init__(self, data: str) -> None:
+        self.data = data
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return query.data == self.data

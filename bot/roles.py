@@ -6,6 +6,7 @@ from typing import Literal
 
 from bot.config import Settings
 from db.database import Database
+from db.queries.users import AdminGrant
 
 RoleKind = Literal["branch", "district", "chair", "guest"]
 
@@ -42,13 +43,26 @@ class RoleResolver:
         self._bootstrap = {a.telegram_id: a for a in config.admins}
 
     async def resolve(self, user_id: int, org_id: int | None) -> Role:
-        entry = self._bootstrap.get(user_id)
-        if entry is not None:
-            if entry.scope == "branch":
-                return Role("branch")
-            row = await self.db.fetchone("SELECT id FROM districts WHERE name = ?", (entry.district,))
-            return Role("district", row["id"] if row else None)
+        if user_id in self._bootstrap:
+            return await self._bootstrap_role(user_id)
         row = await self.db.fetchone("SELECT scope, district_id FROM admins WHERE user_id = ?", (user_id,))
-        if row is not None:
-            return Role(row["scope"], row["district_id"])
+        return self._from_grant(org_id, AdminGrant(row["scope"], row["district_id"]) if row else None)
+
+    async def resolve_read(self, user_id: int, org_id: int | None, grant: AdminGrant | None) -> Role:
+        """`resolve` when the caller has just read the user's `admins` row (`grant`, None if absent)."""
+        if user_id in self._bootstrap:
+            return await self._bootstrap_role(user_id)
+        return self._from_grant(org_id, grant)
+
+    @staticmethod
+    def _from_grant(org_id: int | None, grant: AdminGrant | None) -> Role:
+        if grant is not None:
+            return Role(grant.scope, grant.district_id)  # type: ignore[arg-type]
         return Role("chair") if org_id is not None else GUEST
+
+    async def _bootstrap_role(self, user_id: int) -> Role:
+        entry = self._bootstrap[user_id]
+        if entry.scope == "branch":
+            return Role("branch")
+        row = await self.db.fetchone("SELECT id FROM districts WHERE name = ?", (entry.district,))
+        return Role("district", row["id"] if row else None)

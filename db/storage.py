@@ -1,4 +1,10 @@
-"""aiogram FSM storage on our own SQLite database, so dialogs survive restarts."""
+"""aiogram FSM storage on our own SQLite database, so dialogs survive restarts.
+
+Write-through cache: this process is the only writer of the `fsm` table, so after the first read
+of a key its state and data are answered from memory; every change is written to SQLite before
+the cache takes it, so a restart (a new storage on the same database) loses nothing. A write that
+changes nothing is not sent at all.
+"""
 from __future__ import annotations
 
 import json
@@ -9,32 +15,69 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder,
 
 from db.database import Database
 
+# Chats kept in memory; beyond it the least recently loaded are forgotten (and re-read when needed).
+CACHED_KEYS = 20_000
+
+
+class _Entry:
+    __slots__ = ("state", "data")
+
+    def __init__(self, state: str | None, data: str) -> None:
+        self.state = state
+        self.data = data  # JSON text, exactly as stored: every reader gets its own copy
+
 
 class SQLiteStorage(BaseStorage):
-    def __init__(self, db: Database, key_builder: KeyBuilder | None = None) -> None:
+    def __init__(self, db: Database, key_builder: KeyBuilder | None = None, cached_keys: int = CACHED_KEYS) -> None:
         self.db = db
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
+        self.cached_keys = cached_keys
+        self._cache: dict[str, _Entry] = {}
+
+    async def _entry(self, key: str) -> _Entry:
+        entry = self._cache.get(key)
+        if entry is None:
+            row = await self.db.fetchone("SELECT state, data FROM fsm WHERE key = ?", (key,))
+            entry = self._cache.get(key)  # loaded or written by another update while we read: newer
+            if entry is None:
+                entry = _Entry(row["state"], row["data"]) if row else _Entry(None, "{}")
+                self._remember(key, entry)
+        return entry
+
+    def _remember(self, key: str, entry: _Entry) -> None:
+        if key not in self._cache and len(self._cache) >= self.cached_keys:
+            del self._cache[next(iter(self._cache))]
+        self._cache[key] = entry
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
+        built = self.key_builder.build(key)
+        entry = await self._entry(built)
+        if entry.state == value:
+            return
         await self.db.execute(
             "INSERT INTO fsm(key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state",
-            (self.key_builder.build(key), value),
+            (built, value),
         )
+        entry.state = value
 
     async def get_state(self, key: StorageKey) -> str | None:
-        row = await self.db.fetchone("SELECT state FROM fsm WHERE key = ?", (self.key_builder.build(key),))
-        return row["state"] if row else None
+        return (await self._entry(self.key_builder.build(key))).state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        built = self.key_builder.build(key)
+        text = json.dumps(dict(data), ensure_ascii=False)
+        entry = await self._entry(built)
+        if entry.data == text:
+            return
         await self.db.execute(
             "INSERT INTO fsm(key, data) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET data = excluded.data",
-            (self.key_builder.build(key), json.dumps(dict(data), ensure_ascii=False)),
+            (built, text),
         )
+        entry.data = text
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        row = await self.db.fetchone("SELECT data FROM fsm WHERE key = ?", (self.key_builder.build(key),))
-        return json.loads(row["data"]) if row else {}
+        return json.loads((await self._entry(self.key_builder.build(key))).data)
 
     async def close(self) -> None:
         """The connection belongs to the application, which closes it."""

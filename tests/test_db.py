@@ -38,6 +38,31 @@ async def test_fsm_storage_round_trips_json_across_connections(tmp_path):
     await db.close()
 
 
+async def test_fsm_storage_cache_writes_through_so_a_restart_sees_every_change(tmp_path):
+    """Reads come from memory after the first; each change must still reach the database."""
+    chair, other = StorageKey(bot_id=1, chat_id=2, user_id=2), StorageKey(bot_id=1, chat_id=3, user_id=3)
+    db = await Database.open(tmp_path / "s.db")
+    storage = SQLiteStorage(db, cached_keys=1)  # two chats, room for one: the other is re-read
+    await storage.set_state(chair, "ReportDialog:filling")
+    await storage.set_data(chair, {"month": "2026-11"})
+    await storage.set_state(other, "Registration:code")
+    assert await storage.get_state(chair) == "ReportDialog:filling"
+    data = await storage.get_data(chair)
+    data["month"] = "changed by a handler"  # a copy: the stored data stays as written
+    assert await storage.get_data(chair) == {"month": "2026-11"}
+    await storage.set_data(chair, {"month": "2026-12"})
+    await storage.set_state(chair, None)
+    await storage.set_data(chair, {"month": "2026-12"})  # unchanged: nothing to write
+    await db.close()
+    db = await Database.open(tmp_path / "s.db")
+    restarted = SQLiteStorage(db)
+    assert await restarted.get_state(chair) is None
+    assert await restarted.get_data(chair) == {"month": "2026-12"}
+    assert await restarted.get_state(other) == "Registration:code"
+    assert await restarted.get_data(other) == {}
+    await db.close()
+
+
 async def test_the_same_update_twice_has_one_effect(harness):
     user = harness.client(3001, language_code="ru")
     first = await user.send("/start", update_id=777001)

@@ -24,7 +24,8 @@ class UserMiddleware(BaseMiddleware):
         if tg_user is None or tg_user.is_bot:
             data["user"], data["role"] = None, GUEST
             return await handler(event, data)
-        user = await self.repos.users.ensure(tg_user.id, self.clock.now())
+        # The user's row and admin grant in one statement: the role is read afresh on every update.
+        user, grant = await self.repos.users.ensure_with_grant(tg_user.id, self.clock.now())
         data["user"] = user
-        data["role"] = await self.roles.resolve(user.id, user.org_id)
+        data["role"] = await self.roles.resolve_read(user.id, user.org_id, grant)
         return await handler(event, data)

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import BaseFilter
+from aiogram.filters import BaseFilter, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -20,7 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.calendar import ReportingCalendar
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsAdmin
+from bot.filters import HasText, IsAdmin, NotCommand
 from bot.keyboards import main_menu
 from bot.resume import register_reprompt
 from bot.roles import Role
@@ -237,6 +237,7 @@ def create_router() -> Router:
     router.callback_query.register(on_orgs_page, JoinCb.filter(F.action == "op"), guest)
     router.callback_query.register(on_org, JoinCb.filter(F.action == "o"), guest)
     router.callback_query.register(on_registered, JoinCb.filter())
-    router.message.register(on_name, JoinFlow.name, F.text, ~F.text.startswith("/"), guest)
+    router.message.filter(guest)  # the only message handler is a guest's: others skip the router at once
+    router.message.register(on_name, StateFilter(JoinFlow.name), HasText(), NotCommand(), guest)
     router.callback_query.register(on_decide, AdminCb.filter(F.action.in_({"join_ok", "join_no"})), IsAdmin())
     return router

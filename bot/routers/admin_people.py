@@ -5,7 +5,7 @@ import json
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.calendar import ReportingCalendar
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsAdmin, IsBranchAdmin, MenuButton
+from bot.filters import HasText, IsAdmin, IsBranchAdmin, MenuButton, NotCommand
 from bot.i18n import N_
 from bot.resume import register_reprompt
 from bot.roles import Role
@@ -177,13 +177,17 @@ async def on_audit_page(query: CallbackQuery, callback_data: AdminCb, repos: Rep
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # Every handler here is for admins: anyone else's update skips the router with one check.
+    router.message.filter(IsAdmin())
+    router.callback_query.filter(IsAdmin())
     branch = IsBranchAdmin()
     router.message.register(cmd_admins, Command("admins"), branch)
     router.message.register(cmd_admins, MenuButton(MENU_ADMINS), branch)
     router.message.register(cmd_audit, Command("audit"), branch)
     router.message.register(cmd_audit, MenuButton(MENU_AUDIT), branch)
     router.message.register(cmd_branch_only, Command("admins", "audit"), IsAdmin())
-    router.message.register(on_user_id, AddAdmin.user_id, F.text, ~F.text.startswith("/"), ~AdminMenuButton(), branch)
+    router.message.register(on_user_id, StateFilter(AddAdmin.user_id), HasText(), NotCommand(), ~AdminMenuButton(),
+                            branch)
     router.callback_query.register(on_add, AdminCb.filter(F.action == "adm_add"), branch)
     router.callback_query.register(on_scope_page, AdminCb.filter(F.action == "adm_scope_pg"), branch)
     router.callback_query.register(on_scope, AdminCb.filter(F.action == "adm_scope"), branch)

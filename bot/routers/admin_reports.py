@@ -163,6 +163,7 @@ async def on_not_allowed(query: CallbackQuery) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     admin = IsAdmin()
+    router.message.filter(admin)  # every message handler is an admin's; buttons are refused below
     router.message.register(cmd_stats, Command("stats"), admin)
     router.message.register(cmd_stats, MenuButton(MENU_STATS), admin)
     router.message.register(cmd_export, Command("export"), admin)

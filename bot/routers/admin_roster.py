@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.clock import Clock
-from bot.filters import IsAdmin, IsBranchAdmin, MenuButton
+from bot.filters import HasDocument, IsAdmin, IsBranchAdmin, MenuButton
 from bot.roles import Role
 from bot.routers.admin_common import (
     BRANCH_ONLY, MENU_CODES, AdminCb, district_in_scope, org_in_scope, paged, refuse, scope_of,
@@ -153,8 +153,11 @@ async def on_code_confirm(query: CallbackQuery, callback_data: AdminCb, role: Ro
 def create_router() -> Router:
     router = Router(name=__name__)
     admin = IsAdmin()
-    router.message.register(on_roster_document, F.document, IsBranchAdmin())
-    router.message.register(on_document_not_branch, F.document, admin)
+    # Every handler here is for admins: anyone else's update skips the router with one check.
+    router.message.filter(admin)
+    router.callback_query.filter(admin)
+    router.message.register(on_roster_document, HasDocument(), IsBranchAdmin())
+    router.message.register(on_document_not_branch, HasDocument(), admin)
     router.message.register(cmd_codes, Command("codes"), admin)
     router.message.register(cmd_codes, MenuButton(MENU_CODES), admin)
     router.callback_query.register(on_new_code, AdminCb.filter(F.action == "code_new"), admin)

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -277,7 +277,7 @@ def create_router() -> Router:
     router.message.register(cmd_broadcast, Command("broadcast"))
     router.message.register(cmd_broadcast, MenuButton(MENU_BROADCAST))
     router.message.register(cmd_broadcasts, Command("broadcasts"))
-    router.message.register(on_message, BroadcastDialog.message)
+    router.message.register(on_message, StateFilter(BroadcastDialog.message))
     router.callback_query.register(on_audience, BroadcastCb.filter(F.action == "aud"))
     router.callback_query.register(on_district, BroadcastCb.filter(F.action == "dist"))
     router.callback_query.register(on_language, BroadcastCb.filter(F.action == "lang"))

@@ -5,7 +5,8 @@ import logging
 from html import escape
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -15,6 +16,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.filters import HasContact, HasText
 from bot.keyboards import contact_keyboard, main_menu, remove_keyboard
 from bot.resume import register_reprompt
 from bot.routers.admin_joins import no_code_keyboard
@@ -184,12 +186,13 @@ async def on_stale_confirm(query: CallbackQuery, role: Role) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(on_code, Registration.code)
-    router.message.register(on_name, Registration.name, F.text)
-    router.message.register(on_contact, Registration.phone, F.contact)
-    router.message.register(on_phone_other, Registration.phone)
-    router.message.register(on_wrong_kind, Registration.name)
-    router.callback_query.register(on_confirm, Registration.confirm, ConfirmCb.filter())
+    router.message.filter(StateFilter(Registration))  # one check for every message of someone not registering
+    router.message.register(on_code, StateFilter(Registration.code))
+    router.message.register(on_name, StateFilter(Registration.name), HasText())
+    router.message.register(on_contact, StateFilter(Registration.phone), HasContact())
+    router.message.register(on_phone_other, StateFilter(Registration.phone))
+    router.message.register(on_wrong_kind, StateFilter(Registration.name))
+    router.callback_query.register(on_confirm, StateFilter(Registration.confirm), ConfirmCb.filter())
     router.callback_query.register(on_stale_confirm, ConfirmCb.filter())
-    router.message.register(ask_confirm, Registration.confirm)
+    router.message.register(ask_confirm, StateFilter(Registration.confirm))
     return router

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -24,7 +24,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.calendar import Month, ReportingCalendar
 from bot.clock import Clock
 from bot.config import Form
-from bot.filters import MenuButton
+from bot.filters import ButtonData, MenuButton, NotCommand
 from bot.form import engine, render
 from bot.form.render import ReportCb
 from bot.i18n import N_
@@ -384,14 +384,13 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_report, Command("report"))
     router.message.register(cmd_report, MenuButton(MENU_REPORT))
-    router.callback_query.register(on_open_button, F.data == OPEN_REPORT)
-    router.callback_query.register(on_resume_choice, ReportDialog.resume_choice,
+    router.callback_query.register(on_open_button, ButtonData(OPEN_REPORT))
+    router.callback_query.register(on_resume_choice, StateFilter(ReportDialog.resume_choice),
                                    ReportCb.filter(F.action.in_(_IN_DIALOG_RESUME)))
     router.callback_query.register(on_edit_submitted, ReportCb.filter(F.action == "edit_submitted"))
-    router.callback_query.register(on_button, ReportDialog.filling,
+    router.callback_query.register(on_button, StateFilter(ReportDialog.filling),
                                    ReportCb.filter(~F.action.in_(_IN_DIALOG_RESUME)))
     router.callback_query.register(on_stale_button, ReportCb.filter())
-    not_a_command = ~F.text.startswith("/")
-    router.message.register(on_resume_message, ReportDialog.resume_choice, not_a_command)
-    router.message.register(on_message, ReportDialog.filling, not_a_command)
+    router.message.register(on_resume_message, StateFilter(ReportDialog.resume_choice), NotCommand())
+    router.message.register(on_message, StateFilter(ReportDialog.filling), NotCommand())
     return router

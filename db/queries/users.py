@@ -22,6 +22,13 @@ class User:
         return self.org_id is not None
 
 
+@dataclass(frozen=True)
+class AdminGrant:
+    """The user's row in the `admins` table (admins added in the bot)."""
+    scope: str
+    district_id: int | None
+
+
 def _user(row) -> User | None:
     if row is None:
         return None
@@ -46,6 +53,26 @@ class UsersRepo:
             (user_id, iso(now)),
         )
         return await self.get(user_id)  # type: ignore[return-value]
+
+    async def ensure_with_grant(self, user_id: int, now: datetime) -> tuple[User, AdminGrant | None]:
+        """`ensure`, and the user's admin grant read in the same statement (one per update, not two)."""
+        user, grant = await self._get_with_grant(user_id)
+        if user is not None and user.active:
+            return user, grant
+        await self.db.execute(
+            "INSERT INTO users(id, created_at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET active = 1",
+            (user_id, iso(now)),
+        )
+        return await self._get_with_grant(user_id)  # type: ignore[return-value]
+
+    async def _get_with_grant(self, user_id: int) -> tuple[User | None, AdminGrant | None]:
+        row = await self.db.fetchone(
+            "SELECT u.*, a.scope AS admin_scope, a.district_id AS admin_district FROM users u "
+            "LEFT JOIN admins a ON a.user_id = u.id WHERE u.id = ?", (user_id,))
+        if row is None:
+            return None, None
+        grant = AdminGrant(row["admin_scope"], row["admin_district"]) if row["admin_scope"] else None
+        return _user(row), grant
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         await self.db.execute("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))
