@@ -4,6 +4,7 @@ from __future__ import annotations
 from aiogram.fsm.storage.base import StorageKey
 
 from db.database import Database, split_statements
+from db.queries.reports import ReportsRepo
 from db.storage import SQLiteStorage
 
 
@@ -61,6 +62,28 @@ async def test_fsm_storage_cache_writes_through_so_a_restart_sees_every_change(t
     assert await restarted.get_state(other) == "Registration:code"
     assert await restarted.get_data(other) == {}
     await db.close()
+
+
+async def test_draft_cache_writes_through_so_a_restart_sees_every_change(harness, clock):
+    """Drafts are read from memory after the first read; each change must still reach the database."""
+    drafts = ReportsRepo(harness.app.db, cached_drafts=1)  # two drafts, room for one: the other is re-read
+    await drafts.save_draft(1, "2026-11", 1001, {"members_total": 240}, "members_joined", clock.now())
+    await drafts.save_draft(2, "2026-11", 1002, {"members_total": 12}, "members_left", clock.now())
+    first = await drafts.get_draft(1, "2026-11")
+    first.answers["members_total"] = 999  # a copy: the stored draft stays as written
+    assert (await drafts.get_draft(1, "2026-11")).answers == {"members_total": 240}
+    await drafts.save_draft(1, "2026-11", 1001, {"members_total": 241}, None, clock.now())
+    await drafts.delete_draft(2, "2026-11")
+    assert await drafts.get_draft(2, "2026-11") is None
+    await drafts.save_draft(3, "2026-11", 1003, {"members_total": 7}, None, clock.now())
+    await drafts.submit(3, "2026-11", 1003, {"members_total": 7}, False, clock.now())
+    assert await drafts.get_draft(3, "2026-11") is None  # submitting drops the draft
+    restarted = ReportsRepo(harness.app.db)
+    assert await restarted.get_draft(3, "2026-11") is None
+    assert await restarted.get_draft(1, "2026-11") == (await drafts.get_draft(1, "2026-11"))
+    assert (await restarted.get_draft(1, "2026-11")).answers == {"members_total": 241}
+    assert (await restarted.get_draft(1, "2026-11")).cursor is None
+    assert await restarted.get_draft(2, "2026-11") is None
 
 
 async def test_the_same_update_twice_has_one_effect(harness):

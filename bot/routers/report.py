@@ -276,7 +276,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, draft: Draft, user: U
         await query.answer(_("This report can no longer be changed."), show_alert=True)
         await state.clear()
         return
-    result = await service.submit(repos, form, calendar, draft, user.id, now)
+    result = await service.submit(repos, form, calendar, draft, existing, user.id, now)
     await state.clear()
     await query.answer(_("Submitted"))
     await _drop_keyboard(query)

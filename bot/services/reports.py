@@ -98,11 +98,11 @@ class Submitted:
     first_time: bool
 
 
-async def submit(repos: Repos, form: Form, calendar: ReportingCalendar, draft: Draft, user_id: int,
-                 now: datetime) -> Submitted:
-    """Store the draft as the month's report. The caller checked `first_problem` and editability."""
+async def submit(repos: Repos, form: Form, calendar: ReportingCalendar, draft: Draft, existing: Report | None,
+                 user_id: int, now: datetime) -> Submitted:
+    """Store the draft as the month's report. The caller checked `first_problem` and editability,
+    with `existing`, the month's report as it was read for that check (None: a first submission)."""
     month = Month.parse(draft.month)
-    existing = await repos.reports.get(draft.org_id, draft.month)
     late = existing.late if existing else calendar.is_late(month, now)
     await repos.reports.submit(draft.org_id, draft.month, user_id, engine.clean_answers(form, draft.answers),
                                late, now)

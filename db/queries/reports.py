@@ -28,9 +28,25 @@ class Draft:
     cursor: str | None
 
 
+# Drafts kept in memory (see ReportsRepo); beyond it the least recently loaded are re-read when needed.
+CACHED_DRAFTS = 20_000
+_NO_DRAFT = None
+
+
 class ReportsRepo:
-    def __init__(self, db: Database) -> None:
+    """Reports and drafts. Drafts are cached write-through: this process is their only writer, so a
+    draft read once is answered from memory, and every change reaches SQLite before the cache."""
+
+    def __init__(self, db: Database, cached_drafts: int = CACHED_DRAFTS) -> None:
         self.db = db
+        self.cached_drafts = cached_drafts
+        # (org_id, month) -> (user_id, answers as stored JSON, cursor), or _NO_DRAFT
+        self._drafts: dict[tuple[int, str], tuple[int, str, str | None] | None] = {}
+
+    def _remember_draft(self, key: tuple[int, str], value: tuple[int, str, str | None] | None) -> None:
+        if key not in self._drafts and len(self._drafts) >= self.cached_drafts:
+            del self._drafts[next(iter(self._drafts))]
+        self._drafts[key] = value
 
     async def get(self, org_id: int, month: str) -> Report | None:
         row = await self.db.fetchone(
@@ -50,23 +66,31 @@ class ReportsRepo:
         return {r[0] for r in rows}
 
     async def get_draft(self, org_id: int, month: str) -> Draft | None:
-        row = await self.db.fetchone(
-            "SELECT org_id, month, user_id, answers, cursor FROM drafts WHERE org_id = ? AND month = ?",
-            (org_id, month))
-        if row is None:
+        key = (org_id, month)
+        if key not in self._drafts:
+            row = await self.db.fetchone(
+                "SELECT user_id, answers, cursor FROM drafts WHERE org_id = ? AND month = ?", key)
+            if key not in self._drafts:  # else a write landed while we read: it is newer
+                self._remember_draft(key, (row[0], row[1], row[2]) if row else _NO_DRAFT)
+        cached = self._drafts.get(key)
+        if cached is None:
             return None
-        return Draft(row[0], row[1], row[2], json.loads(row[3]), row[4])
+        user_id, answers, cursor = cached
+        return Draft(org_id, month, user_id, json.loads(answers), cursor)  # a fresh copy for every reader
 
     async def save_draft(self, org_id: int, month: str, user_id: int, answers: dict[str, Any],
                          cursor: str | None, now: datetime) -> None:
+        stored = json.dumps(answers, ensure_ascii=False)
         await self.db.execute(
             "INSERT INTO drafts(org_id, month, user_id, answers, cursor, updated_at) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT(org_id, month) DO UPDATE SET user_id = excluded.user_id, answers = excluded.answers, "
             "cursor = excluded.cursor, updated_at = excluded.updated_at",
-            (org_id, month, user_id, json.dumps(answers, ensure_ascii=False), cursor, iso(now)))
+            (org_id, month, user_id, stored, cursor, iso(now)))
+        self._remember_draft((org_id, month), (user_id, stored, cursor))
 
     async def delete_draft(self, org_id: int, month: str) -> None:
         await self.db.execute("DELETE FROM drafts WHERE org_id = ? AND month = ?", (org_id, month))
+        self._remember_draft((org_id, month), _NO_DRAFT)
 
     async def submit(self, org_id: int, month: str, user_id: int, answers: dict[str, Any],
                      late: bool, now: datetime) -> None:
@@ -80,6 +104,7 @@ class ReportsRepo:
                 "updated_at = excluded.updated_at",
                 (org_id, month, json.dumps(answers, ensure_ascii=False), int(late), user_id, iso(now), iso(now)))
             await tx.execute("DELETE FROM drafts WHERE org_id = ? AND month = ?", (org_id, month))
+        self._remember_draft((org_id, month), _NO_DRAFT)  # committed
 
     async def reopen(self, org_id: int, month: str, until: str) -> bool:
         cur = await self.db.execute(
