@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.filters import BaseFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
@@ -84,3 +85,35 @@ class ButtonData(BaseFilter):
 
     async def __call__(self, query: CallbackQuery) -> bool:
         return query.data == self.data
+
+
+class CommandOrMenuButton(BaseFilter):
+    """A command (text or caption starting with «/», as aiogram's Command reads it) or one of these
+    reply-keyboard buttons: a router whose message handlers are all commands and buttons gates on it."""
+
+    def __init__(self, *msgids: str) -> None:
+        self.buttons = [MenuButton(msgid) for msgid in msgids]
+
+    async def __call__(self, message: Message, i18n: I18n) -> bool:
+        if (message.text or message.caption or "").startswith("/"):
+            return True
+        return bool(message.text) and any(message.text in button.labels(i18n) for button in self.buttons)
+
+
+class ButtonOf(BaseFilter):
+    """An inline button of one of these CallbackData kinds, by its prefix (nothing is parsed):
+    a router whose button handlers all take these kinds gates on it."""
+
+    def __init__(self, *kinds: type[CallbackData]) -> None:
+        self.prefixes = tuple(kind.__prefix__ + kind.__separator__ for kind in kinds)
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return (query.data or "").startswith(self.prefixes)
+
+
+class HasRole(BaseFilter):
+    def __init__(self, *kinds: str) -> None:
+        self.kinds = frozenset(kinds)
+
+    async def __call__(self, event: Any, role: Role) -> bool:
+        return role.kind in self.kinds

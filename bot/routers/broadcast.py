@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, StateFilter, or_f
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -20,7 +20,7 @@ from bot.broadcast.engine import STOP_LABEL, BroadcastEngine, StopCb, receipt_te
 from bot.calendar import ReportingCalendar
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import MenuButton
+from bot.filters import ButtonOf, CommandOrMenuButton, MenuButton
 from bot.i18n import N_
 from bot.resume import register_reprompt
 from bot.roles import Role
@@ -274,6 +274,9 @@ async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos:
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # Commands, the menu button, the message being composed, and our own buttons; the rest skips the router.
+    router.message.filter(or_f(CommandOrMenuButton(MENU_BROADCAST), StateFilter(BroadcastDialog.message)))
+    router.callback_query.filter(ButtonOf(BroadcastCb, StopCb))
     router.message.register(cmd_broadcast, Command("broadcast"))
     router.message.register(cmd_broadcast, MenuButton(MENU_BROADCAST))
     router.message.register(cmd_broadcasts, Command("broadcasts"))

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import LOCALES
-from bot.filters import MenuButton
+from bot.filters import ButtonOf, CommandOrMenuButton, MenuButton
 from bot.i18n import N_, telegram_locale
 from bot.resume import reprompt
 from bot.keyboards import MENU_HELP, MENU_LANGUAGE, LanguageCb, language_keyboard, main_menu
@@ -110,6 +110,9 @@ async def cmd_cancel(message: Message, state: FSMContext, role: Role, user: User
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # Only commands, two menu buttons and the language buttons: anything else skips the router at once.
+    router.message.filter(CommandOrMenuButton(MENU_LANGUAGE, MENU_HELP))
+    router.callback_query.filter(ButtonOf(LanguageCb))
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_language, Command("language"))
     router.message.register(cmd_language, MenuButton(MENU_LANGUAGE))
