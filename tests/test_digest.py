@@ -137,13 +137,16 @@ async def test_only_admins_get_the_digest_and_the_role_is_checked_on_every_updat
 
 
 async def test_a_long_digest_is_split_between_lines_under_4096(harness, clock):
-    many = [("Ұзын аудан", f"Бастауыш партия ұйымы «Ауылдың үлкен мектебі» №{n}", "social", 10) for n in range(1, 161)]
+    # A district admin's digest names every organization of the district that has not filed.
+    many = [("Сайрам ауданы", f"Бастауыш партия ұйымы «Ауылдың үлкен мектебі» №{n}", "social", 10)
+            for n in range(1, 161)]
     await seed_roster(harness.app.db, clock, rows=many)
     await file_reports(harness)
     app = harness.app
     clock.set(at("2026-11-30 10:00"))
-    digest = await gather_digest(app.repos, app.calendar, app.config.form, None, clock.now())
-    with app.i18n.context(), app.i18n.use_locale("ru"):
+    sairam = await app.repos.orgs.district_by_name("Сайрам ауданы")
+    digest = await gather_digest(app.repos, app.calendar, app.config.form, sairam, clock.now())
+    with app.i18n.context(), app.i18n.use_locale("kk"):
         whole = render_digest(digest, app.config.form)
     parts = split_message(whole)
     assert len(whole) > TELEGRAM_LIMIT and len(parts) >= 2
@@ -155,11 +158,46 @@ async def test_a_long_digest_is_split_between_lines_under_4096(harness, clock):
         name = f"«Ауылдың үлкен мектебі» №{n} "
         assert sum(name in part for part in parts) == 1
     # The scheduled digest sends every part to the admin, in order.
-    branch, _ = await admins(harness)
+    _, district = await admins(harness)
     before = len(harness.session.requests)
     await run_due_work(app, harness.bot, at("2026-11-30 09:00"))
-    sent = [c.text for c in harness.session.requests[before:] if isinstance(c, SendMessage) and c.chat_id == 900]
+    sent = [c.text for c in harness.session.requests[before:] if isinstance(c, SendMessage) and c.chat_id == 901]
     assert len(sent) == len(parts) and sent[0].startswith("📊")
+
+
+async def test_branch_wide_many_missing_are_counted_by_district_not_named(harness, clock):
+    # District k has k organizations, none of which has filed: 78 + 2 of the roster are missing.
+    rows = [(f"Аудан {k:02}", f"Ұйым {k}-{n}", "social", 10) for k in range(1, 13) for n in range(1, k + 1)]
+    await seed_roster(harness.app.db, clock, rows=rows)
+    await file_reports(harness)
+    branch, district = await admins(harness)
+    clock.set(at("2026-11-30 10:00"))
+    await branch.send("/digest")
+    text = "\n".join(branch.texts()[-3:])
+    assert "<b>Ещё не сдали: 80</b>" in text
+    assert "Районы, где больше всего не сдали:\n• Аудан 12: 12 из 12\n• Аудан 11: 11 из 11\n" in text
+    assert "• Аудан 03: 3 из 3\n… и ещё 4 района\nПолный список организаций: /export" in text
+    assert "Ұйым" not in text and "Мектеп №5 (" not in text and "Аудан 02: 2 из 2" not in text
+    assert "Аудан 01: 0/1 (0%)" in text                   # every district is still in «By district»
+    # In Kazakh, and a district admin still sees the names of their own district.
+    await district.send("/digest")
+    assert "Ең көп тапсырмаған" not in district.reply and "• Қайнарбұлақ — төраға тіркелмеген" in district.reply
+
+
+async def test_an_edited_report_replaces_its_numbers_in_the_totals(harness, clock):
+    await file_reports(harness)
+    branch, _ = await admins(harness)
+    clock.set(at("2026-11-30 10:00"))
+    await branch.send("/digest")
+    assert "Всего членов партии: 1\xa0028 (+508)" in branch.reply
+    assert "«Жер аманаты»: 1" in branch.reply
+    orgs = {o.name: o.id for o in await harness.app.repos.orgs.all()}
+    edited = answers(420, 12, 2, 4, 2, 20, 15, 2, projects=["auyl_amanaty", "qaryzsyz_qogam"])
+    await harness.app.repos.reports.submit(orgs["Құтарыс"], "2026-10", 1, edited, False, at("2026-11-30 09:00"))
+    await branch.send("/digest")
+    assert "Всего членов партии: 1\xa0038 (+518)" in branch.reply          # 420+500+118 vs 400+120
+    assert "«Жер аманаты»: 0" in branch.reply and "«Общество без долгов»: 1" in branch.reply
+    assert "<b>Итоги за октябрь 2026 года</b>: сдано отчётов: 3" in branch.reply
 
 
 def test_an_over_long_line_is_cut_outside_tags():

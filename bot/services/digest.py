@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Iterator
 
-from aiogram.utils.i18n import gettext as _
-from babel.numbers import format_decimal, format_percent
+from aiogram.utils.i18n import gettext as _, ngettext
+from babel import Locale
+from babel.numbers import format_decimal, format_percent, parse_pattern
 
 from bot.calendar import Month, ReportingCalendar
 from bot.config import Form
@@ -17,6 +19,10 @@ from db.queries.stats import DistrictProgress, OrgStatus
 from db.repos import Repos
 
 TELEGRAM_LIMIT = 4096
+# Branch-wide, the organizations that have not filed are named only when there are this few; beyond,
+# the districts most behind (the full list is in /export). A district's digest always names them all.
+NAMES_LIMIT = 30
+DISTRICTS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class Digest:
     open_month: Month
     due: date
     progress: list[DistrictProgress]
-    missing: list[OrgStatus]
+    missing: list[OrgStatus]  # the organizations named (see NAMES_LIMIT); the counts are in progress
     closed: MonthTotals
     before_closed: MonthTotals
 
@@ -56,10 +62,13 @@ async def gather_digest(repos: Repos, calendar: ReportingCalendar, form: Form, d
     district = None
     if district_id is not None:
         district = dict(await repos.orgs.districts()).get(district_id, "")
+    progress = await repos.stats.progress(str(open_month), district_id)
+    not_filed = sum(p.missing for p in progress)
+    named = not_filed and (district_id is not None or not_filed <= NAMES_LIMIT)
     return Digest(
         today=calendar.today(now), district=district, open_month=open_month, due=calendar.due_on(open_month),
-        progress=await repos.stats.progress(str(open_month), district_id),
-        missing=await repos.stats.missing(str(open_month), district_id),
+        progress=progress,
+        missing=await repos.stats.missing(str(open_month), district_id) if named else [],
         closed=await month_totals(repos, form, closed, district_id),
         before_closed=await month_totals(repos, form, closed.prev(), district_id))
 
@@ -69,12 +78,21 @@ def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+@lru_cache(maxsize=None)
+def _babel_locale(code: str) -> Locale:
+    """Parsed once per language: a digest formats hundreds of numbers."""
+    return Locale.parse(code)
+
+
+_PERCENT = parse_pattern("#,##0.#%")
+
+
 def number(value: int) -> str:
-    return format_decimal(value, locale=locale_now())
+    return format_decimal(value, locale=_babel_locale(locale_now()))
 
 
 def percent(fraction: float | None) -> str:
-    return "—" if fraction is None else format_percent(fraction, "#,##0.#%", locale=locale_now())
+    return "—" if fraction is None else format_percent(fraction, _PERCENT, locale=_babel_locale(locale_now()))
 
 
 def change(current: int, previous: int) -> str:
@@ -116,14 +134,32 @@ def _progress(digest: Digest) -> str:
 
 
 def _missing(digest: Digest) -> str:
-    if not digest.missing:
+    count = sum(p.missing for p in digest.progress)
+    if not count:
         return _("All organizations have filed the report.")
-    lines = [_("<b>Not filed yet: {count}</b>").format(count=number(len(digest.missing)))]
+    lines = [_("<b>Not filed yet: {count}</b>").format(count=number(count))]
+    if not digest.missing:
+        return "\n".join(lines + _most_behind(digest.progress))
     for status in digest.missing:
         chair = html.escape(status.chair_name or "") if status.chair_id else _("no chair registered")
         where = f" ({html.escape(status.district)})" if digest.district is None else ""
         lines.append(f"• {html.escape(status.org_name)}{where} — {chair}")
     return "\n".join(lines)
+
+
+def _most_behind(progress: list[DistrictProgress]) -> list[str]:
+    """Too many organizations to name: the districts with the most of them, and where the list is."""
+    behind = sorted((p for p in progress if p.missing), key=lambda p: (-p.missing, p.district))
+    lines = [_("Districts where the most have not filed:")]
+    lines.extend(_("• {district}: {missing} of {total}").format(
+        district=html.escape(p.district), missing=number(p.missing), total=number(p.total))
+        for p in behind[:DISTRICTS_SHOWN])
+    rest = len(behind) - DISTRICTS_SHOWN
+    if rest > 0:
+        lines.append(ngettext("… and {count} more district", "… and {count} more districts", rest).format(
+            count=number(rest)))
+    lines.append(_("The full list of organizations: /export"))
+    return lines
 
 
 def _results(digest: Digest, form: Form) -> str:
