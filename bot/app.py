@@ -11,6 +11,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.calendar import ReportingCalendar
 from bot.clock import Clock, SystemClock
@@ -21,6 +22,7 @@ from aiogram.utils.i18n import I18n
 from bot.i18n import UserLocaleMiddleware, make_i18n
 from bot.middlewares.dedup import DedupMiddleware
 from bot.middlewares.user import UserMiddleware
+from bot.response_types import install_response_types
 from bot.roles import RoleResolver
 from db.database import Database
 from db.repos import Repos
@@ -65,6 +67,7 @@ def build_bot(token: str, config: Settings, session: BaseSession | None = None) 
             else AiohttpSession()
     bot = Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     install_retry(bot)  # 429 / 5xx / network errors: see bot/delivery.py
+    install_response_types(bot)  # parse answers without rebuilding pydantic classes: bot/response_types.py
     return bot
 
 
@@ -75,7 +78,8 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     from bot.commands import set_commands
     from bot.jobs import start_scheduler, stop_scheduler
 
-    dp = Dispatcher(storage=SQLiteStorage(app.db), **app.workflow_data())
+    # Updates of one chat one after another (a chair's answer is never handled beside the previous press).
+    dp = Dispatcher(storage=SQLiteStorage(app.db), events_isolation=SimpleEventIsolation(), **app.workflow_data())
     dp.update.outer_middleware(DedupMiddleware(app.db, app.clock))
     dp.update.outer_middleware(UserMiddleware(app.repos, app.roles, app.clock))
     dp.update.outer_middleware(UserLocaleMiddleware(app.i18n))
