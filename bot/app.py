@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -12,13 +12,12 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.utils.i18n import I18n
 
 from bot.calendar import ReportingCalendar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery import install_retry
-from aiogram.utils.i18n import I18n
-
 from bot.i18n import UserLocaleMiddleware, make_i18n
 from bot.middlewares.dedup import DedupMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -29,8 +28,6 @@ from db.repos import Repos
 from db.storage import SQLiteStorage
 
 log = logging.getLogger(__name__)
-
-Hook = Callable[..., Awaitable[Any]]
 
 
 @dataclass

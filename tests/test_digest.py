@@ -6,7 +6,8 @@ import re
 from aiogram.methods import SendMessage
 
 from bot.jobs.due_work import run_due_work
-from bot.services.digest import TELEGRAM_LIMIT, gather_digest, render_digest, split_message
+from bot.services.digest import gather_digest, render_digest
+from bot.text import TELEGRAM_LIMIT, split_message
 from tests.conftest import seed_roster
 from tests.support.harness import at
 from tests.test_registration import register

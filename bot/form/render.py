@@ -180,22 +180,3 @@ def edit_submitted_keyboard(month: str) -> InlineKeyboardMarkup:
         text=_("✏️ Edit the report"), callback_data=ReportCb(action="edit_submitted", key=month).pack())]])
 
 
-def split_message(text: str, limit: int = 4000) -> list[str]:
-    """Telegram's limit is 4096 characters a message: split on line breaks."""
-    parts, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts

@@ -20,7 +20,8 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.calendar import Month
 from bot.delivery import deliver_parts
 from bot.keyboards import open_report_keyboard
-from bot.services.digest import gather_digest, render_digest, split_message
+from bot.services.digest import gather_digest, render_digest
+from bot.text import split_message
 from bot.services.notify import (
     branch_escalation, digest_window, district_escalation, escalation_window, latest_step, reminder_steps,
     reminder_text,

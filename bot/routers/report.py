@@ -6,9 +6,7 @@ the answers and the cursor, so a restart or a second device resumes at the same 
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -32,15 +30,12 @@ from bot.keyboards import MENU_REPORT, OPEN_REPORT, main_menu
 from bot.resume import register_reprompt
 from bot.roles import Role
 from bot.services import reports as service
+from bot.text import split_message
 from db.queries.reports import Draft, Report
 from db.queries.users import User
 from db.repos import Repos
 
 log = logging.getLogger(__name__)
-
-# One update at a time per chair: photos of an album arrive together and each changes the draft.
-_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-
 
 class ReportDialog(StatesGroup):
     resume_choice = State()
@@ -54,7 +49,7 @@ def not_a_chair_text() -> str:
 
 async def send_long(message: Message, text: str, **kwargs: Any) -> None:
     """Send text over Telegram's length limit as several messages; the keyboard goes on the last."""
-    parts = render.split_message(text)
+    parts = split_message(text)
     for part in parts[:-1]:
         await message.answer(part)
     await message.answer(parts[-1], **kwargs)
@@ -181,32 +176,31 @@ def parse_message(form: Form, field, message: Message, answers: dict[str, Any]) 
 async def on_message(message: Message, state: FSMContext, user: User, repos: Repos, form: Form,
                      clock: Clock, i18n: I18n) -> None:
     locale = i18n.current_locale
-    async with _locks[user.id]:
-        draft = await _draft(state, user, repos)
-        if draft is None:
-            await state.clear()
-            await message.answer(_("This report is no longer open. Press /report to open it again."))
-            return
-        field = form.field(draft.cursor) if draft.cursor else None
-        if field is None:
-            await ask_current(message, form, draft, locale,
-                              "⚠️ " + _("Please use the buttons under the summary: ✏️ to change an answer, "
-                                        "or «Confirm and submit»."))
-            return
-        value = parse_message(form, field, message, draft.answers)
-        if isinstance(value, engine.Invalid):
-            await ask_current(message, form, draft, locale, render.error_text(form, field, value, locale))
-            return
-        if field.type == "photos":
-            draft = await service.keep_partial(repos, draft, field.key, value, user.id, clock.now())
-            text = _("Photo received ({count} of {max}). Send more or press «Done».") if len(value) < field.max_count \
-                else _("Photo received ({count} of {max}). That is the maximum: press «Done».")
-            await message.answer(
-                text.format(count=len(value), max=field.max_count),
-                reply_markup=render.question_keyboard(form, field, draft.answers, locale))
-            return
-        draft = await service.answer(repos, form, draft, field.key, value, user.id, clock.now())
-        await ask_current(message, form, draft, locale)
+    draft = await _draft(state, user, repos)
+    if draft is None:
+        await state.clear()
+        await message.answer(_("This report is no longer open. Press /report to open it again."))
+        return
+    field = form.field(draft.cursor) if draft.cursor else None
+    if field is None:
+        await ask_current(message, form, draft, locale,
+                          "⚠️ " + _("Please use the buttons under the summary: ✏️ to change an answer, "
+                                    "or «Confirm and submit»."))
+        return
+    value = parse_message(form, field, message, draft.answers)
+    if isinstance(value, engine.Invalid):
+        await ask_current(message, form, draft, locale, render.error_text(form, field, value, locale))
+        return
+    if field.type == "photos":
+        draft = await service.keep_partial(repos, draft, field.key, value, user.id, clock.now())
+        text = _("Photo received ({count} of {max}). Send more or press «Done».") if len(value) < field.max_count \
+            else _("Photo received ({count} of {max}). That is the maximum: press «Done».")
+        await message.answer(
+            text.format(count=len(value), max=field.max_count),
+            reply_markup=render.question_keyboard(form, field, draft.answers, locale))
+        return
+    draft = await service.answer(repos, form, draft, field.key, value, user.id, clock.now())
+    await ask_current(message, form, draft, locale)
 
 
 async def _drop_keyboard(query: CallbackQuery) -> None:
@@ -302,56 +296,55 @@ async def on_button(query: CallbackQuery, callback_data: ReportCb, state: FSMCon
     if action == "cancel":
         await cancel(query, state, role)
         return
-    async with _locks[user.id]:
-        draft = await _draft(state, user, repos)
-        field = form.field(key) if key else None
-        at_summary = draft is not None and draft.cursor is None
-        if draft is None or (action in ("edit", "confirm") and not at_summary) or \
-                (action not in ("edit", "confirm") and (field is None or key != draft.cursor)):
-            await query.answer(_("This button belongs to an earlier step. Please use the latest message."),
-                               show_alert=True)
+    draft = await _draft(state, user, repos)
+    field = form.field(key) if key else None
+    at_summary = draft is not None and draft.cursor is None
+    if draft is None or (action in ("edit", "confirm") and not at_summary) or \
+            (action not in ("edit", "confirm") and (field is None or key != draft.cursor)):
+        await query.answer(_("This button belongs to an earlier step. Please use the latest message."),
+                           show_alert=True)
+        return
+    now = clock.now()
+    option = engine.option_index(field, callback_data.index) if field else None
+    if action == "confirm":
+        await confirm(query, state, draft, user, role, repos, form, calendar, clock, locale)
+        return
+    if action == "edit" and field is not None:
+        draft = await service.go_to(repos, draft, key, user.id, now)
+    elif action == "back":
+        moved = await service.go_back(repos, form, draft, user.id, now)
+        if moved is None:
+            await query.answer(_("This is the first question."), show_alert=True)
             return
-        now = clock.now()
-        option = engine.option_index(field, callback_data.index) if field else None
-        if action == "confirm":
-            await confirm(query, state, draft, user, role, repos, form, calendar, clock, locale)
-            return
-        if action == "edit" and field is not None:
-            draft = await service.go_to(repos, draft, key, user.id, now)
-        elif action == "back":
-            moved = await service.go_back(repos, form, draft, user.id, now)
-            if moved is None:
-                await query.answer(_("This is the first question."), show_alert=True)
-                return
-            draft = moved
-        elif action == "toggle" and field.type == "multi" and option is not None:
-            chosen = engine.toggle(field, draft.answers.get(key) or [], option)
-            draft = await service.keep_partial(repos, draft, key, chosen, user.id, now)
-            await query.answer()
-            try:
-                await query.message.edit_reply_markup(
-                    reply_markup=render.question_keyboard(form, field, draft.answers, locale))
-            except TelegramBadRequest:  # the message is too old to edit: ask again below it
-                await ask_current(query.message, form, draft, locale)
-            return
-        elif action == "pick" and field.type == "choice" and option is not None:
-            draft = await service.answer(repos, form, draft, key, option, user.id, now)
-        elif action == "done" and field.type in ("multi", "photos"):
-            value = engine.finish_multi(field, draft.answers.get(key))
-            if isinstance(value, engine.Invalid):
-                await query.answer(render.error_text(form, field, value, locale), show_alert=True)
-                return
-            draft = await service.answer(repos, form, draft, key, value, user.id, now)
-        elif action == "clear" and field.type == "photos":
-            draft = await service.keep_partial(repos, draft, key, [], user.id, now)
-        elif action == "skip" and field.type in ("text", "choice") and not field.required:
-            draft = await service.answer(repos, form, draft, key, engine.skip_value(field), user.id, now)
-        else:
-            await query.answer(_("This button is no longer active."), show_alert=True)
-            return
+        draft = moved
+    elif action == "toggle" and field.type == "multi" and option is not None:
+        chosen = engine.toggle(field, draft.answers.get(key) or [], option)
+        draft = await service.keep_partial(repos, draft, key, chosen, user.id, now)
         await query.answer()
-        await _drop_keyboard(query)
-        await ask_current(query.message, form, draft, locale)
+        try:
+            await query.message.edit_reply_markup(
+                reply_markup=render.question_keyboard(form, field, draft.answers, locale))
+        except TelegramBadRequest:  # the message is too old to edit: ask again below it
+            await ask_current(query.message, form, draft, locale)
+        return
+    elif action == "pick" and field.type == "choice" and option is not None:
+        draft = await service.answer(repos, form, draft, key, option, user.id, now)
+    elif action == "done" and field.type in ("multi", "photos"):
+        value = engine.finish_multi(field, draft.answers.get(key))
+        if isinstance(value, engine.Invalid):
+            await query.answer(render.error_text(form, field, value, locale), show_alert=True)
+            return
+        draft = await service.answer(repos, form, draft, key, value, user.id, now)
+    elif action == "clear" and field.type == "photos":
+        draft = await service.keep_partial(repos, draft, key, [], user.id, now)
+    elif action == "skip" and field.type in ("text", "choice") and not field.required:
+        draft = await service.answer(repos, form, draft, key, engine.skip_value(field), user.id, now)
+    else:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await query.answer()
+    await _drop_keyboard(query)
+    await ask_current(query.message, form, draft, locale)
 
 
 async def on_stale_button(query: CallbackQuery) -> None:
