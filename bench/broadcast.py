@@ -72,8 +72,9 @@ async def source_message(server: ApiProcess) -> int:
 
 
 async def measure(recipients: int = 10_000, limit: float = 500.0) -> BroadcastResult:
-    from bot.app import AppContext, build_bot
-    from bot.broadcast import ensure_engine
+    from bot.app import build_bot
+    from bot.context import AppContext
+    from bot.features.broadcast import ensure_engine
 
     with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as folder:
         db_path = Path(folder) / "broadcast.db"

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from bot.clock import FakeClock
 from bench.seed import NOW
+from bot.domain.clock import FakeClock
 
 REPO = Path(__file__).resolve().parent.parent
 BRANCH_ADMIN = 900

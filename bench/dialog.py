@@ -88,7 +88,7 @@ async def replay_bare(payloads: list[dict[str, Any]]) -> tuple[float, int]:
 
 
 async def _registration(harness: Harness, chairs: int) -> None:
-    from tests.test_registration import register
+    from tests.onboarding.test_registration import register
 
     for n in range(chairs):
         await register(harness, 5_000_000 + n, "kk" if n % 3 else "ru", f"Ұйым {n}", name=f"Төраға {n}")
@@ -142,7 +142,7 @@ async def measure(chairs: int = 200) -> DialogResult:
 
 
 async def _app(config, clock):
-    from bot.app import AppContext
+    from bot.context import AppContext
 
     return await AppContext.create(config, clock=clock)
 

@@ -65,7 +65,7 @@ def _continue_button(message: dict[str, Any]) -> str | None:
 
 
 async def _prepare(folder: Path, db_path: Path) -> None:
-    from bot.app import AppContext
+    from bot.context import AppContext
     from db.roster import RosterRow, apply_rows
 
     app = await AppContext.create(load(folder, db_path))

@@ -14,7 +14,7 @@ from bench.apiproc import ApiProcess
 from bench.common import BRANCH_ADMIN, load
 from bench.drills import integrity_and_backup
 from bench.seed import seed
-from bot.clock import FakeClock
+from bot.domain.clock import FakeClock
 from tests.support.harness import at
 
 TIMEOUT_S = 1.0  # the bot's request timeout in this drill; a "timeout" fault answers after 2 s
@@ -39,8 +39,9 @@ async def _delivered(server: ApiProcess, method: str) -> Counter[int]:
 
 
 async def broadcast_with_faults(folder: Path, recipients: int) -> dict[str, Any]:
-    from bot.app import AppContext, build_bot
-    from bot.broadcast import ensure_engine
+    from bot.app import build_bot
+    from bot.context import AppContext
+    from bot.features.broadcast import ensure_engine
 
     db_path = folder / "faults-broadcast.db"
     async with ApiProcess() as server:
@@ -76,9 +77,10 @@ async def broadcast_with_faults(folder: Path, recipients: int) -> dict[str, Any]
 
 async def reminders_with_faults(folder: Path, chairs: int, ticks: int = 4) -> dict[str, Any]:
     """The opening-day reminder to every chair, with faults; further ticks retry what failed for now."""
-    from bot.app import AppContext, build_bot
-    from bot.delivery import RetryRequests
-    from bot.jobs.due_work import run_due_work
+    from bot.app import build_bot
+    from bot.context import AppContext
+    from bot.features.reminders.due_work import run_due_work
+    from bot.telegram.delivery import RetryRequests
 
     db_path = folder / "faults-reminders.db"
     async with ApiProcess() as server:

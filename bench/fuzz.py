@@ -50,11 +50,11 @@ def menu_labels() -> list[str]:
     from bot.i18n import make_i18n
 
     msgids = set()
-    modules = [importlib.import_module("bot.keyboards")]
-    import bot.routers
+    modules = [importlib.import_module("bot.telegram.keyboards")]
+    import bot.features
 
-    for info in pkgutil.iter_modules(bot.routers.__path__):
-        modules.append(importlib.import_module(f"bot.routers.{info.name}"))
+    for info in pkgutil.iter_modules(bot.features.__path__):
+        modules.append(importlib.import_module(f"bot.features.{info.name}"))
     for module in modules:
         msgids |= {v for k, v in vars(module).items() if k.startswith("MENU_") and isinstance(v, str)}
     i18n = make_i18n()
@@ -148,7 +148,7 @@ class FuzzSession:
         await self.harness.close()
 
     async def play(self, items: list[dict[str, Any]]) -> FuzzReport:
-        watched = [logging.getLogger(n) for n in ("bot.routers.errors", "aiogram.event", "aiogram.dispatcher")]
+        watched = [logging.getLogger(n) for n in ("bot.telegram.errors", "aiogram.event", "aiogram.dispatcher")]
         for logger in watched:
             logger.addHandler(self.errors)
         try:

@@ -21,7 +21,6 @@ from typing import Any, Awaitable, Callable
 
 from bench.common import bench_clock, load, median_ms, peak_rss_mb
 
-
 CPU: dict[str, float] = {}  # median CPU ms of the last _timed_runs per label: tells load from work
 
 
@@ -38,7 +37,7 @@ async def _timed_runs(runs: int, action: Callable[[], Awaitable[Any]], label: st
 
 
 async def measure(db_path: Path, runs: int = 5) -> dict[str, Any]:
-    from bot.app import AppContext
+    from bot.context import AppContext
 
     out: dict[str, Any] = {"digest_ms": None, "missing_ms": None, "export_s": None, "notes": {}}
     with tempfile.TemporaryDirectory(prefix="bench-national-") as folder:
@@ -63,7 +62,7 @@ async def measure(db_path: Path, runs: int = 5) -> dict[str, Any]:
 
 async def _digest(app, runs: int, notes: dict[str, Any]) -> float | None:
     try:
-        from bot.jobs.due_work import digest_messages
+        from bot.features.reminders.due_work import digest_messages
     except ImportError as exc:
         notes["digest"] = f"not built ({exc})"
         return None
@@ -81,7 +80,7 @@ async def _digest(app, runs: int, notes: dict[str, Any]) -> float | None:
 
 async def _export(app, notes: dict[str, Any]) -> float | None:
     try:
-        from bot.services.admin_reports import export_month
+        from bot.features.export.service import export_month
     except ImportError as exc:
         notes["export"] = f"not built ({exc})"
         return None

@@ -9,11 +9,11 @@ TEXTS = {"kk": "Ардагерлермен кездесу өтті, 40 адам 
 
 
 def report_dialog_available() -> bool:
-    if importlib.util.find_spec("bot.routers.report") is None:
+    if importlib.util.find_spec("bot.features.report.router") is None:
         return False
-    from bot.routers import feature_routers
+    from bot.features import feature_routers
 
-    return any(r.name == "bot.routers.report" for r in feature_routers())
+    return any(r.name == "bot.features.report.router" for r in feature_routers())
 
 
 async def file_report(harness, user_id: int, language: str, org: str = "", confirm: bool = True) -> None:

@@ -1,9 +1,7 @@
-"""Assembly: long-lived resources go into the dispatcher's workflow data once."""
+"""Assembly: the Bot and the Dispatcher with every feature's router, middlewares and start/stop hooks."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -12,50 +10,17 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.utils.i18n import I18n
 
-from bot.calendar import ReportingCalendar
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.delivery import install_retry
-from bot.i18n import UserLocaleMiddleware, make_i18n
-from bot.middlewares.dedup import DedupMiddleware
-from bot.middlewares.user import UserMiddleware
-from bot.response_types import install_response_types
-from bot.roles import RoleResolver
-from db.database import Database
-from db.repos import Repos
+from bot.context import AppContext
+from bot.i18n import UserLocaleMiddleware
+from bot.telegram.delivery import install_retry
+from bot.telegram.middlewares.dedup import DedupMiddleware
+from bot.telegram.middlewares.user import UserMiddleware
+from bot.telegram.response_types import install_response_types
 from db.storage import SQLiteStorage
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class AppContext:
-    config: Settings
-    db: Database
-    clock: Clock
-    calendar: ReportingCalendar
-    repos: Repos
-    roles: RoleResolver
-    i18n: I18n
-    # Extra workflow data and start/stop hooks added by features (the scheduler, broadcasts).
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    async def create(cls, config: Settings, clock: Clock | None = None, db: Database | None = None) -> "AppContext":
-        db = db or await Database.open(config.db_path)
-        i18n = make_i18n(default_locale=config.bot.default_locale)
-        return cls(config=config, db=db, clock=clock or SystemClock(),
-                   calendar=ReportingCalendar(config.calendar), repos=Repos(db),
-                   roles=RoleResolver(config, db), i18n=i18n)
-
-    def workflow_data(self) -> dict[str, Any]:
-        return {
-            "config": self.config, "db": self.db, "clock": self.clock, "calendar": self.calendar,
-            "repos": self.repos, "roles": self.roles, "i18n": self.i18n, "form": self.config.form,
-            "app": self, **self.extra,
-        }
 
 
 def build_bot(token: str, config: Settings, session: BaseSession | None = None) -> Bot:
@@ -69,11 +34,11 @@ def build_bot(token: str, config: Settings, session: BaseSession | None = None) 
 
 
 def build_dispatcher(app: AppContext) -> Dispatcher:
-    from bot.broadcast import setup_broadcasts
-    from bot.routers import feature_routers
-    from bot.routers.errors import on_error
-    from bot.commands import set_commands
-    from bot.jobs import start_scheduler, stop_scheduler
+    from bot.features import feature_routers
+    from bot.features.broadcast import setup_broadcasts
+    from bot.features.commands.setup import set_commands
+    from bot.features.reminders.scheduler import start_scheduler, stop_scheduler
+    from bot.telegram.errors import on_error
 
     # Updates of one chat one after another (a chair's answer is never handled beside the previous press).
     dp = Dispatcher(storage=SQLiteStorage(app.db), events_isolation=SimpleEventIsolation(), **app.workflow_data())

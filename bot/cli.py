@@ -24,7 +24,8 @@ async def _run(config: Settings) -> int:
         print("BOT_TOKEN is not set. Put the bot's token in the environment: export BOT_TOKEN=...",
               file=sys.stderr)
         return 2
-    from bot.app import AppContext, build_bot, build_dispatcher  # slow to import: after the quick check
+    from bot.app import build_bot, build_dispatcher  # slow to import: after the quick check
+    from bot.context import AppContext
 
     app = await AppContext.create(config)
     bot = build_bot(token, config)
@@ -39,7 +40,7 @@ async def _run(config: Settings) -> int:
 
 
 async def _roster_import(config: Settings, file: Path) -> int:
-    from bot.clock import SystemClock
+    from bot.domain.clock import SystemClock
     from db.database import Database
     from db.roster import RosterError, apply_rows, parse_rows, read_csv, read_xlsx
 
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(serve(args.config, args.port))
     if args.command == "export":
-        from bot.services.admin_reports import export_command
+        from bot.features.export.service import export_command
 
         return asyncio.run(export_command(config, args.month, args.output, args.csv, args.district, args.locale))
     if args.command == "migrate":

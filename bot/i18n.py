@@ -10,13 +10,15 @@ import io
 from pathlib import Path
 from typing import Any
 
-from aiogram.types import TelegramObject, User as TgUser
+from aiogram.types import TelegramObject
+from aiogram.types import User as TgUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.config import LOCALES
+
 
 def N_(message: str) -> str:
     """Marks a message id for extraction; it is translated later, where it is shown."""

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.config import load_config
+from bot.domain.clock import FakeClock
 from db.database import Database
 from db.roster import RosterRow, apply_rows
 from tests.support.harness import Harness, at

@@ -9,7 +9,8 @@ render) and its parameters, so this module knows nothing about languages or Tele
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from bot.config import Form, FormField

@@ -12,8 +12,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
-from bot.calendar import Month
 from bot.config import Form, FormField
+from bot.domain.calendar import Month
 from bot.form import engine
 
 SUMMARY_TEXT_LIMIT = 300

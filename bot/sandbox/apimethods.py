@@ -9,8 +9,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .apimodels import (CHAT_ACTIONS, CONTENT_KINDS, SEND_KINDS, ApiError, ChatEvent, ChatMessage, ChatState, Json,
-                        StoredFile, bad, media_json, parse_html)
+from .apimodels import (
+    CHAT_ACTIONS,
+    CONTENT_KINDS,
+    SEND_KINDS,
+    ApiError,
+    ChatEvent,
+    ChatMessage,
+    ChatState,
+    Json,
+    StoredFile,
+    bad,
+    media_json,
+    parse_html,
+)
 
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are exactly the same "

@@ -29,8 +29,21 @@ from aiohttp import web
 
 from .apicontrol import add_control_routes
 from .apimethods import BotMethods
-from .apimodels import (ApiError, Call, ChatEvent, ChatMessage, ChatState, Fault, Json, RateLimiter, Signal,
-                        StoredFile, User, bad, decode_param)
+from .apimodels import (
+    ApiError,
+    Call,
+    ChatEvent,
+    ChatMessage,
+    ChatState,
+    Fault,
+    Json,
+    RateLimiter,
+    Signal,
+    StoredFile,
+    User,
+    bad,
+    decode_param,
+)
 from .apiusers import UserSide
 
 __all__ = ["LocalBotAPI", "User", "Fault", "ChatMessage", "ChatEvent", "main"]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from bot.calendar import Month, ReportingCalendar
 from bot.config import AdminEntry, Form, FormField
+from bot.domain.calendar import Month, ReportingCalendar
 from db.database import Database
 from db.repos import Repos
 from db.roster import RosterRow, apply_rows

@@ -23,14 +23,15 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 
-from bot.app import AppContext, build_bot, build_dispatcher
-from bot.calendar import ReportingCalendar
-from bot.clock import OffsetClock
+from bot.app import build_bot, build_dispatcher
 from bot.config import WEEKDAYS, Settings, load_config
-from bot.jobs.due_work import run_due_work
+from bot.context import AppContext
+from bot.domain.calendar import ReportingCalendar
+from bot.domain.clock import OffsetClock
+from bot.features.reminders.due_work import run_due_work
+from bot.features.reminders.texts import reminder_steps
 from bot.sandbox.apiserver import LocalBotAPI
 from bot.sandbox.demo import FREE_ORGANIZATION, PERSONAS, Persona, admin_entries, seed_demo
-from bot.services.notify import reminder_steps
 from db.database import Database
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from urllib.parse import quote
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from aiohttp import web
 

@@ -10,9 +10,10 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.types import Update
 
-from bot.app import AppContext, build_bot, build_dispatcher
-from bot.clock import FakeClock
+from bot.app import build_bot, build_dispatcher
 from bot.config import Settings
+from bot.context import AppContext
+from bot.domain.clock import FakeClock
 from tests.support.mocked import EDITS, SENDS, MockedSession, sent_text
 
 _update_ids = itertools.count(1)

@@ -9,8 +9,17 @@ from typing import Any, AsyncGenerator
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
-    CopyMessage, EditMessageCaption, EditMessageReplyMarkup, EditMessageText, GetFile, GetMe,
-    SendDocument, SendMessage, SendPhoto, SendVideo, TelegramMethod,
+    CopyMessage,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetFile,
+    GetMe,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SendVideo,
+    TelegramMethod,
 )
 from aiogram.types import InlineKeyboardMarkup
 

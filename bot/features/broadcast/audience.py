@@ -1,0 +1,87 @@
+"""Who a broadcast goes to, always within the sending admin's scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import LOCALES, Settings
+from bot.domain.calendar import ReportingCalendar
+from bot.domain.clock import Clock
+from bot.domain.roles import Role
+from db.repos import Repos
+
+KINDS = ("all", "district", "missing", "lang", "admins")
+
+
+@dataclass(frozen=True)
+class Audience:
+    kind: str                      # one of KINDS
+    district_id: int | None = None  # the district it is limited to (None = the whole region)
+    locale: str | None = None      # for kind "lang"
+
+    @property
+    def code(self) -> str:
+        """How it is stored with the broadcast."""
+        return f"lang:{self.locale}" if self.kind == "lang" else self.kind
+
+
+def within_scope(kind: str, role: Role, district_id: int | None = None, locale: str | None = None) -> Audience | None:
+    """The audience an admin asked for, limited to their scope; None when it is not theirs to reach.
+
+    A district admin always reaches their own district only: a request naming another one
+    (e.g. forged callback data) is refused rather than silently narrowed."""
+    if not role.is_admin or kind not in KINDS:
+        return None
+    if kind == "lang" and locale not in LOCALES:
+        return None
+    if kind == "district":
+        if district_id is None or not role.covers_district(district_id):
+            return None
+    elif role.is_branch:
+        district_id = None
+    else:
+        if district_id is not None and district_id != role.district_id:
+            return None
+        district_id = role.district_id
+        if district_id is None:
+            return None
+    return Audience(kind, district_id, locale if kind == "lang" else None)
+
+
+async def recipients(audience: Audience, *, repos: Repos, config: Settings, calendar: ReportingCalendar,
+                     clock: Clock, sender_id: int) -> list[int]:
+    """Chat ids of the audience now, the sender left out."""
+    if audience.kind in ("all", "district"):
+        ids = await repos.broadcasts.chair_ids(audience.district_id)
+    elif audience.kind == "lang":
+        ids = await repos.broadcasts.chair_ids(audience.district_id, audience.locale)
+    elif audience.kind == "missing":
+        month = str(calendar.open_month(clock.now()))
+        ids = [s.chair_id for s in await repos.stats.missing(month, audience.district_id)
+               if s.chair_id is not None and s.chair_active]
+    else:
+        ids = await _admin_ids(audience.district_id, repos, config)
+    return [chat_id for chat_id in dict.fromkeys(ids) if chat_id != sender_id]
+
+
+async def _admin_ids(district_id: int | None, repos: Repos, config: Settings) -> list[int]:
+    district_name = await repos.broadcasts.district_name(district_id) if district_id is not None else None
+    bootstrap = [a.telegram_id for a in config.admins
+                 if district_id is None or (a.scope == "district" and a.district == district_name)]
+    return bootstrap + await repos.broadcasts.admin_ids(district_id)
+
+
+def describe(audience_code: str, district_name: str | None) -> str:
+    """The audience in the admin's language, e.g. for the preview and the list of broadcasts."""
+    where = district_name or _("the whole region")
+    labels = {
+        "lang:kk": _("chairs using Kazakh ({where})"),
+        "lang:ru": _("chairs using Russian ({where})"),
+        "all": _("all chairs ({where})"),
+        "district": _("chairs of {where}"),
+        "missing": _("chairs who have not sent this month's report ({where})"),
+        "admins": _("administrators ({where})"),
+        "custom": _("a list of chats"),
+    }
+    return labels.get(audience_code, audience_code).format(where=where)

@@ -1,0 +1,29 @@
+"""/digest: the weekly digest on demand, for administrators of their own scope."""
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.context import AppContext
+from bot.domain.clock import Clock
+from bot.domain.roles import Role
+from bot.features.reminders.due_work import digest_messages
+
+
+async def cmd_digest(message: Message, role: Role, app: AppContext, clock: Clock) -> None:
+    if not role.is_admin:
+        await message.answer(_("The digest is for administrators only."))
+        return
+    if not role.is_branch and role.district_id is None:
+        await message.answer(_("Your district is not in the roster, so there is no digest for it yet."))
+        return
+    for part in await digest_messages(app, None if role.is_branch else role.district_id, clock.now()):
+        await message.answer(part)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_digest, Command("digest"))
+    return router

@@ -1,0 +1,204 @@
+"""The weekly digest for an admin's scope: gathered from the stats queries, rendered in the
+current gettext locale (labels from the form definition), split for Telegram's 4096 limit."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Iterator
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+from babel import Locale
+from babel.numbers import format_decimal, format_percent, parse_pattern
+
+from bot.config import Form
+from bot.domain.calendar import Month, ReportingCalendar
+from bot.features.reminders.texts import day_label, locale_now, long_day_label, month_label
+from db.queries.stats import DistrictProgress, OrgStatus
+from db.repos import Repos
+
+# Branch-wide, the organizations that have not filed are named only when there are this few; beyond,
+# the districts most behind (the full list is in /export). A district's digest always names them all.
+NAMES_LIMIT = 30
+DISTRICTS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    month: Month
+    reports: int
+    totals: dict[str, int]
+    options: dict[tuple[str, str], int]
+
+
+@dataclass(frozen=True)
+class Digest:
+    today: date
+    district: str | None  # None: the whole branch
+    open_month: Month
+    due: date
+    progress: list[DistrictProgress]
+    missing: list[OrgStatus]  # the organizations named (see NAMES_LIMIT); the counts are in progress
+    closed: MonthTotals
+    before_closed: MonthTotals
+
+
+# Gathering ---------------------------------------------------------------------------------
+async def month_totals(repos: Repos, form: Form, month: Month, district_id: int | None) -> MonthTotals:
+    numeric = [f.key for f in form.fields if f.type == "int"]
+    multi = [f.key for f in form.fields if f.type == "multi"]
+    return MonthTotals(month, await repos.stats.report_count(str(month), district_id),
+                       await repos.stats.numeric_totals(str(month), numeric, district_id),
+                       await repos.stats.option_counts(str(month), multi, district_id))
+
+
+async def gather_digest(repos: Repos, calendar: ReportingCalendar, form: Form, district_id: int | None,
+                        now: datetime) -> Digest:
+    """The digest of a scope: a district id, or None for the whole branch."""
+    open_month = calendar.open_month(now)
+    closed = calendar.last_closed_month(now)
+    district = None
+    if district_id is not None:
+        district = dict(await repos.orgs.districts()).get(district_id, "")
+    progress = await repos.stats.progress(str(open_month), district_id)
+    not_filed = sum(p.missing for p in progress)
+    named = not_filed and (district_id is not None or not_filed <= NAMES_LIMIT)
+    return Digest(
+        today=calendar.today(now), district=district, open_month=open_month, due=calendar.due_on(open_month),
+        progress=progress,
+        missing=await repos.stats.missing(str(open_month), district_id) if named else [],
+        closed=await month_totals(repos, form, closed, district_id),
+        before_closed=await month_totals(repos, form, closed.prev(), district_id))
+
+
+# Maths -------------------------------------------------------------------------------------
+def share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@lru_cache(maxsize=None)
+def _babel_locale(code: str) -> Locale:
+    """Parsed once per language: a digest formats hundreds of numbers."""
+    return Locale.parse(code)
+
+
+_PERCENT = parse_pattern("#,##0.#%")
+
+
+def number(value: int) -> str:
+    return format_decimal(value, locale=_babel_locale(locale_now()))
+
+
+def percent(fraction: float | None) -> str:
+    return "—" if fraction is None else format_percent(fraction, _PERCENT, locale=_babel_locale(locale_now()))
+
+
+def change(current: int, previous: int) -> str:
+    """+12, −3 or ±0."""
+    delta = current - previous
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    return sign + number(abs(delta))
+
+
+# Rendering ---------------------------------------------------------------------------------
+def render_digest(digest: Digest, form: Form) -> str:
+    """Sections separated by blank lines; every line is complete HTML on its own."""
+    return "\n\n".join(section for section in (
+        _header(digest), _progress(digest), _missing(digest), _results(digest, form), *_options(digest, form),
+    ) if section)
+
+
+def _header(digest: Digest) -> str:
+    scope = html.escape(digest.district) if digest.district is not None else _("all districts")
+    return _("📊 <b>Weekly digest</b> · {scope} · {date}").format(scope=scope, date=long_day_label(digest.today))
+
+
+def _progress(digest: Digest) -> str:
+    total = sum(p.total for p in digest.progress)
+    submitted = sum(p.submitted for p in digest.progress)
+    late = sum(p.late for p in digest.progress)
+    lines = [
+        _("<b>Report for {month}</b> (deadline: {due})").format(month=month_label(digest.open_month),
+                                                               due=day_label(digest.due)),
+        _("Filed: {submitted} of {total} ({percent})").format(
+            submitted=number(submitted), total=number(total), percent=percent(share(submitted, total))),
+        _("On time: {on_time} · late: {late}").format(on_time=number(submitted - late), late=number(late)),
+    ]
+    if digest.district is None:
+        lines.append(_("<b>By district</b>"))
+        lines.extend(f"{html.escape(p.district)}: {number(p.submitted)}/{number(p.total)} "
+                     f"({percent(share(p.submitted, p.total))})" for p in digest.progress)
+    return "\n".join(lines)
+
+
+def _missing(digest: Digest) -> str:
+    count = sum(p.missing for p in digest.progress)
+    if not count:
+        return _("All organizations have filed the report.")
+    lines = [_("<b>Not filed yet: {count}</b>").format(count=number(count))]
+    if not digest.missing:
+        return "\n".join(lines + _most_behind(digest.progress))
+    for status in digest.missing:
+        chair = html.escape(status.chair_name or "") if status.chair_id else _("no chair registered")
+        where = f" ({html.escape(status.district)})" if digest.district is None else ""
+        lines.append(f"• {html.escape(status.org_name)}{where} — {chair}")
+    return "\n".join(lines)
+
+
+def _most_behind(progress: list[DistrictProgress]) -> list[str]:
+    """Too many organizations to name: the districts with the most of them, and where the list is."""
+    behind = sorted((p for p in progress if p.missing), key=lambda p: (-p.missing, p.district))
+    lines = [_("Districts where the most have not filed:")]
+    lines.extend(_("• {district}: {missing} of {total}").format(
+        district=html.escape(p.district), missing=number(p.missing), total=number(p.total))
+        for p in behind[:DISTRICTS_SHOWN])
+    rest = len(behind) - DISTRICTS_SHOWN
+    if rest > 0:
+        lines.append(ngettext("… and {count} more district", "… and {count} more districts", rest).format(
+            count=number(rest)))
+    lines.append(_("The full list of organizations: /export"))
+    return lines
+
+
+def _results(digest: Digest, form: Form) -> str:
+    closed, before = digest.closed, digest.before_closed
+    if not closed.reports:
+        return _("No reports for {month}.").format(month=month_label(closed.month))
+    locale = locale_now()
+    lines = [
+        _("<b>Results for {month}</b>: reports filed: {count}").format(
+            month=month_label(closed.month), count=number(closed.reports)),
+        _("(in brackets: the change against {month})").format(month=month_label(before.month)),
+    ]
+    for field in form.fields:
+        if field.type != "int":
+            continue
+        value = closed.totals.get(field.key, 0)
+        line = f"{html.escape(field.label.get(locale))}: {number(value)}"
+        if before.reports:
+            line += f" ({change(value, before.totals.get(field.key, 0))})"
+        if field.lte:
+            whole_field = form.field(field.lte)
+            line += " — " + _("{percent} of “{other}”").format(
+                percent=percent(share(value, closed.totals.get(field.lte, 0))),
+                other=html.escape(whole_field.label.get(locale)))
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _options(digest: Digest, form: Form) -> Iterator[str]:
+    closed = digest.closed
+    if not closed.reports:
+        return
+    locale = locale_now()
+    for field in form.fields:
+        if field.type != "multi":
+            continue
+        lines = [_("<b>{label}</b> (organizations)").format(label=html.escape(field.label.get(locale)))]
+        lines.extend(f"{html.escape(option.label(locale))}: {number(closed.options.get((field.key, option.key), 0))}"
+                     for option in field.options)
+        yield "\n".join(lines)
+
+

@@ -1,0 +1,243 @@
+"""Join requests. A user without an invite code picks district and organization and gives their name;
+the district's admins (and branch admins) approve or reject with a button."""
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import BaseFilter, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from bot.domain.calendar import ReportingCalendar
+from bot.domain.clock import Clock
+from bot.domain.roles import Role
+from bot.features.admin.service import admins_of_district, local_time
+from bot.features.joins.service import Outcome, decide, open_organizations
+from bot.features.onboarding.service import clean_full_name
+from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse
+from bot.telegram.filters import HasText, IsAdmin, NotCommand
+from bot.telegram.keyboards import main_menu
+from bot.telegram.resume import register_reprompt
+from db.queries.joins import JoinRequest
+from db.queries.users import User
+from db.repos import Repos
+
+log = logging.getLogger(__name__)
+
+
+class JoinCb(CallbackData, prefix="join"):
+    action: str  # start, d (district), dp (districts page), op (organizations page), o (organization)
+    district: int = 0
+    org: int = 0
+    page: int = 0
+
+
+class JoinFlow(StatesGroup):
+    name = State()
+
+
+class IsGuest(BaseFilter):
+    """Only people who are not registered may ask to join (admins and chairs are refused)."""
+
+    async def __call__(self, event: Any, role: Role) -> bool:
+        return role.kind == "guest"
+
+
+def no_code_keyboard() -> InlineKeyboardMarkup:
+    """The button under the invite-code question."""
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+        text=_("🙋 I have no code"), callback_data=JoinCb(action="start").pack())]])
+
+
+# The user's side ------------------------------------------------------------------------------
+
+async def districts_keyboard(repos: Repos, page: int) -> InlineKeyboardMarkup:
+    items = [(name, JoinCb(action="d", district=district_id).pack()) for district_id, name in await repos.orgs.districts()]
+    return paged(items, page, lambda p: JoinCb(action="dp", page=p).pack())
+
+
+async def orgs_keyboard(repos: Repos, district_id: int, page: int) -> InlineKeyboardMarkup | None:
+    orgs = await open_organizations(repos, district_id)
+    if not orgs:
+        return None
+    items = [(name, JoinCb(action="o", org=org_id).pack()) for org_id, name in orgs]
+    return paged(items, page, lambda p: JoinCb(action="op", district=district_id, page=p).pack())
+
+
+async def on_start(query: CallbackQuery, user: User, repos: Repos) -> None:
+    await query.answer()
+    pending = await repos.joins.pending_of(user.id)
+    if pending is not None:
+        await query.message.answer(_("Your request to join <b>{org}</b> is waiting for the administrators' "
+                                     "decision.").format(org=escape(pending.org_name)))
+        return
+    await query.message.answer(_("Without a code you can ask the administrators to register you. "
+                                 "Choose your district:"), reply_markup=await districts_keyboard(repos, 0))
+
+
+async def on_districts_page(query: CallbackQuery, callback_data: JoinCb, repos: Repos) -> None:
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=await districts_keyboard(repos, callback_data.page))
+
+
+async def on_district(query: CallbackQuery, callback_data: JoinCb, repos: Repos) -> None:
+    await query.answer()
+    keyboard = await orgs_keyboard(repos, callback_data.district, 0)
+    if keyboard is None:
+        await query.message.answer(_("Every organization of this district already has a chair, or the district "
+                                     "has none. Please contact your district branch."))
+        return
+    await query.message.answer(_("Choose your organization:"), reply_markup=keyboard)
+
+
+async def on_orgs_page(query: CallbackQuery, callback_data: JoinCb, repos: Repos) -> None:
+    await query.answer()
+    keyboard = await orgs_keyboard(repos, callback_data.district, callback_data.page)
+    await query.message.edit_reply_markup(reply_markup=keyboard)
+
+
+async def on_org(query: CallbackQuery, callback_data: JoinCb, state: FSMContext, repos: Repos) -> None:
+    await query.answer()
+    org = await repos.orgs.get(callback_data.org)
+    if org is None:
+        await query.message.answer(_("This button is no longer active."))
+        return
+    await state.set_state(JoinFlow.name)
+    await state.update_data(join_org=org.id)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.message.answer(_("Organization: <b>{org}</b> ({district}).").format(
+        org=escape(org.name), district=escape(org.district)))
+    await ask_name(query.message, state)
+
+
+async def ask_name(message: Message, state: FSMContext, **_data) -> None:
+    await message.answer(_("Please send your full name (surname, name, patronymic)."))
+
+
+register_reprompt(JoinFlow.__name__, ask_name)
+
+
+async def on_name(message: Message, bot: Bot, state: FSMContext, user: User, repos: Repos,
+                  clock: Clock, config: Settings, i18n: I18n) -> None:
+    name = clean_full_name(message.text or "")
+    if name is None:
+        await message.answer(_("Please send your full name in letters, for example: Asanov Aibek Serikuly."))
+        return
+    org_id = (await state.get_data()).get("join_org")
+    await state.clear()
+    org = await repos.orgs.get(org_id) if org_id else None
+    if org is None or await repos.joins.pending_of(user.id) is not None:
+        await message.answer(_("The request was not sent. Send /start to begin again."))
+        return
+    if await repos.users.chair_of(org.id) is not None:
+        await message.answer(_("This organization already has a registered chair. "
+                               "Please ask the branch administrator for help."))
+        return
+    request_id = await repos.joins.create(user.id, org.id, name, clock.now())
+    await notify_admins(bot, config, repos, i18n, await repos.joins.get(request_id), message.from_user.username)
+    await message.answer(_("Your request to become the chair of <b>{org}</b> ({district}) is sent to the "
+                           "administrators. You will get the answer here.").format(
+        org=escape(org.name), district=escape(org.district)))
+
+
+async def notify_admins(bot: Bot, config: Settings, repos: Repos, i18n: I18n, request: JoinRequest,
+                        username: str | None) -> None:
+    for admin_id in await admins_of_district(config, repos, request.district_id):
+        admin = await repos.users.get(admin_id)
+        with i18n.use_locale((admin.locale if admin else None) or config.bot.default_locale):
+            text = _("🙋 Request #{id}: <b>{name}</b> (Telegram id <code>{user_id}</code>{username}) asks to be "
+                     "registered as the chair of <b>{org}</b> ({district}).").format(
+                id=request.id, name=escape(request.full_name), user_id=request.user_id,
+                username=escape(f", @{username}") if username else "", org=escape(request.org_name),
+                district=escape(request.district))
+            keyboard = InlineKeyboardMarkup(inline_keyboard=[[
+                InlineKeyboardButton(text=_("✅ Approve"), callback_data=AdminCb(action="join_ok", ref=request.id).pack()),
+                InlineKeyboardButton(text=_("❌ Reject"), callback_data=AdminCb(action="join_no", ref=request.id).pack()),
+            ]])
+        try:
+            await bot.send_message(admin_id, text, reply_markup=keyboard)
+        except TelegramAPIError as exc:
+            log.warning("could not tell admin %s about join request %s: %s", admin_id, request.id, exc)
+
+
+# The admin's side -----------------------------------------------------------------------------
+
+async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: Role, repos: Repos,
+                    clock: Clock, config: Settings, i18n: I18n, calendar: ReportingCalendar,
+                    fsm_storage: BaseStorage) -> None:
+    approve = callback_data.action == "join_ok"
+    decision = await decide(repos, clock, query.from_user.id, role, callback_data.ref, approve)
+    request = decision.request
+    if decision.outcome is Outcome.MISSING:
+        await refuse(query, NOT_ALLOWED)
+    elif decision.outcome is Outcome.OUT_OF_SCOPE:
+        await refuse(query)
+    elif decision.outcome is Outcome.ALREADY_DECIDED:
+        await query.answer(decided_note(request, calendar), show_alert=True)
+        await query.message.edit_reply_markup(reply_markup=None)
+    elif decision.outcome is Outcome.ORG_TAKEN:
+        await query.answer(_("{org} already has a chair, so this request cannot be approved. "
+                             "You can reject it.").format(org=request.org_name), show_alert=True)
+    elif decision.outcome is Outcome.USER_IS_CHAIR:
+        await query.answer(_("This person is already registered as a chair."), show_alert=True)
+    else:
+        await query.answer()
+        await query.message.edit_text(f"{query.message.html_text}\n\n{decided_note(request, calendar)}",
+                                      reply_markup=None)
+        await tell_user(bot, config, repos, i18n, fsm_storage, request)
+
+
+def decided_note(request: JoinRequest, calendar: ReportingCalendar) -> str:
+    when = local_time(request.decided_at, calendar.tz) if request.decided_at else ""
+    if request.status == "approved":
+        return _("✅ Approved by {admin} at {when}.").format(admin=request.decided_by, when=when)
+    return _("❌ Rejected by {admin} at {when}.").format(admin=request.decided_by, when=when)
+
+
+async def tell_user(bot: Bot, config: Settings, repos: Repos, i18n: I18n, fsm_storage: BaseStorage,
+                    request: JoinRequest) -> None:
+    user = await repos.users.get(request.user_id)
+    # Whatever dialog the user had open (say, the invite-code question) is over now.
+    await fsm_storage.set_state(StorageKey(bot_id=bot.id, chat_id=request.user_id, user_id=request.user_id), None)
+    with i18n.use_locale((user.locale if user else None) or config.bot.default_locale):
+        if request.status == "approved":
+            text = _("Your request is approved: you are registered as the chair of <b>{org}</b>. Welcome!").format(
+                org=escape(request.org_name))
+            markup = main_menu(Role("chair"))
+        else:
+            text = _("Your request to become the chair of <b>{org}</b> was declined. Please ask your district "
+                     "branch for the invite code.").format(org=escape(request.org_name))
+            markup = None
+    try:
+        await bot.send_message(request.user_id, text, reply_markup=markup)
+    except TelegramAPIError as exc:
+        log.warning("could not tell user %s about join request %s: %s", request.user_id, request.id, exc)
+
+
+async def on_registered(query: CallbackQuery) -> None:
+    await query.answer(_("You are already registered."), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    guest = IsGuest()
+    router.callback_query.register(on_start, JoinCb.filter(F.action == "start"), guest)
+    router.callback_query.register(on_districts_page, JoinCb.filter(F.action == "dp"), guest)
+    router.callback_query.register(on_district, JoinCb.filter(F.action == "d"), guest)
+    router.callback_query.register(on_orgs_page, JoinCb.filter(F.action == "op"), guest)
+    router.callback_query.register(on_org, JoinCb.filter(F.action == "o"), guest)
+    router.callback_query.register(on_registered, JoinCb.filter())
+    router.message.filter(guest)  # the only message handler is a guest's: others skip the router at once
+    router.message.register(on_name, StateFilter(JoinFlow.name), HasText(), NotCommand(), guest)
+    router.callback_query.register(on_decide, AdminCb.filter(F.action.in_({"join_ok", "join_no"})), IsAdmin())
+    return router

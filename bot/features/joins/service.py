@@ -1,0 +1,62 @@
+"""Join requests: a user without an invite code asks to become an organization's chair; an admin decides."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.domain.audit import audit
+from bot.domain.clock import Clock
+from bot.domain.roles import Role
+from db.queries.joins import JoinRequest
+from db.repos import Repos
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(Enum):
+    DONE = "done"
+    ALREADY_DECIDED = "decided"
+    OUT_OF_SCOPE = "scope"
+    MISSING = "missing"
+    ORG_TAKEN = "taken"
+    USER_IS_CHAIR = "chair"
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    request: JoinRequest | None = None
+
+
+async def open_organizations(repos: Repos, district_id: int) -> list[tuple[int, str]]:
+    """Organizations of a district that have no chair yet."""
+    return [(org.id, org.name) for org in await repos.orgs.all(district_id)
+            if await repos.users.chair_of(org.id) is None]
+
+
+async def decide(repos: Repos, clock: Clock, admin_id: int, role: Role, request_id: int, approve: bool) -> Decision:
+    request = await repos.joins.get(request_id)
+    if request is None:
+        return Decision(Outcome.MISSING)
+    if not role.covers_district(request.district_id):
+        return Decision(Outcome.OUT_OF_SCOPE)
+    if request.status != "pending":
+        return Decision(Outcome.ALREADY_DECIDED, request)
+    if approve:
+        user = await repos.users.get(request.user_id)
+        if user is not None and user.org_id is not None:
+            return Decision(Outcome.USER_IS_CHAIR, request)
+        if await repos.users.chair_of(request.org_id) is not None:
+            return Decision(Outcome.ORG_TAKEN, request)
+    if not await repos.joins.decide(request.id, "approved" if approve else "rejected", admin_id, clock.now()):
+        return Decision(Outcome.ALREADY_DECIDED, await repos.joins.get(request.id))
+    if approve and not await repos.users.register_chair(request.user_id, request.org_id, request.full_name, None,
+                                                        clock.now()):
+        await repos.joins.undo(request.id)
+        return Decision(Outcome.ORG_TAKEN, request)
+    await audit(repos.db, clock, admin_id, "join.approve" if approve else "join.reject", f"join:{request.id}",
+                {"user": request.user_id, "org": request.org_id, "organization": request.org_name,
+                 "full_name": request.full_name}, role=role)
+    log.info("join request %s %s by %s", request.id, "approved" if approve else "rejected", admin_id)
+    return Decision(Outcome.DONE, await repos.joins.get(request.id))

@@ -1,0 +1,198 @@
+"""Registration of a chair: invite code, full name, phone (optional), confirmation."""
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from bot.config import Settings
+from bot.domain.clock import Clock
+from bot.domain.roles import Role, RoleResolver
+from bot.features.joins.router import no_code_keyboard
+from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name
+from bot.telegram.filters import HasContact, HasText
+from bot.telegram.keyboards import contact_keyboard, main_menu, remove_keyboard
+from bot.telegram.resume import register_reprompt
+from db.queries.users import User
+from db.repos import Repos
+
+log = logging.getLogger(__name__)
+
+
+class Registration(StatesGroup):
+    code = State()
+    name = State()
+    phone = State()
+    confirm = State()
+
+
+class ConfirmCb(CallbackData, prefix="reg"):
+    action: str  # "yes" or "restart"
+
+
+async def ask_code(message: Message, state: FSMContext) -> None:
+    await state.set_state(Registration.code)
+    question = await message.answer(_("Please send the invite code of your primary organization. "
+                                      "The chair receives it from the district or regional branch."),
+                                    reply_markup=remove_keyboard())
+    # One message can carry one keyboard: the old reply keyboard goes, then the «no code» button comes.
+    await question.edit_reply_markup(reply_markup=no_code_keyboard())
+
+
+async def ask_name(message: Message, state: FSMContext) -> None:
+    await state.set_state(Registration.name)
+    await message.answer(_("Please send your full name (surname, name, patronymic)."))
+
+
+async def ask_phone(message: Message, state: FSMContext) -> None:
+    await state.set_state(Registration.phone)
+    await message.answer(_("Share your phone number with the button below so the branch can reach you, "
+                           "or press «Skip»."), reply_markup=contact_keyboard())
+
+
+async def ask_confirm(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.set_state(Registration.confirm)
+    phone = data.get("phone") or _("not given")
+    text = _("Please check:\nOrganization: <b>{org}</b>\nDistrict: <b>{district}</b>\n"
+             "Chair: <b>{name}</b>\nPhone: {phone}\n\nIs everything correct?").format(
+        org=escape(data["org_name"]), district=escape(data["district"]), name=escape(data["full_name"]),
+        phone=escape(phone))
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=_("✅ Confirm"), callback_data=ConfirmCb(action="yes").pack()),
+        InlineKeyboardButton(text=_("↩️ Start over"), callback_data=ConfirmCb(action="restart").pack()),
+    ]])
+    await message.answer(_("Almost done."), reply_markup=remove_keyboard())
+    await message.answer(text, reply_markup=keyboard)
+
+
+_ASK = {Registration.code.state: ask_code, Registration.name.state: ask_name,
+        Registration.phone.state: ask_phone, Registration.confirm.state: ask_confirm}
+
+
+async def reprompt_registration(message: Message, state: FSMContext, **_: Any) -> None:
+    await _ASK[await state.get_state()](message, state)
+
+
+register_reprompt(Registration.__name__, reprompt_registration)
+
+
+async def on_code(message: Message, state: FSMContext, user: User, repos: Repos, clock: Clock,
+                  config: Settings) -> None:
+    if not message.text:
+        await message.answer(_("Please send the invite code as text."))
+        return
+    result = await check_invite_code(repos, user.id, message.text, clock.now(),
+                                     config.registration.max_wrong_codes_per_hour)
+    if result.verdict is CodeVerdict.LOCKED:
+        await message.answer(_("Too many wrong codes. Please try again in an hour, "
+                               "or ask your branch for the code."))
+    elif result.verdict is CodeVerdict.WRONG:
+        if result.attempts_left:
+            await message.answer(ngettext(
+                "There is no organization with this code. Check it and send it again "
+                "({n} attempt left this hour).",
+                "There is no organization with this code. Check it and send it again "
+                "({n} attempts left this hour).", result.attempts_left).format(n=result.attempts_left))
+        else:
+            await message.answer(_("Too many wrong codes. Please try again in an hour, "
+                                   "or ask your branch for the code."))
+    elif result.verdict is CodeVerdict.TAKEN:
+        await message.answer(_("This code is already used by another chair. "
+                               "Please ask the branch administrator for a new code."))
+    else:
+        org = result.org
+        await state.update_data(org_id=org.id, org_name=org.name, district=org.district)
+        await message.answer(_("Organization: <b>{org}</b> ({district}).").format(
+            org=escape(org.name), district=escape(org.district)))
+        await ask_name(message, state)
+
+
+async def on_name(message: Message, state: FSMContext) -> None:
+    name = clean_full_name(message.text or "")
+    if name is None:
+        await message.answer(_("Please send your full name in letters, for example: Asanov Aibek Serikuly."))
+        return
+    await state.update_data(full_name=name)
+    await ask_phone(message, state)
+
+
+async def on_contact(message: Message, state: FSMContext) -> None:
+    contact = message.contact
+    if contact.user_id != message.from_user.id:
+        await message.answer(_("Please share your own phone number with the button below, or press «Skip»."),
+                             reply_markup=contact_keyboard())
+        return
+    phone = contact.phone_number if contact.phone_number.startswith("+") else "+" + contact.phone_number
+    await state.update_data(phone=phone)
+    await ask_confirm(message, state)
+
+
+async def on_phone_other(message: Message, state: FSMContext) -> None:
+    if message.text and message.text.strip() in {_("Skip"), "/skip"}:
+        await state.update_data(phone=None)
+        await ask_confirm(message, state)
+        return
+    await message.answer(_("Please use the «📱 Share my phone number» button, or press «Skip»."),
+                         reply_markup=contact_keyboard())
+
+
+async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, user: User,
+                     repos: Repos, roles: RoleResolver, clock: Clock, config: Settings) -> None:
+    data = await state.get_data()
+    if callback_data.action == "restart" or "full_name" not in data:
+        await query.answer()
+        await query.message.edit_reply_markup(reply_markup=None)
+        await state.clear()
+        await ask_code(query.message, state)
+        return
+    ok = await repos.users.register_chair(user.id, data["org_id"], data["full_name"], data.get("phone"),
+                                          clock.now())
+    await query.message.edit_reply_markup(reply_markup=None)
+    if not ok:
+        await query.answer()
+        await state.clear()
+        await query.message.answer(_("This organization already has a registered chair. "
+                                     "Please ask the branch administrator for help."))
+        await ask_code(query.message, state)
+        return
+    log.info("user %s registered as chair of org %s", user.id, data["org_id"])
+    await state.clear()
+    await query.answer(_("Registered"))
+    role = await roles.resolve(user.id, data["org_id"])
+    await query.message.answer(
+        _("You are registered as the chair of <b>{org}</b>. Welcome!\n"
+          "A month's report opens on day {open_day} and is due on day {due_day} of the next month.").format(
+            org=escape(data["org_name"]), open_day=config.calendar.open_day, due_day=config.calendar.due_day),
+        reply_markup=main_menu(role))
+
+
+async def on_wrong_kind(message: Message) -> None:
+    await message.answer(_("Please answer with text."))
+
+
+async def on_stale_confirm(query: CallbackQuery, role: Role) -> None:
+    await query.answer(_("This button is no longer active."), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(StateFilter(Registration))  # one check for every message of someone not registering
+    router.message.register(on_code, StateFilter(Registration.code))
+    router.message.register(on_name, StateFilter(Registration.name), HasText())
+    router.message.register(on_contact, StateFilter(Registration.phone), HasContact())
+    router.message.register(on_phone_other, StateFilter(Registration.phone))
+    router.message.register(on_wrong_kind, StateFilter(Registration.name))
+    router.callback_query.register(on_confirm, StateFilter(Registration.confirm), ConfirmCb.filter())
+    router.callback_query.register(on_stale_confirm, ConfirmCb.filter())
+    router.message.register(ask_confirm, StateFilter(Registration.confirm))
+    return router

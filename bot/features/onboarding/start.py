@@ -1,0 +1,123 @@
+"""/start, the language choice, the main menu and help."""
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import LOCALES
+from bot.domain.roles import Role
+from bot.features.onboarding.registration import ask_code
+from bot.i18n import N_, telegram_locale
+from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
+from bot.telegram.keyboards import MENU_HELP, MENU_LANGUAGE, LanguageCb, language_keyboard, main_menu
+from bot.telegram.resume import reprompt
+from db.queries.users import User
+from db.repos import Repos
+
+log = logging.getLogger(__name__)
+
+
+async def show_main_menu(message: Message, role: Role, user: User) -> None:
+    if role.kind == "chair":
+        text = _("Main menu. What would you like to do?")
+    elif role.is_admin:
+        text = _("Main menu for administrators. Send /help to see what you can do.")
+    else:
+        text = _("Main menu.")
+    await message.answer(text, reply_markup=main_menu(role))
+
+
+GREETING = N_("Hello! Please choose your language:")
+
+
+async def cmd_start(message: Message, state: FSMContext, user: User, role: Role, i18n: I18n,
+                    **data) -> None:
+    if role.kind == "guest" and user.locale and await reprompt(message, state, {"role": role, "user": user, **data}):
+        return  # registration under way: keep what they typed, ask the current question again
+    await state.clear()
+    if user.locale is None:
+        preferred = telegram_locale(message.from_user)
+        order = ("ru", "kk") if preferred == "ru" else ("kk", "ru")
+        await message.answer("\n".join(i18n.gettext(GREETING, locale=locale) for locale in order),
+                             reply_markup=language_keyboard(preferred))
+        return
+    if role.kind == "guest":
+        await ask_code(message, state)
+        return
+    await show_main_menu(message, role, user)
+
+
+async def cmd_language(message: Message, user: User) -> None:
+    await message.answer(_("Choose the language:"), reply_markup=language_keyboard(user.locale))
+
+
+async def on_language(query: CallbackQuery, callback_data: LanguageCb, state: FSMContext, user: User,
+                      role: Role, repos: Repos, i18n: I18n, **data) -> None:
+    if callback_data.locale not in LOCALES:
+        await query.answer()
+        return
+    first_choice = user.locale is None
+    await repos.users.set_locale(user.id, callback_data.locale)
+    i18n.current_locale = callback_data.locale
+    user = await repos.users.get(user.id)
+    language = _("Kazakh") if callback_data.locale == "kk" else _("Russian")
+    await query.answer(_("Language: {language}").format(language=language))
+    message = query.message
+    await message.edit_reply_markup(reply_markup=None)
+    if role.kind == "guest" and first_choice:
+        await ask_code(message, state)
+        return
+    await message.answer(_("The language is changed."), reply_markup=main_menu(role) if role.kind != "guest"
+                         else None)
+    # A dialog under way goes on in the new language, at the same question.
+    if not await reprompt(message, state, {"role": role, "user": user, "repos": repos, "i18n": i18n, **data}) \
+            and role.kind == "guest":
+        await ask_code(message, state)
+
+
+async def cmd_help(message: Message, role: Role) -> None:
+    lines = [_("<b>Bastau</b> collects the monthly reports of primary party organizations.")]
+    if role.kind == "chair":
+        lines.append(_("/report: file or continue this month's report\n"
+                       "/myreports: your reports and their status"))
+    elif role.kind == "guest":
+        lines.append(_("/start: register with the invite code of your organization"))
+    if role.is_admin:
+        lines.append(admin_help())
+    lines.append(_("/language: change the language\n/cancel: stop what you are doing\n/help: this help"))
+    await message.answer("\n\n".join(lines))
+
+
+def admin_help() -> str:
+    """Commands of administrators (the admin tools and the digest add theirs)."""
+    from bot.telegram.admin import admin_commands_help
+
+    return admin_commands_help()
+
+
+async def cmd_cancel(message: Message, state: FSMContext, role: Role, user: User) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    await message.answer(_("Cancelled. Nothing you already confirmed is lost.") if had_state
+                         else _("There is nothing to cancel."), reply_markup=main_menu(role) if role.kind != "guest" else None)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    # Only commands, two menu buttons and the language buttons: anything else skips the router at once.
+    router.message.filter(CommandOrMenuButton(MENU_LANGUAGE, MENU_HELP))
+    router.callback_query.filter(ButtonOf(LanguageCb))
+    router.message.register(cmd_start, CommandStart())
+    router.message.register(cmd_language, Command("language"))
+    router.message.register(cmd_language, MenuButton(MENU_LANGUAGE))
+    router.callback_query.register(on_language, LanguageCb.filter())
+    router.message.register(cmd_help, Command("help"))
+    router.message.register(cmd_help, MenuButton(MENU_HELP))
+    router.message.register(cmd_cancel, Command("cancel"))
+    return router

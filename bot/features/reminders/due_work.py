@@ -1,0 +1,204 @@
+"""One tick of scheduled work: reminders, escalations and digests that are due at `now`.
+
+`run_due_work(app, bot, now)` decides everything from the calendar and the sent-log, so it can
+run any number of times (every few minutes, twice at once, after a restart or an outage) and
+each message still goes out once (see db/queries/sent.py for the claim-then-send design).
+Nothing is sent in quiet hours; what fell inside them goes out at the first tick after.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable
+
+from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.domain.calendar import Month
+from bot.domain.text import split_message
+from bot.features.digest.service import gather_digest, render_digest
+from bot.features.reminders.texts import (
+    branch_escalation,
+    digest_window,
+    district_escalation,
+    escalation_window,
+    latest_step,
+    reminder_steps,
+    reminder_text,
+)
+from bot.telegram.delivery import deliver_parts
+from bot.telegram.keyboards import open_report_keyboard
+from db.queries.sent import SentKey
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+
+log = logging.getLogger(__name__)
+
+REMIND, ESCALATE, DIGEST = "remind", "escalate", "digest"
+
+
+@dataclass(frozen=True)
+class AdminRecipient:
+    user_id: int
+    locale: str
+    district_id: int | None  # None: branch admin
+    district: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: SentKey
+    status: str
+    reason: str | None = None
+
+
+Render = Callable[[], tuple[list[str], InlineKeyboardMarkup | None]]
+
+
+async def run_due_work(app: "AppContext", bot: Bot, now: datetime) -> list[Outcome]:
+    """Send whatever is due now and not sent yet; returns what was attempted."""
+    if app.calendar.is_quiet(now):
+        return []
+    outcomes = await send_reminders(app, bot, now)
+    admins = await admin_recipients(app)
+    outcomes += await send_escalations(app, bot, now, admins)
+    outcomes += await send_digests(app, bot, now, admins)
+    return outcomes
+
+
+async def admin_recipients(app: "AppContext") -> list[AdminRecipient]:
+    """Admins from config.toml, then those added in the bot; only those who started the bot
+    (a users row) and have not blocked it. A district admin with an unknown district is skipped."""
+    districts = dict(await app.repos.orgs.districts())
+    by_name = {name: district_id for district_id, name in districts.items()}
+    scopes: dict[int, int | None] = {}
+    for entry in app.config.admins:
+        if entry.scope == "branch":
+            scopes.setdefault(entry.telegram_id, None)
+        elif entry.district in by_name:
+            scopes.setdefault(entry.telegram_id, by_name[entry.district])
+    bootstrap = {entry.telegram_id for entry in app.config.admins}
+    for row in await app.repos.sent.db_admins():
+        if row.user_id in bootstrap or (row.scope == "district" and row.district_id not in districts):
+            continue
+        scopes[row.user_id] = None if row.scope == "branch" else row.district_id
+    out = []
+    for user_id, district_id in scopes.items():
+        user = await app.repos.users.get(user_id)
+        if user is None or not user.active:
+            continue
+        out.append(AdminRecipient(user_id, user.locale or app.config.bot.default_locale, district_id,
+                                  districts.get(district_id) if district_id is not None else None))
+    return out
+
+
+async def send_once(app: "AppContext", bot: Bot, key: SentKey, locale: str, render: Render,
+                    now: datetime) -> Outcome | None:
+    """Claim the key, send in the recipient's language, record the outcome; None if taken."""
+    if not await app.repos.sent.claim(key, now):
+        return None
+    with app.i18n.context(), app.i18n.use_locale(locale):
+        parts, markup = render()
+    result = await deliver_parts(bot, app.repos.users, key.recipient, parts, markup)
+    if result.transient:
+        await app.repos.sent.release(key)
+    else:
+        await app.repos.sent.finish(key, result.status, now, result.reason)
+    return Outcome(key, result.status, result.reason)
+
+
+def _reminder(step: str, month: Month, due: date) -> tuple[list[str], InlineKeyboardMarkup]:
+    return [reminder_text(step, month, due)], open_report_keyboard()
+
+
+def _split(render_text: Callable[..., str], *args: Any) -> tuple[list[str], None]:
+    return split_message(render_text(*args)), None
+
+
+def _months(app: "AppContext", now: datetime) -> tuple[Month, Month]:
+    """The open month and the one before it (whose overdue steps may still run)."""
+    current = app.calendar.open_month(now)
+    return current.prev(), current
+
+
+async def send_reminders(app: "AppContext", bot: Bot, now: datetime) -> list[Outcome]:
+    outcomes = []
+    for month in _months(app, now):
+        step = latest_step(reminder_steps(app.calendar, month), now)
+        if step is None:
+            continue
+        due = app.calendar.due_on(month)
+        taken = await app.repos.sent.taken(REMIND, str(month), step.name, now)
+        for status in await app.repos.stats.missing(str(month)):
+            if status.chair_id is None or not status.chair_active or status.chair_id in taken:
+                continue
+            render = partial(_reminder, step.name, month, due)
+            outcome = await send_once(app, bot, SentKey(REMIND, str(month), status.chair_id, step.name),
+                                      status.chair_locale or app.config.bot.default_locale, render, now)
+            if outcome:
+                outcomes.append(outcome)
+    return outcomes
+
+
+async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
+                           admins: list[AdminRecipient]) -> list[Outcome]:
+    outcomes = []
+    for month in _months(app, now):
+        if not escalation_window(app.calendar, month).covers(now):
+            continue
+        due = app.calendar.due_on(month)
+        taken = await app.repos.sent.taken(ESCALATE, str(month), "1", now)
+        pending = [admin for admin in admins if admin.user_id not in taken]
+        if not pending:
+            continue
+        missing = await app.repos.stats.missing(str(month))
+        by_district = defaultdict(list)
+        for status in missing:
+            by_district[status.district_id].append(status)
+        totals = {p.district_id: p for p in await app.repos.stats.progress(str(month))}
+        for admin in pending:
+            if admin.district_id is None:
+                rows = [(p.district, p.missing, p.total) for p in totals.values() if p.missing]
+                render = partial(_split, branch_escalation, month, due, rows)
+            else:
+                rows = by_district.get(admin.district_id, [])
+                render = partial(_split, district_escalation, month, due, admin.district or "", rows)
+            if not rows:
+                continue
+            outcome = await send_once(app, bot, SentKey(ESCALATE, str(month), admin.user_id, "1"),
+                                      admin.locale, render, now)
+            if outcome:
+                outcomes.append(outcome)
+    return outcomes
+
+
+async def digest_messages(app: "AppContext", district_id: int | None, now: datetime) -> list[str]:
+    """The digest of a scope in the current locale, split for Telegram (also used by /digest)."""
+    digest = await gather_digest(app.repos, app.calendar, app.config.form, district_id, now)
+    return split_message(render_digest(digest, app.config.form))
+
+
+async def send_digests(app: "AppContext", bot: Bot, now: datetime,
+                       admins: list[AdminRecipient]) -> list[Outcome]:
+    window = digest_window(app.calendar, now)
+    if window is None:
+        return []
+    taken = await app.repos.sent.taken(DIGEST, window.name, "weekly", now)
+    digests = {}
+    outcomes = []
+    for admin in admins:
+        if admin.user_id in taken:
+            continue
+        if admin.district_id not in digests:
+            digests[admin.district_id] = await gather_digest(app.repos, app.calendar, app.config.form,
+                                                             admin.district_id, now)
+        render = partial(_split, render_digest, digests[admin.district_id], app.config.form)
+        outcome = await send_once(app, bot, SentKey(DIGEST, window.name, admin.user_id, "weekly"),
+                                  admin.locale, render, now)
+        if outcome:
+            outcomes.append(outcome)
+    return outcomes

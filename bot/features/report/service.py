@@ -1,0 +1,147 @@
+"""The monthly report: drafts, answers, submission, editability and the chair's list of months.
+
+The draft row (answers + cursor) is the single source of truth while a chair fills the form;
+every function here reads it, changes it, and saves it before returning.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from bot.config import Form
+from bot.domain.calendar import Month, ReportingCalendar
+from bot.form import engine
+from db.queries.reports import Draft, Report
+from db.repos import Repos
+
+# My reports lists at least this many months, and at most MAX_LISTED_MONTHS.
+MIN_LISTED_MONTHS = 6
+MAX_LISTED_MONTHS = 12
+
+
+class Status(str, Enum):
+    SUBMITTED = "submitted"
+    LATE = "late"
+    DRAFT = "draft"
+    OPEN = "open"        # not submitted yet, the due date has not passed
+    MISSING = "missing"  # not submitted, overdue
+
+
+@dataclass(frozen=True)
+class MonthStatus:
+    month: Month
+    status: Status
+
+
+def reopened_until(report: Report) -> date | None:
+    if not report.reopened_until:
+        return None
+    try:
+        return date.fromisoformat(report.reopened_until[:10])
+    except ValueError:
+        return None
+
+
+def is_editable(calendar: ReportingCalendar, report: Report, now: datetime) -> bool:
+    """Until the due date, or until the day an admin reopened it to (inclusive)."""
+    if calendar.is_editable(Month.parse(report.month), now):
+        return True
+    until = reopened_until(report)
+    return until is not None and calendar.today(now) <= until
+
+
+async def start_draft(repos: Repos, form: Form, org_id: int, month: Month, user_id: int, now: datetime,
+                      report: Report | None = None) -> Draft:
+    """A new draft: empty at the first question, or a copy of the submitted report at the summary."""
+    answers = dict(report.answers) if report else {}
+    cursor = None if report else engine.next_key(form, None, answers)
+    await repos.reports.save_draft(org_id, str(month), user_id, answers, cursor, now)
+    return Draft(org_id, str(month), user_id, answers, cursor)
+
+
+async def save(repos: Repos, draft: Draft, answers: dict[str, Any], cursor: str | None, user_id: int,
+               now: datetime) -> Draft:
+    await repos.reports.save_draft(draft.org_id, draft.month, user_id, answers, cursor, now)
+    return Draft(draft.org_id, draft.month, user_id, answers, cursor)
+
+
+async def answer(repos: Repos, form: Form, draft: Draft, key: str, value: Any, user_id: int,
+                 now: datetime) -> Draft:
+    """Store the answer to `key` and move the cursor to the next question (or the summary)."""
+    answers = {**draft.answers, key: value}
+    return await save(repos, draft, answers, engine.next_key(form, key, answers), user_id, now)
+
+
+async def keep_partial(repos: Repos, draft: Draft, key: str, value: Any, user_id: int,
+                       now: datetime) -> Draft:
+    """Store a partial answer (a toggle, one more photo) and stay on the same question."""
+    return await save(repos, draft, {**draft.answers, key: value}, draft.cursor, user_id, now)
+
+
+async def go_back(repos: Repos, form: Form, draft: Draft, user_id: int, now: datetime) -> Draft | None:
+    """Back one question; None when already at the first."""
+    previous = engine.previous_key(form, draft.cursor, draft.answers)
+    if previous is None:
+        return None
+    return await save(repos, draft, draft.answers, previous, user_id, now)
+
+
+async def go_to(repos: Repos, draft: Draft, key: str | None, user_id: int, now: datetime) -> Draft:
+    return await save(repos, draft, draft.answers, key, user_id, now)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    late: bool
+    first_time: bool
+
+
+async def submit(repos: Repos, form: Form, calendar: ReportingCalendar, draft: Draft, existing: Report | None,
+                 user_id: int, now: datetime) -> Submitted:
+    """Store the draft as the month's report. The caller checked `first_problem` and editability,
+    with `existing`, the month's report as it was read for that check (None: a first submission)."""
+    month = Month.parse(draft.month)
+    late = existing.late if existing else calendar.is_late(month, now)
+    await repos.reports.submit(draft.org_id, draft.month, user_id, engine.clean_answers(form, draft.answers),
+                               late, now)
+    return Submitted(late=late, first_time=existing is None)
+
+
+def listed_months(calendar: ReportingCalendar, registered_at: str | None, now: datetime) -> list[Month]:
+    """Newest first: from the month the chair registered (at least the last MIN_LISTED_MONTHS,
+    at most MAX_LISTED_MONTHS) up to the open month."""
+    newest = calendar.open_month(now)
+    oldest = newest
+    for _ in range(MIN_LISTED_MONTHS - 1):
+        oldest = oldest.prev()
+    if registered_at:
+        registered = Month.of(calendar.today(datetime.fromisoformat(registered_at)))
+        limit = newest
+        for _ in range(MAX_LISTED_MONTHS - 1):
+            limit = limit.prev()
+        oldest = min(oldest, max(registered, limit))
+    months = [newest]
+    while months[-1] > oldest:
+        months.append(months[-1].prev())
+    return months
+
+
+async def month_statuses(repos: Repos, calendar: ReportingCalendar, org_id: int, registered_at: str | None,
+                         now: datetime) -> list[MonthStatus]:
+    submitted = await repos.reports.months_of(org_id)
+    drafts = await repos.reports.draft_months_of(org_id)
+    out = []
+    for month in listed_months(calendar, registered_at, now):
+        key = str(month)
+        if key in submitted:
+            status = Status.LATE if submitted[key] else Status.SUBMITTED
+        elif key in drafts:
+            status = Status.DRAFT
+        elif calendar.is_late(month, now):
+            status = Status.MISSING
+        else:
+            status = Status.OPEN
+        out.append(MonthStatus(month, status))
+    return out

@@ -1,0 +1,176 @@
+"""Roster upload (a CSV/XLSX document from a branch admin), /codes and new invite codes."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from bot.domain.audit import audit
+from bot.domain.clock import Clock
+from bot.domain.roles import Role
+from bot.features.roster.service import MAX_FILE_BYTES, codes_files, upload_roster
+from bot.telegram.admin import (
+    BRANCH_ONLY,
+    MENU_CODES,
+    AdminCb,
+    district_in_scope,
+    org_in_scope,
+    paged,
+    refuse,
+    scope_of,
+)
+from bot.telegram.filters import HasDocument, IsAdmin, IsBranchAdmin, MenuButton
+from db.repos import Repos
+from db.roster import reissue_code
+
+SHOWN_PROBLEMS = 30
+SHOWN_NAMES = 20
+
+
+async def on_roster_document(message: Message, bot: Bot, role: Role, repos: Repos, clock: Clock) -> None:
+    document = message.document
+    name = document.file_name or ""
+    if not name.lower().endswith((".csv", ".xlsx")):
+        await message.answer(_("Please send the roster as a .csv or .xlsx file with the columns "
+                               "district, organization, sector, members."))
+        return
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        await message.answer(_("The file is too large (at most 5 MB)."))
+        return
+    data = (await bot.download(document)).read()
+    result = await upload_roster(repos, clock, message.from_user.id, role, name, data)
+    if result.problems:
+        lines = [ngettext("The roster was <b>not applied</b>: {n} problem. Fix the file and send it again.",
+                          "The roster was <b>not applied</b>: {n} problems. Fix the file and send it again.",
+                          len(result.problems)).format(n=len(result.problems))]
+        lines += [escape(p) for p in result.problems[:SHOWN_PROBLEMS]]
+        if len(result.problems) > SHOWN_PROBLEMS:
+            lines.append(_("…and {n} more.").format(n=len(result.problems) - SHOWN_PROBLEMS))
+        await message.answer("\n".join(lines))
+        return
+    summary = result.summary
+    lines = [_("The roster is applied.\nDistricts added: {districts}\nOrganizations added: {added}\n"
+               "Organizations changed: {changed}\nUnchanged: {unchanged}").format(
+        districts=len(summary.districts_added), added=len(summary.added), changed=len(summary.changed),
+        unchanged=summary.unchanged)]
+    for title, names in ((_("Added:"), summary.added), (_("Changed:"), summary.changed)):
+        if names:
+            shown = ", ".join(escape(f"{org} ({district})") for district, org in names[:SHOWN_NAMES])
+            more = _(" …and {n} more").format(n=len(names) - SHOWN_NAMES) if len(names) > SHOWN_NAMES else ""
+            lines.append(f"{title} {shown}{more}")
+    if result.kept:
+        lines.append(_("Organizations in the bot that the file does not list: {n}. They are kept; "
+                       "nothing is ever deleted by an upload.").format(n=result.kept))
+    await message.answer("\n".join(lines))
+
+
+async def on_document_not_branch(message: Message) -> None:
+    await message.answer(_(BRANCH_ONLY))
+
+
+def new_code_button() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+        text=_("🔄 New code for an organization"), callback_data=AdminCb(action="code_new").pack())]])
+
+
+async def cmd_codes(message: Message, role: Role, repos: Repos, clock: Clock) -> None:
+    district_id = scope_of(role)
+    as_csv, as_xlsx = await codes_files(repos, district_id)
+    await audit(repos.db, clock, message.from_user.id, "codes.download",
+                "region" if district_id is None else f"district:{district_id}", {}, role=role)
+    await message.answer_document(BufferedInputFile(as_csv, "codes.csv"),
+                                  caption=_("Invite codes of your organizations (CSV and XLSX). "
+                                            "Give each chair only their own code."))
+    await message.answer_document(BufferedInputFile(as_xlsx, "codes.xlsx"), reply_markup=new_code_button())
+
+
+async def on_new_code(query: CallbackQuery, role: Role, repos: Repos) -> None:
+    if role.is_branch:
+        await query.answer()
+        items = [(name, AdminCb(action="code_d", district=district_id).pack())
+                 for district_id, name in await repos.orgs.districts()]
+        await query.message.answer(_("Choose the district:"), reply_markup=paged(
+            items, 0, lambda p: AdminCb(action="code_dp", page=p).pack()))
+        return
+    await show_orgs(query, role, repos, role.district_id, 0, edit=False)
+
+
+async def on_districts_page(query: CallbackQuery, callback_data: AdminCb, repos: Repos) -> None:
+    await query.answer()
+    items = [(name, AdminCb(action="code_d", district=district_id).pack())
+             for district_id, name in await repos.orgs.districts()]
+    await query.message.edit_reply_markup(reply_markup=paged(
+        items, callback_data.page, lambda p: AdminCb(action="code_dp", page=p).pack()))
+
+
+async def show_orgs(query: CallbackQuery, role: Role, repos: Repos, district_id: int | None, page: int,
+                    edit: bool) -> None:
+    if district_id is None or await district_in_scope(repos, role, district_id) is None:
+        await refuse(query)
+        return
+    await query.answer()
+    items = [(org.name, AdminCb(action="code_o", org=org.id).pack()) for org in await repos.orgs.all(district_id)]
+    keyboard = paged(items, page, lambda p: AdminCb(action="code_op", district=district_id, page=p).pack())
+    if edit:
+        await query.message.edit_reply_markup(reply_markup=keyboard)
+    else:
+        await query.message.answer(_("Choose the organization that needs a new code:"), reply_markup=keyboard)
+
+
+async def on_code_district(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
+    await show_orgs(query, role, repos, callback_data.district, 0, edit=False)
+
+
+async def on_orgs_page(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
+    await show_orgs(query, role, repos, callback_data.district, callback_data.page, edit=True)
+
+
+async def on_code_org(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
+    org = await org_in_scope(repos, role, callback_data.org)
+    if org is None:
+        await refuse(query)
+        return
+    await query.answer()
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+        text=_("✅ Issue a new code"), callback_data=AdminCb(action="code_ok", org=org.id).pack())]])
+    await query.message.answer(_("Issue a new invite code for <b>{org}</b> ({district})? "
+                                 "The old code will stop working.").format(
+        org=escape(org.name), district=escape(org.district)), reply_markup=keyboard)
+
+
+async def on_code_confirm(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos,
+                          clock: Clock) -> None:
+    org = await org_in_scope(repos, role, callback_data.org)
+    if org is None:
+        await refuse(query)
+        return
+    code = await reissue_code(repos.db, org.id, clock.now())
+    await audit(repos.db, clock, query.from_user.id, "code.reissue", f"org:{org.id}",
+                {"organization": org.name, "district": org.district}, role=role)
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.message.answer(_("New invite code for <b>{org}</b>: <code>{code}</code>\n"
+                                 "The old code no longer works.").format(org=escape(org.name), code=code))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    admin = IsAdmin()
+    # Every handler here is for admins: anyone else's update skips the router with one check.
+    router.message.filter(admin)
+    router.callback_query.filter(admin)
+    router.message.register(on_roster_document, HasDocument(), IsBranchAdmin())
+    router.message.register(on_document_not_branch, HasDocument(), admin)
+    router.message.register(cmd_codes, Command("codes"), admin)
+    router.message.register(cmd_codes, MenuButton(MENU_CODES), admin)
+    router.callback_query.register(on_new_code, AdminCb.filter(F.action == "code_new"), admin)
+    router.callback_query.register(on_districts_page, AdminCb.filter(F.action == "code_dp"), IsBranchAdmin())
+    router.callback_query.register(on_code_district, AdminCb.filter(F.action == "code_d"), admin)
+    router.callback_query.register(on_orgs_page, AdminCb.filter(F.action == "code_op"), admin)
+    router.callback_query.register(on_code_org, AdminCb.filter(F.action == "code_o"), admin)
+    router.callback_query.register(on_code_confirm, AdminCb.filter(F.action == "code_ok"), admin)
+    return router

@@ -1,0 +1,79 @@
+"""Roster upload from the chat and invite codes, with localized validation reports."""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from dataclasses import dataclass
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.domain.audit import audit
+from bot.domain.clock import Clock
+from bot.domain.roles import Role
+from bot.i18n import N_
+from db import roster
+from db.repos import Repos
+from db.roster import ApplySummary, RosterError, RosterRow, apply_rows, codes_csv, parse_rows, read_csv, read_xlsx
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+# The roster's reasons (English templates in db/roster.py), marked here for translation.
+REASONS = {
+    roster.EMPTY_FILE: N_("the file is empty"),
+    roster.BAD_HEADER: N_("the header must be {header}"),
+    roster.BAD_COLUMNS: N_("expected {expected} columns, found {found}"),
+    roster.EMPTY_DISTRICT: N_("district is empty"),
+    roster.EMPTY_ORGANIZATION: N_("organization is empty"),
+    roster.NAME_TOO_LONG: N_("a name is longer than {limit} characters"),
+    roster.BAD_MEMBERS: N_("members must be a whole number, not «{value}»"),
+    roster.DUPLICATE: N_("duplicate organization (first on line {first})"),
+    roster.NO_ORGANIZATIONS: N_("no organizations in the file"),
+    roster.NOT_UTF8: N_("the file is not UTF-8 text"),
+    roster.NOT_XLSX: N_("the file is not a readable XLSX workbook"),
+}
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    problems: list[str]              # localized "line N: reason"; nothing was applied when any
+    summary: ApplySummary | None
+    kept: int = 0                    # organizations in the database that the file does not list
+
+
+def read_roster(file_name: str, data: bytes) -> list[RosterRow]:
+    return parse_rows(read_xlsx(data) if file_name.lower().endswith(".xlsx") else read_csv(data))
+
+
+def localized_problems(error: RosterError) -> list[str]:
+    return [_("line {line}: {reason}").format(line=line, reason=_(REASONS.get(template, template)).format(**params))
+            for line, template, params in error.reasons]
+
+
+async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, file_name: str,
+                        data: bytes) -> UploadResult:
+    try:
+        rows = await asyncio.to_thread(read_roster, file_name, data)  # a big XLSX takes a while to read
+    except RosterError as error:
+        return UploadResult(localized_problems(error), None)
+    listed = {(r.district.casefold(), r.organization.casefold()) for r in rows}
+    kept = sum((o.district.casefold(), o.name.casefold()) not in listed for o in await repos.orgs.all())
+    summary = await apply_rows(repos.db, rows, clock.now())
+    await audit(repos.db, clock, actor_id, "roster.upload", f"file:{file_name}",
+                {"rows": len(rows), "districts_added": len(summary.districts_added), "added": len(summary.added),
+                 "changed": len(summary.changed), "unchanged": summary.unchanged}, role=role)
+    return UploadResult([], summary, kept)
+
+
+async def codes_files(repos: Repos, district_id: int | None) -> tuple[bytes, bytes]:
+    """The invite codes of a scope as CSV and as XLSX."""
+    from openpyxl import Workbook
+
+    text = await codes_csv(repos.db, district_id)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("codes")
+    for row in csv.reader(io.StringIO(text)):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return text.encode("utf-8-sig"), buffer.getvalue()

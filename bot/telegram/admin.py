@@ -1,0 +1,130 @@
+"""What the admin routers share: callback data, scope checks, refusals, paged button lists."""
+from __future__ import annotations
+
+from typing import Callable
+
+from aiogram.filters import BaseFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, Message
+from aiogram.utils.i18n import I18n, get_i18n
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date
+
+from bot.config import LOCALES
+from bot.domain.calendar import Month
+from bot.domain.roles import Role
+from bot.i18n import N_
+from db.queries.orgs import Organization
+from db.repos import Repos
+
+PAGE_SIZE = 8
+
+# Admin entries of the main menu.
+MENU_STATS = N_("📊 Statistics")
+MENU_EXPORT = N_("📤 Export")
+MENU_CODES = N_("🔑 Invite codes")
+MENU_REOPEN = N_("🔓 Reopen a report")
+MENU_ADMINS = N_("👥 Administrators")
+MENU_AUDIT = N_("📜 Audit log")
+ADMIN_MENU = (MENU_STATS, MENU_EXPORT, MENU_CODES, MENU_REOPEN, MENU_ADMINS, MENU_AUDIT)
+
+NOT_ALLOWED = N_("You are not allowed to do this.")
+BRANCH_ONLY = N_("Only branch administrators can do this.")
+OUT_OF_SCOPE = N_("This is outside your district. Nothing was done.")
+
+
+class AdminCb(CallbackData, prefix="adm"):
+    """Every admin button. Object ids here may be forged: handlers check them against the role."""
+    action: str
+    district: int = 0
+    org: int = 0
+    month: str = ""
+    page: int = 0
+    ref: int = 0  # a user id or a join request id
+
+
+def scope_of(role: Role) -> int | None:
+    """The district an admin is limited to; None for the whole region. A district admin whose
+    district is not in the roster (a typo in config.toml) gets 0, which matches no district."""
+    if role.is_branch:
+        return None
+    return role.district_id if role.district_id is not None else 0
+
+
+async def refuse(query: CallbackQuery, msgid: str = OUT_OF_SCOPE) -> None:
+    await query.answer(_(msgid), show_alert=True)
+
+
+async def district_in_scope(repos: Repos, role: Role, district_id: int) -> str | None:
+    """The district's name when it exists and the role covers it."""
+    if not role.covers_district(district_id):
+        return None
+    return await repos.admins.district_name(district_id)
+
+
+async def org_in_scope(repos: Repos, role: Role, org_id: int) -> Organization | None:
+    org = await repos.orgs.get(org_id)
+    return org if org is not None and role.covers_district(org.district_id) else None
+
+
+def month_label(month: Month, capitalized: bool = True) -> str:
+    """«Қазан 2026» / «Октябрь 2026» for buttons and headings; lowercase inside a sentence."""
+    text = format_date(month.first_day(), "LLLL y", locale=get_i18n().current_locale)
+    return (text[:1].upper() if capitalized else text[:1].lower()) + text[1:]
+
+
+def parse_month(text: str) -> Month | None:
+    try:
+        return Month.parse(text)
+    except ValueError:
+        return None
+
+
+def paged(items: list[tuple[str, str]], page: int, page_cb: Callable[[int], str],
+          extra: list[list[InlineKeyboardButton]] | None = None) -> InlineKeyboardMarkup:
+    """One button per item (label, callback data), PAGE_SIZE a page, with ◀ ▶ between pages."""
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    rows = [[InlineKeyboardButton(text=label, callback_data=data)]
+            for label, data in items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(text="◀", callback_data=page_cb(page - 1)))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton(text="▶", callback_data=page_cb(page + 1)))
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(inline_keyboard=rows + (extra or []))
+
+
+class AdminMenuButton(BaseFilter):
+    """Any admin entry of the main menu: a dialog waiting for typed text lets these through."""
+
+    async def __call__(self, message: Message, i18n: I18n) -> bool:
+        if not message.text:
+            return False
+        return message.text in {i18n.gettext(msgid, locale=locale) for msgid in ADMIN_MENU for locale in LOCALES}
+
+
+def admin_menu_buttons(role: Role) -> list[list[KeyboardButton]]:
+    if not role.is_admin:
+        return []
+    rows = [[KeyboardButton(text=_(MENU_STATS)), KeyboardButton(text=_(MENU_EXPORT))],
+            [KeyboardButton(text=_(MENU_CODES)), KeyboardButton(text=_(MENU_REOPEN))]]
+    if role.is_branch:
+        rows.append([KeyboardButton(text=_(MENU_ADMINS)), KeyboardButton(text=_(MENU_AUDIT))])
+    return rows
+
+
+def admin_commands_help() -> str:
+    return _("<b>Administrators</b>\n"
+             "/stats: this month at a glance\n"
+             "/export: a month's reports as XLSX or CSV\n"
+             "/codes: invite codes, and a new code for an organization\n"
+             "/reopen: reopen a submitted report for editing\n"
+             "/broadcast: send a message to chairs; /broadcasts: the latest ones with receipts\n"
+             "/digest: the weekly digest now\n"
+             "Branch administrators also:\n"
+             "/admins: add and remove administrators\n"
+             "/audit: the log of administrators' actions\n"
+             "a CSV or XLSX file with the columns district, organization, sector, members updates the roster")

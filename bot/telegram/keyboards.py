@@ -1,0 +1,77 @@
+"""Keyboards shared by several features. Labels go through gettext at build time."""
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from aiogram.utils.i18n import gettext as _
+
+from bot.domain.roles import Role
+from bot.i18n import N_
+
+# Button labels fixed by the spec, never translated.
+LANGUAGE_LABELS = {"kk": "Қазақша", "ru": "Русский"}
+
+# Main-menu entries: message ids, translated when the keyboard is drawn.
+MENU_REPORT = N_("📝 File this month's report")
+MENU_MY_REPORTS = N_("📋 My reports")
+MENU_LANGUAGE = N_("🌐 Language")
+MENU_HELP = N_("❓ Help")
+
+
+# Callback data of the button that opens (or resumes) the report dialog, e.g. in reminders.
+OPEN_REPORT = "report:open"
+
+
+def open_report_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=_("📝 File the report"), callback_data=OPEN_REPORT)]])
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    locale: str
+
+
+def language_keyboard(preferred: str | None = None) -> InlineKeyboardMarkup:
+    order = ["kk", "ru"] if preferred != "ru" else ["ru", "kk"]
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=LANGUAGE_LABELS[code], callback_data=LanguageCb(locale=code).pack())
+        for code in order
+    ]])
+
+
+def main_menu(role: Role) -> ReplyKeyboardMarkup:
+    rows: list[list[KeyboardButton]] = []
+    if role.kind == "chair":
+        rows.append([KeyboardButton(text=_(MENU_REPORT)), KeyboardButton(text=_(MENU_MY_REPORTS))])
+    rows.extend(admin_menu_rows(role))
+    rows.append([KeyboardButton(text=_(MENU_LANGUAGE)), KeyboardButton(text=_(MENU_HELP))])
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
+
+
+def admin_menu_rows(role: Role) -> list[list[KeyboardButton]]:
+    """Admin entries of the main menu (the admin tools add theirs here)."""
+    from bot.features.broadcast.router import MENU_BROADCAST
+    from bot.telegram.admin import admin_menu_buttons
+
+    rows = admin_menu_buttons(role)
+    if role.is_admin:
+        rows.append([KeyboardButton(text=_(MENU_BROADCAST))])
+    return rows
+
+
+def contact_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=_("📱 Share my phone number"), request_contact=True)],
+                  [KeyboardButton(text=_("Skip"))]],
+        resize_keyboard=True, one_time_keyboard=True,
+    )
+
+
+def remove_keyboard() -> ReplyKeyboardRemove:
+    return ReplyKeyboardRemove()

@@ -1,0 +1,170 @@
+"""Authorization matrix: every admin command, document and button, from people who may not use it.
+Refused, nothing changed in the database, and nothing of another district shown."""
+from __future__ import annotations
+
+import pytest
+
+from bot.telegram.admin import AdminCb
+from tests.admin.test_admin_people import (
+    BRANCH,
+    add_db_admin,
+    admin,
+    district_id,
+    documents,
+    nowhere,
+    org_id,
+    shown,
+)
+from tests.conftest import code_of
+from tests.onboarding.test_registration import register
+
+SAIRAM_NAMES = ("Сайрам", "Құтарыс", "Қайнарбұлақ")
+BAIZAQ_NAMES = ("Байзақ", "Мектеп №5")
+ROSTER = "district,organization,sector,members\nТалас ауданы,Жаңа ұйым,social,10\n".encode()
+WATCHED = ("organizations", "districts", "users", "reports", "admins", "join_requests", "audit_log")
+
+
+async def snapshot(harness) -> dict[str, list[tuple]]:
+    return {t: [tuple(r) for r in await harness.app.db.fetchall(f"SELECT * FROM {t} ORDER BY 1")] for t in WATCHED}
+
+
+async def forged_callbacks(harness, month: str = "2026-10") -> list[str]:
+    """Admin buttons naming objects of Сайрам ауданы, and a few of no object at all."""
+    sairam = await district_id(harness, "Сайрам ауданы")
+    kutarys = await org_id(harness, "Құтарыс")
+    request = (await harness.app.db.fetchone("SELECT id FROM join_requests"))[0]
+    cbs = [AdminCb(action="adm_add"), AdminCb(action="adm_scope", district=sairam, ref=7777),
+           AdminCb(action="adm_scope", district=0, ref=7777), AdminCb(action="adm_scope_pg", ref=7777),
+           AdminCb(action="adm_rm", ref=7003), AdminCb(action="audit", page=0),
+           AdminCb(action="code_dp"), AdminCb(action="code_d", district=sairam),
+           AdminCb(action="code_op", district=sairam, page=0), AdminCb(action="code_o", org=kutarys),
+           AdminCb(action="code_ok", org=kutarys),
+           AdminCb(action="join_ok", ref=request), AdminCb(action="join_no", ref=request),
+           AdminCb(action="ro_d", month=month, district=sairam), AdminCb(action="ro_dp", month=month, district=sairam),
+           AdminCb(action="ro_o", month=month, org=kutarys), AdminCb(action="nonsense", org=kutarys)]
+    return [cb.pack() for cb in cbs]
+
+
+OUTSIDER_ONLY = [AdminCb(action="code_new"), AdminCb(action="exp", month="2026-10"),
+                 AdminCb(action="exp", month="2026-10", page=1), AdminCb(action="ro_m", month="2026-10")]
+COMMANDS = ["/admins", "/audit", "/codes", "/export", "/stats", "/reopen"]
+
+
+@pytest.fixture
+async def world(harness, clock):
+    """A chair of Құтарыс with a report for October, a DB admin of Сайрам, a pending join request for
+    Қайнарбұлақ, and the October due date passed (so reopening would be possible)."""
+    await register(harness, 1001, "ru", "Құтарыс")
+    await harness.app.repos.reports.submit(await org_id(harness, "Құтарыс"), "2026-10", 1001,
+                                           {"members_total": 400}, False, clock.now())
+    await add_db_admin(harness, 7003, "Сайрам ауданы")
+    guest = harness.client(5001, language_code="ru")
+    await guest.send("/start")
+    await guest.press("Русский")
+    await guest.press("У меня нет кода")
+    await guest.press("Сайрам ауданы")
+    await guest.press("Қайнарбұлақ")
+    await guest.send("Сейтов Ерлан")
+    return harness
+
+
+async def attempt_everything(harness, client, callbacks: list[str]) -> list:
+    calls = []
+    for command in COMMANDS:
+        calls += await client.send(command)
+    calls += await client.send_document(ROSTER, "roster.csv")
+    for data in callbacks:
+        calls += await client.press_data(data, nowhere(client.user_id))
+        assert client.texts(), f"{data}: no answer at all"
+    return calls
+
+
+@pytest.mark.parametrize("who", ["stranger", "chair"])
+async def test_strangers_and_chairs_are_refused_everything(world, who):
+    harness = world
+    if who == "stranger":
+        client = harness.client(5002, language_code="ru")
+        await client.send("/start")
+        await client.press("Русский")
+    else:
+        client = harness.client(1001, language_code="ru")
+    before = await snapshot(harness)
+    callbacks = await forged_callbacks(harness) + [cb.pack() for cb in OUTSIDER_ONLY]
+    calls = await attempt_everything(harness, client, callbacks)
+    assert await snapshot(harness) == before
+    assert not documents(calls)
+    seen = shown(calls)
+    assert "нет прав" in seen
+    for name in BAIZAQ_NAMES + ("Қайнарбұлақ", "Сейтов"):
+        assert name not in seen, name
+
+
+async def test_a_district_admin_cannot_touch_another_district(world):
+    harness = world
+    baizaq = await add_db_admin(harness, 7004, "Байзақ ауданы")
+    before = await snapshot(harness)
+    calls = await attempt_everything(harness, baizaq, await forged_callbacks(harness))
+    after = await snapshot(harness)
+    # Downloading their own codes is audited; nothing else may change.
+    new_audit = after.pop("audit_log")[len(before["audit_log"]):]
+    before.pop("audit_log")
+    assert after == before
+    assert [row[4] for row in new_audit] == ["codes.download"]
+    seen = shown(calls)
+    for name in SAIRAM_NAMES + ("Сейтов",):
+        assert name not in seen, name
+    assert "вне вашего района" in seen and "только администраторы областного филиала" in seen
+    # What they may do shows their own district only.
+    for data in [cb.pack() for cb in OUTSIDER_ONLY]:
+        calls = await baizaq.press_data(data, nowhere(7004))
+        for name in SAIRAM_NAMES:
+            assert name not in shown(calls), (data, name)
+    assert "Мектеп №5" in shown(await baizaq.press_data(AdminCb(action="exp", month="2026-10").pack(),
+                                                        nowhere(7004)))
+
+
+async def test_a_district_admin_cannot_decide_another_districts_join_request(world):
+    harness = world
+    baizaq = await add_db_admin(harness, 7004, "Байзақ ауданы")
+    request = (await harness.app.db.fetchone("SELECT id FROM join_requests"))[0]
+    await baizaq.press_data(AdminCb(action="join_ok", ref=request).pack(), nowhere(7004))
+    assert "вне вашего района" in baizaq.reply
+    status = await harness.app.db.fetchone("SELECT status FROM join_requests WHERE id = ?", (request,))
+    assert status[0] == "pending"
+    assert (await harness.app.repos.users.get(5001)).org_id is None
+
+
+async def test_old_codes_keep_working_after_refusals(world):
+    """A refused 'new code' leaves the organization's code as it was."""
+    harness = world
+    code = await code_of(harness.app.db, "Құтарыс")
+    baizaq = await add_db_admin(harness, 7004, "Байзақ ауданы")
+    await baizaq.press_data(AdminCb(action="code_ok", org=await org_id(harness, "Құтарыс")).pack(), nowhere(7004))
+    assert await code_of(harness.app.db, "Құтарыс") == code
+
+
+async def test_branch_admin_commands_reach_everything(world):
+    """The same forged buttons work for the branch admin, so the refusals above are about the role."""
+    harness = world
+    boss = await admin(harness, BRANCH)
+    await boss.press_data(AdminCb(action="code_d", district=await district_id(harness, "Сайрам ауданы")).pack(),
+                          nowhere(BRANCH))
+    assert "Құтарыс" in shown(boss.last_calls)
+    await boss.press_data(AdminCb(action="exp", month="2026-10").pack(), nowhere(BRANCH))
+    assert "Мектеп №5" in shown(boss.last_calls) and "Құтарыс" in shown(boss.last_calls)
+
+
+async def test_a_district_admin_without_a_known_district_sees_nothing(harness):
+    """E.g. a district misspelt in config.toml: never the whole region."""
+    await harness.app.db.execute("INSERT INTO admins(user_id, scope, district_id, added_at) "
+                                 "VALUES (7010, 'district', NULL, '2026-11-01T00:00:00')")
+    lost = await admin(harness, 7010)
+    calls = []
+    for command in ("/stats", "/codes", "/export", "/reopen"):
+        calls += await lost.send(command)
+    calls += await lost.press("Октябрь 2026", message=next(
+        m for m in reversed(lost.bot_messages()) if "Октябрь 2026" in str(m.get("reply_markup"))
+        and "exp" in str(m.get("reply_markup"))))
+    seen = shown(calls)
+    for name in SAIRAM_NAMES + BAIZAQ_NAMES:
+        assert name not in seen, name

@@ -1,0 +1,455 @@
+"""The local Bot API server (bot/sandbox/apiserver.py), driven by a real aiogram Bot over HTTP."""
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNotFound, TelegramRetryAfter
+from aiogram.methods.base import TelegramMethod
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.sandbox.apimodels import FaultRule, FaultRules, parse_html
+from bot.sandbox.apiserver import Fault, LocalBotAPI, User
+
+ROOT = Path(__file__).resolve().parents[2]
+# A 2x3 PNG header is enough for the server to report the size.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (2).to_bytes(4, "big") + (3).to_bytes(4, "big") + b"rest"
+ALICE = User(1, "Alice", username="alice", language_code="ru")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FastSession(AiohttpSession):
+    """aiogram waits 250 ms on close for SSL sockets; over plain local HTTP that only slows the tests."""
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+@pytest.fixture
+async def server():
+    async with LocalBotAPI(clock=FakeClock()) as s:
+        yield s
+
+
+@pytest.fixture
+async def bot(server):
+    b = Bot(token="42:TEST", session=FastSession(api=TelegramAPIServer.from_base(server.base_url)))
+    yield b
+    await b.session.close()
+
+
+@pytest.fixture
+async def http():
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def raw(http, server, method, **params):
+    async with http.post(f"{server.base_url}/bot42:TEST/{method}", data=params) as resp:
+        return resp.status, await resp.json()
+
+
+async def test_get_me_and_case_insensitive_methods(server, bot, http):
+    me = await bot.get_me()
+    assert (me.id, me.username, me.is_bot) == (100000, "bastau_bot", True)
+    async with http.get(f"{server.base_url}/botANY:token/GETME") as resp:
+        assert (await resp.json())["result"]["username"] == "bastau_bot"
+    assert server.call_counts["getMe"] == 2
+
+
+async def test_commands_menu_button_and_chat_actions(server, bot):
+    from aiogram.types import BotCommand, BotCommandScopeChat, MenuButtonCommands
+
+    await bot.set_my_commands([BotCommand(command="start", description="Start")])
+    await bot.set_my_commands([BotCommand(command="report", description="Report")], language_code="ru")
+    await bot.set_my_commands([BotCommand(command="admin", description="Admin")], scope=BotCommandScopeChat(chat_id=1))
+    assert [c.command for c in await bot.get_my_commands()] == ["start"]
+    assert [c.command for c in await bot.get_my_commands(language_code="ru")] == ["report"]
+    assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(chat_id=1))] == ["admin"]
+    assert await bot.delete_my_commands(language_code="ru") and await bot.get_my_commands(language_code="ru") == []
+    with pytest.raises(TelegramBadRequest, match="BOT_COMMAND_INVALID"):
+        await bot.set_my_commands([BotCommand(command="Bad Command", description="x")])
+    assert await bot.set_chat_menu_button(chat_id=1, menu_button=MenuButtonCommands())
+    assert server.chats[1].menu_button == {"type": "commands"}
+    assert await bot.send_chat_action(1, "upload_document")
+    assert server.chats[1].actions == ["upload_document"]
+    with pytest.raises(TelegramBadRequest, match="wrong parameter action"):
+        await bot.send_chat_action(1, "dancing")
+    assert await bot.delete_webhook(drop_pending_updates=True) and await bot.log_out() and await bot.close()
+
+
+async def test_get_updates_offset_and_limit(server, bot):
+    for text in ("/start", "hello", "third"):
+        server.send_text(ALICE, text)
+    first = await bot.get_updates(limit=2)
+    assert [u.update_id for u in first] == [1, 2]
+    start = first[0].message
+    assert start.text == "/start" and start.from_user.id == 1 and start.chat.type == "private"
+    assert [(e.type, e.offset, e.length) for e in start.entities] == [("bot_command", 0, 6)]
+    assert first[1].message.entities is None
+    rest = await bot.get_updates(offset=2)  # confirms update 1
+    assert [u.update_id for u in rest] == [2, 3]
+    assert [u["update_id"] for u in server.updates] == [2, 3]
+    assert await bot.get_updates(offset=4) == [] and server.updates == []
+
+
+async def test_long_poll_waits_and_is_woken_by_an_update(server, bot, http):
+    poll = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.05)
+    assert not poll.done()
+    started = time.monotonic()
+    server.send_text(ALICE, "wake up")
+    updates = await asyncio.wait_for(poll, 1)
+    assert time.monotonic() - started < 0.5 and updates[0].message.text == "wake up"
+    started = time.monotonic()
+    status, body = await raw(http, server, "getUpdates", offset=2, timeout=0.2)
+    assert (status, body["result"]) == (200, []) and time.monotonic() - started >= 0.2
+
+
+async def test_stop_wakes_a_pending_poll():
+    s = LocalBotAPI()
+    await s.start()
+    async with aiohttp.ClientSession() as http:
+        poll = asyncio.create_task(raw(http, s, "getUpdates", timeout=30))
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        await s.stop()
+        status, body = await asyncio.wait_for(poll, 2)
+    assert (status, body) == (200, {"ok": True, "result": []}) and time.monotonic() - started < 1.5
+
+
+async def test_inline_keyboard_press_and_callback_answer(server, bot):
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Yes", callback_data="ans:yes")]])
+    sent = await bot.send_message(1, "Submit?", reply_markup=keyboard)
+    assert sent.from_user.id == 100000 and sent.chat.id == 1
+    assert sent.reply_markup.model_dump(exclude_none=True) == keyboard.model_dump(exclude_none=True)
+    with pytest.raises(LookupError):
+        server.press(ALICE, sent.message_id, "ans:no")
+    server.send_text(ALICE, "hi")
+    query_id = server.press(1, sent.message_id, "ans:yes")  # a bare id: the known user
+    [_, update] = await bot.get_updates()
+    query = update.callback_query
+    assert (query.id, query.data, query.from_user.first_name) == (query_id, "ans:yes", "Alice")
+    assert query.message.message_id == sent.message_id
+    assert query.message.reply_markup.inline_keyboard[0][0].callback_data == "ans:yes"
+    assert await bot.answer_callback_query(query.id, text="Saved", show_alert=True)
+    answer = server.chats[1].callback_answers[0]
+    assert (answer["text"], answer["show_alert"], answer["data"]) == ("Saved", True, "ans:yes")
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_callback_query(query.id)
+
+
+async def test_edit_message_text_changes_the_stored_message(server, bot):
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Go", callback_data="go")]])
+    sent = await bot.send_message(1, "Draft", reply_markup=keyboard)
+    stored = server.last_bot_message(1)
+    edited = await bot.edit_message_text("<b>Final</b>", chat_id=1, message_id=sent.message_id, parse_mode="HTML")
+    assert edited.text == "Final" and edited.edit_date is not None and edited.reply_markup is None
+    assert server.last_bot_message(1) is stored  # edited in place
+    assert (stored.text, stored.raw_text, stored.parse_mode, stored.edits) == ("Final", "<b>Final</b>", "HTML", 1)
+    assert stored.buttons() == []  # an edit without reply_markup drops the keyboard, as in Telegram
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):
+        await bot.edit_message_text("<b>Final</b>", chat_id=1, message_id=sent.message_id, parse_mode="HTML")
+    await bot.edit_message_reply_markup(chat_id=1, message_id=sent.message_id, reply_markup=keyboard)
+    assert stored.button("Go")["callback_data"] == "go"
+    assert await bot.delete_message(1, sent.message_id)
+    assert stored.deleted and server.last_bot_message(1) is None and len(server.messages(1)) == 1
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await bot.edit_message_text("again", chat_id=1, message_id=sent.message_id)
+
+
+async def test_send_document_then_get_file_and_download(server, bot):
+    data = b"name,count\nAlmaty,3\n"
+    sent = await bot.send_document(1, BufferedInputFile(data, "report.csv"), caption="Report")
+    doc = sent.document
+    assert (doc.file_name, doc.mime_type, doc.file_size, sent.caption) == ("report.csv", "text/csv", len(data),
+                                                                          "Report")
+    file = await bot.get_file(doc.file_id)
+    assert file.file_path.endswith(".csv")
+    downloaded = await bot.download_file(file.file_path)
+    assert downloaded.read() == data
+    again = await bot.send_document(2, doc.file_id)  # by file_id
+    assert again.document.file_id == doc.file_id
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_document(2, "no-such-file-id")
+
+
+async def test_send_photo(server, bot):
+    sent = await bot.send_photo(1, BufferedInputFile(PNG, "p.png"), caption="<i>Event</i>", parse_mode="HTML")
+    photo = sent.photo[-1]
+    assert (photo.width, photo.height, photo.file_size) == (2, 3, len(PNG))
+    assert sent.caption == "Event" and sent.caption_entities[0].type == "italic"
+    stored = server.last_bot_message(1)
+    assert stored.kind == "photo" and stored.raw_text == "<i>Event</i>"
+    assert server.files[photo.file_id].data == PNG
+
+
+async def test_media_group_and_forward(server, bot):
+    from aiogram.types import InputMediaPhoto
+
+    user_photo = server.send_photo(ALICE, PNG)
+    file_id = user_photo.data["photo"][-1]["file_id"]
+    album = await bot.send_media_group(7, [InputMediaPhoto(media=BufferedInputFile(PNG, "a.png"), caption="A"),
+                                           InputMediaPhoto(media=file_id)])
+    assert [m.message_id for m in album] == [1, 2] and album[0].media_group_id == album[1].media_group_id
+    assert album[0].caption == "A" and album[1].photo[-1].file_id == file_id
+    forwarded = await bot.forward_message(8, from_chat_id=1, message_id=user_photo.message_id)
+    assert forwarded.forward_origin.sender_user.id == 1 and forwarded.photo[-1].file_id == file_id
+
+
+async def test_copy_message_of_a_users_photo(server, bot):
+    original = server.send_photo(ALICE, PNG, caption="receipt")
+    assert original.kind == "photo" and not original.from_bot
+    copied = await bot.copy_message(chat_id=7, from_chat_id=1, message_id=original.message_id)
+    copy = server.last_bot_message(7)
+    assert copy.message_id == copied.message_id == 1
+    assert copy.data["photo"] == original.data["photo"] and copy.text == "receipt"
+    assert copy.copied_from == (1, original.message_id)
+    with pytest.raises(TelegramBadRequest, match="message to copy not found"):
+        await bot.copy_message(chat_id=7, from_chat_id=1, message_id=99)
+
+
+async def test_global_rate_limit_answers_429_without_delivering(server, bot, http):
+    server.configure(global_rate=2)
+    await bot.send_message(1, "a")
+    await bot.send_message(2, "b")
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(3, "c")
+    assert caught.value.retry_after == 1 and server.messages(3) == []
+    server.clock.now += 0.5  # one token back
+    await bot.send_message(3, "c")
+    status, body = await raw(http, server, "sendMessage", chat_id=4, text="d")
+    assert status == 429 and body == {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                      "parameters": {"retry_after": 1}}
+    assert await bot.send_chat_action(4, "typing")  # not a message: not counted
+    assert server.too_many_requests == 2 and server.delivered == 3
+    server.configure(global_rate=0.25)
+    await bot.send_message(1, "e")
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(2, "f")
+    assert caught.value.retry_after == 4
+
+
+async def test_per_chat_interval(server, bot):
+    server.configure(per_chat_interval=1.0)
+    await bot.send_message(1, "a")
+    await bot.send_message(2, "b")  # another chat is free
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_photo(1, BufferedInputFile(PNG, "p.png"))
+    assert caught.value.retry_after == 1
+    server.clock.now += 0.99
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(1, "too early")
+    server.clock.now += 0.01
+    await bot.send_message(1, "on time")
+    assert [m.text for m in server.bot_messages(1)] == ["a", "on time"]
+    server.configure(per_chat_interval=3.0)
+    await bot.send_message(1, "x")
+    server.clock.now += 0.5
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(1, "y")
+    assert caught.value.retry_after == 3 and server.stats()["too_many_requests"] == 3
+
+
+async def test_fault_injection_blocked_chat(server, bot):
+    server.faults = lambda method, params: Fault.blocked() if params.get("chat_id") == 42 else None
+    with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
+        await bot.send_message(42, "hi")
+    await bot.send_message(43, "hi")
+    assert server.messages(42) == [] and len(server.messages(43)) == 1
+    assert [(c.method, c.status) for c in server.calls("sendMessage")] == [("sendMessage", 403), ("sendMessage", 200)]
+
+
+def test_fault_rules_are_seeded_and_match():
+    rules = FaultRules([FaultRule(500, "Internal Server Error", method="sendMessage", probability=0.1)], seed=1)
+    hits = [rules("sendMessage", {"chat_id": i}) for i in range(200)]
+    assert 5 < sum(h is not None for h in hits) < 40 and rules("getMe", {}) is None
+    again = FaultRules([FaultRule(500, "x", method="sendMessage", probability=0.1)], seed=1)
+    assert [h is None for h in hits] == [again("sendMessage", {}) is None for _ in range(200)]
+
+
+class FooBar(TelegramMethod[bool]):
+    __returning__ = bool
+    __api_method__ = "fooBar"
+
+
+async def test_unknown_method_is_404(server, bot, http):
+    with pytest.raises(TelegramNotFound, match="method not found"):
+        await bot(FooBar())
+    assert await raw(http, server, "fooBar") == (404, {"ok": False, "error_code": 404,
+                                                       "description": "Not Found: method not found"})
+
+
+async def test_text_validation(server, bot, http):
+    with pytest.raises(TelegramBadRequest, match="can't parse entities: Can't find end tag"):
+        await bot.send_message(1, "<b>open", parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match='Unsupported start tag "foo"'):
+        await bot.send_message(1, "<foo>x</foo>", parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match="message text is empty"):
+        await bot.send_message(1, "")
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(1, "x" * 4097)
+    assert server.messages(1) == []
+    assert await raw(http, server, "sendMessage", text="hi") == (
+        400, {"ok": False, "error_code": 400, "description": "Bad Request: chat_id is empty"})
+    sent = await bot.send_message(1, "<b>Жарайсың</b> &amp; <a href='https://x.kz'>link</a>", parse_mode="HTML")
+    assert sent.text == "Жарайсың & link"
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 0, 8), ("text_link", 11, 4)]
+    assert server.last_bot_message(1).raw_text.startswith("<b>Жарайсың</b>")
+    await bot.send_message(1, "x" * 4096)
+
+
+def test_parse_html_details():
+    assert parse_html("a 😀<i>b</i>") == ("a 😀b", [{"type": "italic", "offset": 4, "length": 1}])
+    with pytest.raises(Exception, match="Unexpected end tag at byte offset 1"):
+        parse_html("x</b>")
+    with pytest.raises(Exception, match='Unmatched end tag'):
+        parse_html("<b><i>x</b></i>")
+
+
+async def test_reply_keyboard_contact_and_other_updates(server, bot):
+    kb = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="Share", request_contact=True)]], resize_keyboard=True)
+    await bot.send_message(1, "Phone?", reply_markup=kb)
+    assert server.chats[1].reply_keyboard["keyboard"][0][0]["request_contact"] is True
+    server.send_contact(ALICE, "+77010000000")
+    server.send_document(ALICE, b"%PDF-1.4", "plan.pdf", caption="plan")
+    server.send_sticker(ALICE)
+    server.send_voice(ALICE)
+    sent = server.send_text(ALICE, "typo")
+    server.edit_text(ALICE, sent.message_id, "fixed")
+    updates = await bot.get_updates()
+    contact = updates[0].message.contact
+    assert (contact.phone_number, contact.user_id, contact.first_name) == ("+77010000000", 1, "Alice")
+    assert updates[1].message.document.file_name == "plan.pdf" and updates[1].message.caption == "plan"
+    assert updates[2].message.sticker is not None and updates[3].message.voice is not None
+    assert updates[5].edited_message.text == "fixed" and server.chats[1].by_id[sent.message_id].text == "fixed"
+    await bot.send_message(1, "Thanks", reply_markup=ReplyKeyboardRemove())
+    assert server.chats[1].reply_keyboard is None
+
+
+async def test_waiters_and_subscription(server, bot):
+    queue = server.subscribe(1)
+    marker = server.send_text(ALICE, "/start").message_id
+
+    async def reply_later():
+        await asyncio.sleep(0.02)
+        await bot.send_message(1, "first")
+        await bot.send_message(1, "second")
+
+    task = asyncio.create_task(reply_later())
+    found = await server.wait_for_bot_message(1, lambda m: m.text == "second", timeout=2, after=marker)
+    await task
+    assert found.text == "second" and found.message_id == marker + 2
+    with pytest.raises(TimeoutError, match="first"):
+        await server.wait_for_bot_message(1, after=found.message_id, timeout=0.05)
+    await bot.edit_message_text("second!", chat_id=1, message_id=found.message_id)
+    kinds = [queue.get_nowait().kind for _ in range(queue.qsize())]
+    assert kinds == ["message", "message", "message", "edit"]
+    server.unsubscribe(queue)
+
+
+async def test_control_api(server, bot, http):
+    base = f"{server.base_url}/_control"
+    async with http.post(f"{base}/send_text", json={"user": {"id": 5, "first_name": "Bob"}, "text": "/help"}) as r:
+        assert (await r.json())["result"]["text"] == "/help"
+    [update] = await bot.get_updates()
+    assert update.message.from_user.first_name == "Bob"
+    await bot.send_message(5, "Help text")
+    async with http.get(f"{base}/wait_bot_message", params={"chat_id": 5, "after": 1, "timeout": 1}) as r:
+        assert (await r.json())["result"]["text"] == "Help text"
+    async with http.post(f"{base}/send_photo", json={"user": 5, "data_b64": base64.b64encode(PNG).decode()}) as r:
+        assert (await r.json())["result"]["kind"] == "photo"
+    async with http.get(f"{base}/messages", params={"chat_id": 5}) as r:
+        assert [m["from_bot"] for m in (await r.json())["result"]] == [False, True, False]
+    async with http.post(f"{base}/config", json={"global_rate": 1}) as r:
+        assert (await r.json())["result"]["global_rate"] == 1
+    async with http.post(f"{base}/faults", json={"rules": [{"error_code": 403, "description": "Forbidden: x",
+                                                            "chat_id": 9}]}) as r:
+        assert r.status == 200
+    with pytest.raises(TelegramForbiddenError):
+        await bot.send_message(9, "x")
+    async with http.get(f"{base}/stats") as r:
+        stats = (await r.json())["result"]
+    assert stats["calls"]["sendMessage"] == 2 and stats["statuses"]["403"] == 1
+    async with http.post(f"{base}/reset_stats") as r:
+        assert r.status == 200
+    assert server.stats()["total_calls"] == 0
+    async with http.get(f"{base}/nope") as r:
+        assert r.status == 404
+
+
+def test_cli_serves_until_sigterm():
+    proc = subprocess.Popen([sys.executable, "-m", "bot.sandbox.apiserver", "--port", "0", "--global-rate", "5"],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+
+        async def check():
+            async with aiohttp.ClientSession() as http, http.get(f"{url}/bot1:x/getMe") as r:
+                return (await r.json())["result"]["username"]
+
+        assert asyncio.run(check()) == "bastau_bot"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0
+    finally:
+        proc.kill()
+        proc.stdout.close()
+
+
+async def test_a_polling_dispatcher_talks_to_the_server(server, bot):
+    from aiogram import Dispatcher, F
+    from aiogram.filters import CommandStart
+    from aiogram.types import CallbackQuery, Message
+
+    dp = Dispatcher()
+
+    @dp.message(CommandStart())
+    async def start(message: Message) -> None:
+        await message.answer("Hi", reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="Ok", callback_data="ok")]]))
+
+    @dp.callback_query(F.data == "ok")
+    async def ok(query: CallbackQuery) -> None:
+        await query.answer("Noted")
+        await query.message.edit_text("Done")
+
+    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, close_bot_session=False,
+                                                   polling_timeout=1))
+    try:
+        sent = server.send_text(ALICE, "/start")
+        hi = await server.wait_for_bot_message(1, timeout=3, after=sent.message_id)
+        assert hi.text == "Hi"
+        answer = await server.wait_for_callback_answer(server.press(ALICE, hi.message_id, "ok"), timeout=3)
+        assert answer["text"] == "Noted"
+        await server.wait_for(lambda: hi.text == "Done", timeout=3)
+        await server.wait_for_updates_consumed(timeout=3)
+    finally:
+        await dp.stop_polling()
+        await asyncio.wait_for(polling, 3)
