@@ -5,27 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.telegram.admin import AdminCb
-from tests.admin.test_admin_people import (
-    BRANCH,
-    add_db_admin,
-    admin,
-    district_id,
-    documents,
-    nowhere,
-    org_id,
-    shown,
-)
-from tests.conftest import code_of
-from tests.onboarding.test_registration import register
+from tests.support.people import BRANCH, add_db_admin, admin, district_id, nowhere, org_id, register
+from tests.support.roster import code_of
+from tests.support.seen import documents, shown, snapshot
 
 SAIRAM_NAMES = ("Сайрам", "Құтарыс", "Қайнарбұлақ")
 BAIZAQ_NAMES = ("Байзақ", "Мектеп №5")
 ROSTER = "district,organization,sector,members\nТалас ауданы,Жаңа ұйым,social,10\n".encode()
-WATCHED = ("organizations", "districts", "users", "reports", "admins", "join_requests", "audit_log")
-
-
-async def snapshot(harness) -> dict[str, list[tuple]]:
-    return {t: [tuple(r) for r in await harness.app.db.fetchall(f"SELECT * FROM {t} ORDER BY 1")] for t in WATCHED}
 
 
 async def forged_callbacks(harness, month: str = "2026-10") -> list[str]:

@@ -5,22 +5,8 @@ from datetime import timedelta
 
 from aiogram.methods import SetMyCommands
 
-from tests.conftest import code_of
-
-
-async def register(harness, user_id: int, language: str, org: str, name: str = "Асанов Айбек",
-                   phone: str | None = "+77010000001"):
-    chair = harness.client(user_id, language_code=language)
-    await chair.send("/start")
-    await chair.press("Қазақша" if language == "kk" else "Русский")
-    await chair.send(await code_of(harness.app.db, org))
-    await chair.send(name)
-    if phone:
-        await chair.share_contact(phone)
-    else:
-        await chair.send("Өткізу" if language == "kk" else "Пропустить")
-    await chair.press("✅")
-    return chair
+from tests.support.people import register
+from tests.support.roster import code_of
 
 
 async def test_kazakh_chair_registers(harness):

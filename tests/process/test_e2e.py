@@ -17,7 +17,8 @@ from bot.config import Form, load_config
 from bot.sandbox.apiserver import LocalBotAPI, User
 from db.database import Database
 from db.repos import Repos
-from tests.conftest import REPO, ROSTER
+from tests.support.paths import REPO
+from tests.support.roster import ROSTER
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
 INT_ANSWERS = {"members_total": 400, "members_joined": 3, "members_left": 1, "events_held": 4,

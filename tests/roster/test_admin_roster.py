@@ -6,10 +6,9 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.admin.test_admin_auth import snapshot
-from tests.admin.test_admin_people import BRANCH, SAIRAM_ADMIN, admin, audit_entries, csv_rows, documents
-from tests.conftest import code_of
-from tests.onboarding.test_registration import register
+from tests.support.people import BRANCH, SAIRAM_ADMIN, admin, register
+from tests.support.roster import code_of
+from tests.support.seen import audit_entries, csv_rows, documents, snapshot
 
 HEADER = ["district", "organization", "sector", "members"]
 

@@ -3,22 +3,14 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from db.database import Database
 from db.roster import CODE_ALPHABET, RosterError, parse_rows, read_csv
+from tests.support.cli import bastau
 
-REPO = Path(__file__).resolve().parents[2]
 GOOD = "district,organization,sector,members\nСайрам ауданы,Құтарыс,social,400\nСайрам ауданы,Қайнарбұлақ,agriculture,500\n"
-
-
-def bastau(config_file: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", "--config", str(config_file), *args],
-                          capture_output=True, text=True, cwd=REPO, timeout=60)
 
 
 @pytest.mark.parametrize("text, line, reason", [

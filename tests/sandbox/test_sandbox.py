@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from bot.sandbox.runner import Sandbox, jump_target
-from tests.conftest import REPO
 from tests.support.harness import at
+from tests.support.paths import REPO
 
 START = at("2026-11-26 10:00")  # a Thursday; the November report is open, due 5 December
 
