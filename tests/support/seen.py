@@ -57,3 +57,11 @@ async def audit_entries(harness) -> list[dict[str, Any]]:
 async def snapshot(harness, tables: tuple[str, ...] = WATCHED) -> dict[str, list[tuple]]:
     """Every row of the watched tables, to compare before and after."""
     return {t: [tuple(r) for r in await harness.app.db.fetchall(f"SELECT * FROM {t} ORDER BY 1")] for t in tables}
+
+
+async def every_table(harness, but: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """All tables of the database except the dialog's own bookkeeping (its state, the updates seen) and `but`."""
+    rows = await harness.app.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                         "AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    skipped = {"fsm", "processed_updates", "schema_migrations", *but}
+    return tuple(r[0] for r in rows if r[0] not in skipped)
