@@ -1,6 +1,7 @@
 """Migrations, the FSM storage and update deduplication."""
 from __future__ import annotations
 
+import pytest
 from aiogram.fsm.storage.base import StorageKey
 
 from db.database import Database, split_statements
@@ -108,6 +109,7 @@ async def test_a_failing_handler_answers_in_the_users_language(harness, monkeypa
     assert "Извините, что-то пошло не так" in admin.reply
 
 
+@pytest.mark.slow
 async def test_online_backup_holds_the_same_rows(harness, tmp_path):
     target = tmp_path / "backup.db"
     result = bastau(harness.app.config.config_dir / "config.toml", "backup", str(target))

@@ -163,6 +163,7 @@ def test_the_cli_refuses_a_bad_month_or_district(config_file, tmp_path, capsys):
     assert "Жоқ ауданы" in capsys.readouterr().err and not out.exists()
 
 
+@pytest.mark.slow
 async def test_ten_thousand_organizations_export(harness, clock):
     await seed_roster(harness.app.db, clock, [(f"Аудан {n % 20}", f"Ұйым {n}", "social", 10) for n in range(10_000)])
     ids = [r[0] for r in await harness.app.db.fetchall("SELECT id FROM organizations ORDER BY id LIMIT 5000")]

@@ -82,6 +82,7 @@ async def test_a_bad_roster_is_reported_by_line_and_applies_nothing(harness, kin
     assert after == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 async def test_a_ten_thousand_row_roster(harness, kind):
     rows = [HEADER] + [[f"Аудан {n % 20}", f"Ұйым {n}", "social", n % 900] for n in range(10_000)]

@@ -26,6 +26,7 @@ def test_bad_rows_are_named(text, line, reason):
     assert any(n == line and reason in why for n, why in error.value.problems), error.value.problems
 
 
+@pytest.mark.slow
 def test_import_then_codes_via_cli(config_file, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(GOOD, encoding="utf-8")
@@ -45,6 +46,7 @@ def test_import_then_codes_via_cli(config_file, tmp_path):
     assert "organizations added: 1, changed: 1, unchanged: 1" in result.stdout
 
 
+@pytest.mark.slow
 async def test_a_bad_row_writes_nothing(config_file, config, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(GOOD + "Сайрам ауданы,,social,3\n", encoding="utf-8")

@@ -196,6 +196,7 @@ async def test_stop_leaves_nothing_running(monkeypatch):
             assert probe.connect_ex(("127.0.0.1", port)) != 0
 
 
+@pytest.mark.slow
 async def test_start_without_a_token_runs_the_sandbox_until_sigterm(config_file, tmp_path):
     """The README's start command: no BOT_TOKEN, so `bastau start` serves the sandbox; SIGTERM ends it."""
     scratch = tmp_path / "scratch"
