@@ -377,17 +377,21 @@ def decode_param(key: str, value: Any) -> Any:
         return value
 
 
-STRING_PARAMS = frozenset(
-    "text caption parse_mode callback_query_id file_id photo document video audio voice animation sticker "
-    "video_note thumbnail url action inline_message_id business_connection_id language_code description "
-    "short_description name title emoji phone_number first_name last_name vcard address query secret_token "
-    "question explanation".split())
+STRING_PARAMS = frozenset({
+    "text", "caption", "parse_mode", "callback_query_id", "file_id", "photo", "document", "video", "audio", "voice",
+    "animation", "sticker", "video_note", "thumbnail", "url", "action", "inline_message_id",
+    "business_connection_id", "language_code", "description", "short_description", "name", "title", "emoji",
+    "phone_number", "first_name", "last_name", "vcard", "address", "query", "secret_token", "question",
+    "explanation",
+})
 
 SEND_KINDS = {"sendPhoto": "photo", "sendDocument": "document", "sendVideo": "video", "sendAudio": "audio",
               "sendVoice": "voice", "sendAnimation": "animation", "sendSticker": "sticker",
               "sendVideoNote": "video_note"}
-CHAT_ACTIONS = frozenset("typing upload_photo record_video upload_video record_voice upload_voice "
-                         "upload_document choose_sticker find_location record_video_note upload_video_note".split())
+CHAT_ACTIONS = frozenset({
+    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice", "upload_document",
+    "choose_sticker", "find_location", "record_video_note", "upload_video_note",
+})
 
 
 def media_json(f: StoredFile, kind: str) -> Json | list[Json]:

@@ -46,7 +46,7 @@ from .apimodels import (
 )
 from .apiusers import UserSide
 
-__all__ = ["LocalBotAPI", "User", "Fault", "ChatMessage", "ChatEvent", "main"]
+__all__ = ["ChatEvent", "ChatMessage", "Fault", "LocalBotAPI", "User", "main"]
 log = logging.getLogger(__name__)
 
 

@@ -13,7 +13,8 @@ import sys
 import aiohttp
 import pytest
 
-from bot.sandbox.runner import Sandbox, jump_target
+from bot.sandbox.jumps import jump_target
+from bot.sandbox.runner import Sandbox
 from tests.support.harness import at
 from tests.support.paths import REPO
 

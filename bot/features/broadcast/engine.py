@@ -11,8 +11,8 @@ import asyncio
 import logging
 import math
 from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import (

@@ -62,7 +62,8 @@ def no_code_keyboard() -> InlineKeyboardMarkup:
 # The user's side ------------------------------------------------------------------------------
 
 async def districts_keyboard(repos: Repos, page: int) -> InlineKeyboardMarkup:
-    items = [(name, JoinCb(action="d", district=district_id).pack()) for district_id, name in await repos.orgs.districts()]
+    items = [(name, JoinCb(action="d", district=district_id).pack())
+             for district_id, name in await repos.orgs.districts()]
     return paged(items, page, lambda p: JoinCb(action="dp", page=p).pack())
 
 
@@ -160,9 +161,11 @@ async def notify_admins(bot: Bot, config: Settings, repos: Repos, i18n: I18n, re
                 id=request.id, name=escape(request.full_name), user_id=request.user_id,
                 username=escape(f", @{username}") if username else "", org=escape(request.org_name),
                 district=escape(request.district))
+            approve = AdminCb(action="join_ok", ref=request.id).pack()
+            reject = AdminCb(action="join_no", ref=request.id).pack()
             keyboard = InlineKeyboardMarkup(inline_keyboard=[[
-                InlineKeyboardButton(text=_("✅ Approve"), callback_data=AdminCb(action="join_ok", ref=request.id).pack()),
-                InlineKeyboardButton(text=_("❌ Reject"), callback_data=AdminCb(action="join_no", ref=request.id).pack()),
+                InlineKeyboardButton(text=_("✅ Approve"), callback_data=approve),
+                InlineKeyboardButton(text=_("❌ Reject"), callback_data=reject),
             ]])
         try:
             await bot.send_message(admin_id, text, reply_markup=keyboard)
