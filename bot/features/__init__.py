@@ -10,7 +10,7 @@ def admin_tools(*routers: Router) -> Router:
     """The admin tools under one router, so a chair's update skips them all with one check (aiogram
     pays for every router an update passes). It holds because each of them takes messages only from
     admins or guests (its own router filter) and only buttons of AdminCb or JoinCb (see test_routers)."""
-    from bot.features.joins.router import JoinCb
+    from bot.features.joins.buttons import JoinCb
     from bot.telegram.admin import AdminCb
 
     tools = Router(name="bot.features.admin_tools")

@@ -9,7 +9,6 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import BaseFilter, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
@@ -22,6 +21,7 @@ from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.admin.service import admins_of_district, local_time
+from bot.features.joins.buttons import JoinCb
 from bot.features.joins.service import Outcome, decide, open_organizations
 from bot.features.onboarding.service import clean_full_name
 from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse
@@ -35,13 +35,6 @@ from db.repos import Repos
 log = logging.getLogger(__name__)
 
 
-class JoinCb(CallbackData, prefix="join"):
-    action: str  # start, d (district), dp (districts page), op (organizations page), o (organization)
-    district: int = 0
-    org: int = 0
-    page: int = 0
-
-
 class JoinFlow(StatesGroup):
     name = State()
 
@@ -51,12 +44,6 @@ class IsGuest(BaseFilter):
 
     async def __call__(self, event: Any, role: Role) -> bool:
         return role.kind == "guest"
-
-
-def no_code_keyboard() -> InlineKeyboardMarkup:
-    """The button under the invite-code question."""
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-        text=_("🙋 I have no code"), callback_data=JoinCb(action="start").pack())]])
 
 
 # The user's side ------------------------------------------------------------------------------
