@@ -74,7 +74,7 @@ class Sandbox:
         self.workdir = Path(tempfile.mkdtemp(prefix="bastau-sandbox-"))
         try:
             await self.server.start()
-            self.config = self._sandbox_config()
+            self.config = self._sandbox_config(self.workdir)
             db = await Database.open(self.workdir / "sandbox.db")
             self._app = await AppContext.create(self.config, clock=self.clock, db=db)
             await seed_demo(db, self._app.repos, self.config.form, self._app.calendar, self.clock.now())
@@ -95,11 +95,11 @@ class Sandbox:
             await self.stop()
             raise
 
-    def _sandbox_config(self) -> Settings:
+    def _sandbox_config(self, workdir: Path) -> Settings:
         """The real config with the demo admins, a throw-away database and the local Bot API server."""
         return load_config(self.config_path, admins=admin_entries(),
                            bot={"default_locale": self.base_config.bot.default_locale,
-                                "db_path": str(self.workdir / "sandbox.db")},
+                                "db_path": str(workdir / "sandbox.db")},
                            telegram={"api_server": self.server.base_url})
 
     async def stop(self) -> None:
