@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .apihtml import parse_html
 from .apimodels import (
     CHAT_ACTIONS,
     CONTENT_KINDS,
@@ -22,7 +23,6 @@ from .apimodels import (
     StoredFile,
     bad,
     media_json,
-    parse_html,
 )
 from .apistate import ServerState
 

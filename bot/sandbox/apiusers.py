@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .apimodels import ChatEvent, ChatMessage, Json, User, media_json, utf16_len
+from .apihtml import utf16_len
+from .apimodels import ChatEvent, ChatMessage, Json, User, media_json
 from .apistate import ServerState
 
 T = TypeVar("T")

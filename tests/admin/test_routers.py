@@ -11,7 +11,7 @@ from aiogram.types import Chat, Message, User
 
 from bot.domain.roles import Role
 from bot.features import feature_routers
-from bot.features.broadcast.engine import StopCb
+from bot.features.broadcast.receipt import StopCb
 from bot.features.broadcast.router import MENU_BROADCAST, BroadcastCb, BroadcastDialog
 from bot.features.joins.buttons import JoinCb
 from bot.telegram.admin import AdminCb
