@@ -7,7 +7,7 @@ import pytest
 from bot.config import load_config
 from bot.domain.clock import FakeClock
 from db.database import Database
-from db.roster import RosterRow, apply_rows
+from db.queries.orgs import RosterRow, apply_rows
 from tests.support.harness import Harness, at
 
 REPO = Path(__file__).resolve().parent.parent
