@@ -157,17 +157,3 @@ class BroadcastsRepo:
             "AND (:locale IS NULL OR u.locale = :locale) ORDER BY o.district_id, o.name",
             {"district": district_id, "locale": locale})
         return [r[0] for r in rows]
-
-    async def admin_ids(self, district_id: int | None = None) -> list[int]:
-        """Admins added in the bot: all of them, or those of one district."""
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM admins WHERE (:district IS NULL OR district_id = :district) ORDER BY user_id",
-            {"district": district_id})
-        return [r[0] for r in rows]
-
-    async def districts(self) -> list[tuple[int, str]]:
-        return [(r[0], r[1]) for r in await self.db.fetchall("SELECT id, name FROM districts ORDER BY name")]
-
-    async def district_name(self, district_id: int) -> str | None:
-        row = await self.db.fetchone("SELECT name FROM districts WHERE id = ?", (district_id,))
-        return row[0] if row else None

@@ -35,7 +35,8 @@ def test_admin_tools_take_messages_only_from_admins_or_guests_and_only_their_but
     tools = routers()["bot.features.admin_tools"]
     assert [r.name for r in tools.sub_routers] == [
         "bot.features.admin.router", "bot.features.roster.router", "bot.features.joins.router",
-        "bot.features.admin.reports"]
+        "bot.features.export.router", "bot.features.review.router", "bot.features.admin.stats",
+        "bot.features.admin.refusal"]
     for router in tools.sub_routers:
         gates = filters_of(router.message._handler)
         assert any(isinstance(g, (IsAdmin, IsGuest)) for g in gates), router.name

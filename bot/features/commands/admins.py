@@ -9,7 +9,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
-from bot.features.admin.service import all_admins
+from bot.domain.admins import AdminDirectory
 from bot.i18n import N_
 from db.repos import Repos
 
@@ -56,5 +56,5 @@ async def clear_admin_commands(bot: Bot, user_id: int) -> None:
 
 
 async def set_all_admin_commands(bot: Bot, i18n: I18n, config: Settings, repos: Repos) -> None:
-    for admin in await all_admins(config, repos):
-        await set_admin_commands(bot, i18n, config, repos, admin.user_id, admin.scope == "branch")
+    for admin in await AdminDirectory.of(config, repos).all():
+        await set_admin_commands(bot, i18n, config, repos, admin.user_id, admin.is_branch)

@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from bot.config import Form, FormField
 from bot.i18n import N_
-from db.queries.admins import ExportRow
+from db.queries.reports import ExportRow
 
 Translate = Callable[[str], str]
 

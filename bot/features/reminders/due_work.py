@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.domain.admins import Admin, AdminDirectory
 from bot.domain.calendar import Month
 from bot.domain.text import split_message
 from bot.features.digest.service import gather_digest, render_digest
@@ -42,14 +43,6 @@ REMIND, ESCALATE, DIGEST = "remind", "escalate", "digest"
 
 
 @dataclass(frozen=True)
-class AdminRecipient:
-    user_id: int
-    locale: str
-    district_id: int | None  # None: branch admin
-    district: str | None
-
-
-@dataclass(frozen=True)
 class Outcome:
     key: SentKey
     status: str
@@ -64,36 +57,10 @@ async def run_due_work(app: "AppContext", bot: Bot, now: datetime) -> list[Outco
     if app.calendar.is_quiet(now):
         return []
     outcomes = await send_reminders(app, bot, now)
-    admins = await admin_recipients(app)
+    admins = await AdminDirectory.of(app.config, app.repos).reachable()
     outcomes += await send_escalations(app, bot, now, admins)
     outcomes += await send_digests(app, bot, now, admins)
     return outcomes
-
-
-async def admin_recipients(app: "AppContext") -> list[AdminRecipient]:
-    """Admins from config.toml, then those added in the bot; only those who started the bot
-    (a users row) and have not blocked it. A district admin with an unknown district is skipped."""
-    districts = dict(await app.repos.orgs.districts())
-    by_name = {name: district_id for district_id, name in districts.items()}
-    scopes: dict[int, int | None] = {}
-    for entry in app.config.admins:
-        if entry.scope == "branch":
-            scopes.setdefault(entry.telegram_id, None)
-        elif entry.district in by_name:
-            scopes.setdefault(entry.telegram_id, by_name[entry.district])
-    bootstrap = {entry.telegram_id for entry in app.config.admins}
-    for row in await app.repos.sent.db_admins():
-        if row.user_id in bootstrap or (row.scope == "district" and row.district_id not in districts):
-            continue
-        scopes[row.user_id] = None if row.scope == "branch" else row.district_id
-    out = []
-    for user_id, district_id in scopes.items():
-        user = await app.repos.users.get(user_id)
-        if user is None or not user.active:
-            continue
-        out.append(AdminRecipient(user_id, user.locale or app.config.bot.default_locale, district_id,
-                                  districts.get(district_id) if district_id is not None else None))
-    return out
 
 
 async def send_once(app: "AppContext", bot: Bot, key: SentKey, locale: str, render: Render,
@@ -145,7 +112,7 @@ async def send_reminders(app: "AppContext", bot: Bot, now: datetime) -> list[Out
 
 
 async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
-                           admins: list[AdminRecipient]) -> list[Outcome]:
+                           admins: list[Admin]) -> list[Outcome]:
     outcomes = []
     for month in _months(app, now):
         if not escalation_window(app.calendar, month).covers(now):
@@ -161,11 +128,11 @@ async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
             by_district[status.district_id].append(status)
         totals = {p.district_id: p for p in await app.repos.stats.progress(str(month))}
         for admin in pending:
-            if admin.district_id is None:
+            if admin.is_branch:
                 rows = [(p.district, p.missing, p.total) for p in totals.values() if p.missing]
                 render = partial(_split, branch_escalation, month, due, rows)
             else:
-                rows = by_district.get(admin.district_id, [])
+                rows = by_district.get(admin.district_id, []) if admin.district_id is not None else []
                 render = partial(_split, district_escalation, month, due, admin.district or "", rows)
             if not rows:
                 continue
@@ -176,14 +143,8 @@ async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
     return outcomes
 
 
-async def digest_messages(app: "AppContext", district_id: int | None, now: datetime) -> list[str]:
-    """The digest of a scope in the current locale, split for Telegram (also used by /digest)."""
-    digest = await gather_digest(app.repos, app.calendar, app.config.form, district_id, now)
-    return split_message(render_digest(digest, app.config.form))
-
-
 async def send_digests(app: "AppContext", bot: Bot, now: datetime,
-                       admins: list[AdminRecipient]) -> list[Outcome]:
+                       admins: list[Admin]) -> list[Outcome]:
     window = digest_window(app.calendar, now)
     if window is None:
         return []
