@@ -90,6 +90,9 @@ class AdminDirectory:
                                (user.locale if user else None) or default, user is not None and user.active))
         return found
 
+    async def get(self, user_id: int) -> Admin | None:
+        return next((a for a in await self.all() if a.user_id == user_id), None)
+
     async def reachable(self) -> list[Admin]:
         """The admins messages can go to: active, with a scope in the roster."""
         return [a for a in await self.all() if a.active and a.has_scope]

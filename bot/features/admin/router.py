@@ -18,7 +18,7 @@ from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.admin.service import add_admin, local_time, remove_admin
-from bot.features.commands.admins import clear_admin_commands, set_admin_commands
+from bot.features.commands.menus import clear_admin_commands, set_admin_commands
 from bot.i18n import N_
 from bot.telegram.admin import (
     BRANCH_ONLY,
@@ -125,7 +125,9 @@ async def on_scope(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role:
             await refuse(query)
             return
     await add_admin(repos, clock, query.from_user.id, role, user_id, callback_data.district or None, district)
-    await set_admin_commands(bot, i18n, config, repos, user_id, branch=district is None)
+    added = await AdminDirectory.of(config, repos).get(user_id)
+    if added is not None:
+        await set_admin_commands(bot, i18n, added.locale, user_id, added.is_branch)
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)
     scope = escape(district) if district else _("whole region")
