@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config import Settings
+from bot.config import AdminEntry, Settings
 from db.queries.admins import AdminGrant, AdminsRepo
 from db.queries.orgs import OrgsRepo
 from db.queries.users import UsersRepo
@@ -45,7 +45,7 @@ class AdminDirectory:
         self.admins = admins
         self.orgs = orgs
         self.users = users
-        self._bootstrap = {}
+        self._bootstrap: dict[int, AdminEntry] = {}
         for entry in config.admins:  # the first entry of a user id counts
             self._bootstrap.setdefault(entry.telegram_id, entry)
 

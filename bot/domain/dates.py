@@ -3,13 +3,13 @@
 Month and day names come from Babel (CLDR); the patterns around them are the forms a reader of each
 language expects, as CLDR patterns are:
 
-| function           | kk                               | ru                          | where                       |
-|--------------------|----------------------------------|-----------------------------|-----------------------------|
-| day                | 2026 жылғы 5 желтоқсан           | 5 декабря 2026 г.           | a date anywhere             |
-| month              | 2026 жылғы қараша                | ноябрь 2026                 | lists, buttons, captions    |
-| month_in_text      | 2026 жылғы қараша                | ноябрь 2026 года            | inside a sentence: «за …», «… айының» |
-| month_report_title | 2026 жылғы қараша айының есебі   | Отчёт за ноябрь 2026 года   | the title of a month's report |
-| moment             | 2026 жылғы 5 желтоқсан, 09:30    | 5 декабря 2026 г., 09:30    | a time of day on a date     |
+| function           | kk                             | ru                        | where                         |
+|--------------------|--------------------------------|---------------------------|-------------------------------|
+| day                | 2026 жылғы 5 желтоқсан         | 5 декабря 2026 г.         | a date anywhere               |
+| month              | 2026 жылғы қараша              | ноябрь 2026               | lists, buttons, captions      |
+| month_in_text      | 2026 жылғы қараша              | ноябрь 2026 года          | in a sentence: «за …», «… айы» |
+| month_report_title | 2026 жылғы қараша айының есебі | Отчёт за ноябрь 2026 года | the title of a month's report |
+| moment             | 2026 жылғы 5 желтоқсан, 09:30  | 5 декабря 2026 г., 09:30  | a time of day on a date       |
 
 Kazakh puts the year first ("2026 жылғы") and keeps the month in the nominative; a sentence adds
 the case ending to the word "ай" ("қараша айының есебі"), never to a date. Russian writes the
@@ -20,7 +20,7 @@ Pure functions of their arguments: the locale is passed, never read from a conte
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -34,7 +34,7 @@ _REPORT_TITLE = {"kk": "{month} айының есебі", "ru": "Отчёт за
 _MOMENT = "{day}, {time}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locale(code: str) -> Locale:
     return Locale.parse(code)
 
@@ -72,4 +72,5 @@ def month_report_title(value: Month, locale: str) -> str:
 
 def moment(value: datetime, locale: str) -> str:
     """«2026 жылғы 5 желтоқсан, 09:30», «5 декабря 2026 г., 09:30» (the clock time as given: pass local time)."""
-    return _MOMENT.format(day=day(value.date(), locale), time=format_time(value, "HH:mm", locale=_locale(_lang(locale))))
+    clock_time = format_time(value, "HH:mm", locale=_locale(_lang(locale)))
+    return _MOMENT.format(day=day(value.date(), locale), time=clock_time)

@@ -1,7 +1,8 @@
 """What the admin routers share: callback data, scope checks, refusals, paged button lists."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aiogram.filters import BaseFilter
 from aiogram.filters.callback_data import CallbackData

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from db.database import Database
 
@@ -151,4 +152,4 @@ class StatsRepo:
             "SELECT COUNT(*) FROM reports r JOIN organizations o ON o.id = r.org_id "
             "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district)",
             {"month": month, "district": district_id})
-        return row[0]
+        return row[0] if row else 0

@@ -98,7 +98,7 @@ class UsersRepo:
     async def count_wrong_codes(self, user_id: int, since: datetime) -> int:
         row = await self.db.fetchone(
             "SELECT COUNT(*) FROM code_attempts WHERE user_id = ? AND at >= ?", (user_id, iso(since)))
-        return row[0]
+        return row[0] if row else 0
 
     async def record_wrong_code(self, user_id: int, code: str, now: datetime) -> None:
         await self.db.execute(

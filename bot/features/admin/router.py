@@ -28,6 +28,7 @@ from bot.telegram.admin import (
     AdminCb,
     AdminMenuButton,
     district_in_scope,
+    message_of,
     paged,
     refuse,
 )
@@ -71,7 +72,8 @@ async def cmd_branch_only(message: Message) -> None:
 async def on_add(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     await state.set_state(AddAdmin.user_id)
-    await ask_user_id(query.message, state)
+    if (message := message_of(query)) is not None:
+        await ask_user_id(message, state)
 
 
 async def ask_user_id(message: Message, state: FSMContext, **_data) -> None:
@@ -108,8 +110,8 @@ async def scope_keyboard(repos: Repos, user_id: int, page: int) -> InlineKeyboar
 
 async def on_scope_page(query: CallbackQuery, callback_data: AdminCb, repos: Repos) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(
-        reply_markup=await scope_keyboard(repos, callback_data.ref, callback_data.page))
+    if (message := message_of(query)) is not None:
+        await message.edit_reply_markup(reply_markup=await scope_keyboard(repos, callback_data.ref, callback_data.page))
 
 
 async def on_scope(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: Role, config: Settings,
@@ -129,10 +131,11 @@ async def on_scope(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role:
     if added is not None:
         await set_admin_commands(bot, i18n, added.locale, user_id, added.is_branch)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
     scope = escape(district) if district else _("whole region")
-    await query.message.answer(_("Administrator <code>{user_id}</code> added: {scope}. They will see the "
-                                 "administrator menu after sending /start.").format(user_id=user_id, scope=scope))
+    if (message := message_of(query)) is not None:
+        await message.edit_reply_markup(reply_markup=None)
+        await message.answer(_("Administrator <code>{user_id}</code> added: {scope}. They will see the "
+                               "administrator menu after sending /start.").format(user_id=user_id, scope=scope))
 
 
 async def on_remove(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: Role, config: Settings,
@@ -147,7 +150,8 @@ async def on_remove(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
     await clear_admin_commands(bot, user_id)
     await query.answer(_("Removed"))
     text, keyboard = await render_admins(config, repos)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    if (message := message_of(query)) is not None:
+        await message.edit_text(text, reply_markup=keyboard)
 
 
 async def render_audit(repos: Repos, calendar: ReportingCalendar, locale: str,
@@ -183,7 +187,8 @@ async def on_audit_page(query: CallbackQuery, callback_data: AdminCb, repos: Rep
                         calendar: ReportingCalendar, i18n: I18n) -> None:
     await query.answer()
     text, keyboard = await render_audit(repos, calendar, i18n.current_locale, callback_data.page)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    if (message := message_of(query)) is not None:
+        await message.edit_text(text, reply_markup=keyboard)
 
 
 def create_router() -> Router:

@@ -25,7 +25,8 @@ async def cmd_stats(message: Message, role: Role, repos: Repos, calendar: Report
     progress = await repos.stats.progress(str(month), scope_of(role))
     total = sum(p.total for p in progress)
     submitted = sum(p.submitted for p in progress)
-    lines = [_("<b>{month}</b> (due {due})\nSubmitted: {submitted} of {total}, late: {late}, missing: {missing}").format(
+    heading = _("<b>{month}</b> (due {due})\nSubmitted: {submitted} of {total}, late: {late}, missing: {missing}")
+    lines = [heading.format(
         month=dates.month_report_title(month, locale), due=dates.day(calendar.due_on(month), locale),
         submitted=submitted, total=total, late=sum(p.late for p in progress), missing=total - submitted)]
     for p in progress:

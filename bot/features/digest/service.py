@@ -3,10 +3,10 @@ current gettext locale (labels from the form definition), split for Telegram's 4
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from typing import Iterator
+from functools import cache
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -85,7 +85,7 @@ def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _babel_locale(code: str) -> Locale:
     """Parsed once per language: a digest formats hundreds of numbers."""
     return Locale.parse(code)
@@ -128,7 +128,8 @@ def render_digest(digest: Digest, form: Form) -> str:
 
 def _header(digest: Digest) -> str:
     scope = html.escape(digest.district) if digest.district is not None else _("all districts")
-    return _("📊 <b>Weekly digest</b> · {scope} · {date}").format(scope=scope, date=dates.day(digest.today, locale_now()))
+    today = dates.day(digest.today, locale_now())
+    return _("📊 <b>Weekly digest</b> · {scope} · {date}").format(scope=scope, date=today)
 
 
 def _progress(digest: Digest) -> str:
@@ -197,9 +198,9 @@ def _results(digest: Digest, form: Form) -> str:
             line += f" ({change(value, before.totals.get(field.key, 0))})"
         if field.lte:
             whole_field = form.field(field.lte)
+            other = whole_field.label.get(locale) if whole_field else field.lte
             line += " — " + _("{percent} of “{other}”").format(
-                percent=percent(share(value, closed.totals.get(field.lte, 0))),
-                other=html.escape(whole_field.label.get(locale)))
+                percent=percent(share(value, closed.totals.get(field.lte, 0))), other=html.escape(other))
         lines.append(line)
     return "\n".join(lines)
 

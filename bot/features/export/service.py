@@ -55,6 +55,6 @@ async def export_command(config: Settings, month_text: str, output: Path, as_csv
                                          locale or config.bot.default_locale, month, district_id, as_csv)
     finally:
         await db.close()
-    output.write_bytes(data)
+    await asyncio.to_thread(output.write_bytes, data)
     print(f"{output}: {month}, {district or 'whole region'}, {len(data)} bytes")
     return 0

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -33,6 +34,7 @@ from bot.features.reminders.texts import (
 from bot.telegram.delivery import deliver_parts
 from bot.telegram.keyboards import open_report_keyboard
 from db.queries.sent import SentKey
+from db.queries.stats import OrgStatus
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -52,7 +54,7 @@ class Outcome:
 Render = Callable[[], tuple[list[str], InlineKeyboardMarkup | None]]
 
 
-async def run_due_work(app: "AppContext", bot: Bot, now: datetime) -> list[Outcome]:
+async def run_due_work(app: AppContext, bot: Bot, now: datetime) -> list[Outcome]:
     """Send whatever is due now and not sent yet; returns what was attempted."""
     if app.calendar.is_quiet(now):
         return []
@@ -63,7 +65,7 @@ async def run_due_work(app: "AppContext", bot: Bot, now: datetime) -> list[Outco
     return outcomes
 
 
-async def send_once(app: "AppContext", bot: Bot, key: SentKey, locale: str, render: Render,
+async def send_once(app: AppContext, bot: Bot, key: SentKey, locale: str, render: Render,
                     now: datetime) -> Outcome | None:
     """Claim the key, send in the recipient's language, record the outcome; None if taken."""
     if not await app.repos.sent.claim(key, now):
@@ -86,13 +88,13 @@ def _split(render_text: Callable[..., str], *args: Any) -> tuple[list[str], None
     return split_message(render_text(*args)), None
 
 
-def _months(app: "AppContext", now: datetime) -> tuple[Month, Month]:
+def _months(app: AppContext, now: datetime) -> tuple[Month, Month]:
     """The open month and the one before it (whose overdue steps may still run)."""
     current = app.calendar.open_month(now)
     return current.prev(), current
 
 
-async def send_reminders(app: "AppContext", bot: Bot, now: datetime) -> list[Outcome]:
+async def send_reminders(app: AppContext, bot: Bot, now: datetime) -> list[Outcome]:
     outcomes = []
     for month in _months(app, now):
         step = latest_step(reminder_steps(app.calendar, month), now)
@@ -111,7 +113,7 @@ async def send_reminders(app: "AppContext", bot: Bot, now: datetime) -> list[Out
     return outcomes
 
 
-async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
+async def send_escalations(app: AppContext, bot: Bot, now: datetime,
                            admins: list[Admin]) -> list[Outcome]:
     outcomes = []
     for month in _months(app, now):
@@ -123,19 +125,22 @@ async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
         if not pending:
             continue
         missing = await app.repos.stats.missing(str(month))
-        by_district = defaultdict(list)
+        by_district: defaultdict[int, list[OrgStatus]] = defaultdict(list)
         for status in missing:
             by_district[status.district_id].append(status)
         totals = {p.district_id: p for p in await app.repos.stats.progress(str(month))}
         for admin in pending:
+            render: Render
             if admin.is_branch:
-                rows = [(p.district, p.missing, p.total) for p in totals.values() if p.missing]
-                render = partial(_split, branch_escalation, month, due, rows)
+                behind = [(p.district, p.missing, p.total) for p in totals.values() if p.missing]
+                if not behind:
+                    continue
+                render = partial(_split, branch_escalation, month, due, behind)
             else:
-                rows = by_district.get(admin.district_id, []) if admin.district_id is not None else []
-                render = partial(_split, district_escalation, month, due, admin.district or "", rows)
-            if not rows:
-                continue
+                names = by_district.get(admin.district_id, []) if admin.district_id is not None else []
+                if not names:
+                    continue
+                render = partial(_split, district_escalation, month, due, admin.district or "", names)
             outcome = await send_once(app, bot, SentKey(ESCALATE, str(month), admin.user_id, "1"),
                                       admin.locale, render, now)
             if outcome:
@@ -143,7 +148,7 @@ async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
     return outcomes
 
 
-async def send_digests(app: "AppContext", bot: Bot, now: datetime,
+async def send_digests(app: AppContext, bot: Bot, now: datetime,
                        admins: list[Admin]) -> list[Outcome]:
     window = digest_window(app.calendar, now)
     if window is None:

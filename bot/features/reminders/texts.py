@@ -9,9 +9,9 @@ Texts are rendered in the current gettext locale: callers wrap them in
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Sequence
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -52,10 +52,10 @@ def reminder_steps(calendar: ReportingCalendar, month: Month) -> list[Window]:
     planned.setdefault(due, "due")
     for n in range(1, cfg.overdue_max + 1):
         planned.setdefault(due + timedelta(days=n * cfg.overdue_every_days), f"overdue-{n}")
-    days = sorted(planned)
-    starts = [_day_start(calendar, day) for day in days]
-    ends = starts[1:] + [starts[-1] + timedelta(days=cfg.overdue_every_days)]
-    return [Window(planned[day], start, end) for day, start, end in zip(days, starts, ends)]
+    steps = sorted(planned)
+    starts = [_day_start(calendar, day) for day in steps]
+    ends = [*starts[1:], starts[-1] + timedelta(days=cfg.overdue_every_days)]
+    return [Window(planned[day], start, end) for day, start, end in zip(steps, starts, ends, strict=True)]
 
 
 def latest_step(steps: Sequence[Window], moment: datetime) -> Window | None:
