@@ -152,6 +152,10 @@ class OrgsRepo:
         rows = await self.db.fetchall("SELECT id, name FROM districts ORDER BY name")
         return [(r["id"], r["name"]) for r in rows]
 
+    async def district_name(self, district_id: int) -> str | None:
+        row = await self.db.fetchone("SELECT name FROM districts WHERE id = ?", (district_id,))
+        return row["name"] if row else None
+
     async def district_by_name(self, name: str) -> int | None:
         row = await self.db.fetchone("SELECT id FROM districts WHERE name = ?", (name,))
         return row["id"] if row else None

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from db.database import Database
 
@@ -36,17 +37,8 @@ class DistrictProgress:
         return self.total - self.submitted
 
 
-_STATUS = (
-    "SELECT o.id, o.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), "
-    "r.id IS NOT NULL, COALESCE(r.late, 0) "
-    "FROM organizations o JOIN districts d ON d.id = o.district_id "
-    "LEFT JOIN users u ON u.org_id = o.id "
-    "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
-    "WHERE (:district IS NULL OR o.district_id = :district) "
-)
-
 # The month's reporters as a list probed per organization: the chair is looked up only for the
-# organizations that are missing (a LEFT JOIN on reports looked up all 10,000 first: 22 -> 15 ms).
+# organizations that are missing (a LEFT JOIN on reports would look up every organization first).
 _MISSING = (
     "SELECT o.id, o.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), 0, 0 "
     "FROM organizations o JOIN districts d ON d.id = o.district_id "
@@ -58,7 +50,7 @@ _MISSING = (
 
 # Per district: organizations, reports, late ones; keyed by "is the scope the whole branch". Branch-wide,
 # the month's reports are counted from the covering (month, org_id, late) index instead of probing
-# 10,000 organizations (27 -> 6 ms); for one district the probes are the cheaper way.
+# every organization; for one district the probes are the cheaper way (figures in bench/README.md).
 _PROGRESS = {
     True: "SELECT d.id, d.name, o.total, COALESCE(f.submitted, 0), COALESCE(f.late, 0) FROM districts d "
           "JOIN (SELECT district_id, COUNT(*) AS total FROM organizations GROUP BY district_id) o "
@@ -90,7 +82,7 @@ _OPTIONS = {
            "AND n.org_id IN (SELECT id FROM organizations WHERE district_id = :district) GROUP BY t.id, n.option",
 }
 # Rows of newly tallied keys from the existing reports: the same selection as the triggers of 0006,
-# in primary-key order (4x faster than in report order). CROSS JOIN: each answer is parsed once.
+# in primary-key order (cheaper than in report order). CROSS JOIN: each answer is parsed once.
 _BACKFILL = {
     "number": "INSERT INTO report_numbers(month, key_id, org_id, value) "
               "SELECT r.month, t.id, r.org_id, CAST(j.value AS INTEGER) "
@@ -116,12 +108,6 @@ class StatsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._tallied: set[tuple[str, str]] = set()  # (kind, key) known to be in tallied_keys
-
-    async def statuses(self, month: str, district_id: int | None = None) -> list[OrgStatus]:
-        """Every organization of the scope with its chair and whether it reported for the month."""
-        rows = await self.db.fetchall(_STATUS + "ORDER BY d.name, o.name",
-                                      {"month": month, "district": district_id})
-        return [_status(r) for r in rows]
 
     async def missing(self, month: str, district_id: int | None = None) -> list[OrgStatus]:
         """Organizations of the scope with no submitted report for the month."""
@@ -166,4 +152,4 @@ class StatsRepo:
             "SELECT COUNT(*) FROM reports r JOIN organizations o ON o.id = r.org_id "
             "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district)",
             {"month": month, "district": district_id})
-        return row[0]
+        return row[0] if row else 0

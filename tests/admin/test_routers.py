@@ -49,7 +49,8 @@ async def test_admin_tools_take_messages_only_from_admins_or_guests_and_only_the
     tools = routers()["bot.features.admin_tools"]
     assert [r.name for r in tools.sub_routers] == [
         "bot.features.admin.router", "bot.features.roster.router", "bot.features.joins.router",
-        "bot.features.admin.reports"]
+        "bot.features.export.router", "bot.features.review.router", "bot.features.admin.stats",
+        "bot.features.admin.refusal"]
     for kind in KINDS:
         assert await takes_message_from(tools, kind) == (kind != "chair"), kind
     for router in tools.sub_routers:

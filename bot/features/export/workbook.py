@@ -8,15 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from bot.config import Form, FormField
 from bot.i18n import N_
-from db.queries.admins import ExportRow
+from db.queries.reports import ExportRow
 
 Translate = Callable[[str], str]
 
@@ -83,7 +84,7 @@ def summary_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) 
                 line[i] += value
     lines = list(by_district.values())
     total = [_(TOTAL)] + [sum(line[i] for line in lines) for i in range(1, len(header))]
-    return Sheet(_("Summary"), header, lines + [total])
+    return Sheet(_("Summary"), header, [*lines, total])
 
 
 def missing_sheet(rows: list[ExportRow], _: Translate) -> Sheet:
