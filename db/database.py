@@ -5,10 +5,11 @@ import asyncio
 import logging
 import re
 import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable, Sequence
+from typing import Any
 
 import aiosqlite
 
@@ -64,7 +65,7 @@ class Database(Tx):
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str | Path, migrate: bool = True) -> "Database":
+    async def open(cls, path: str | Path, migrate: bool = True) -> Database:
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +137,7 @@ class Database(Tx):
                     await tx.execute(statement)
                 await tx.execute(
                     "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
-                    (version, file.name, datetime.now(timezone.utc).isoformat()),
+                    (version, file.name, datetime.now(UTC).isoformat()),
                 )
             applied.append(version)
             log.info("applied migration %s", file.name)

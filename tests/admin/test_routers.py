@@ -13,7 +13,7 @@ from bot.domain.roles import Role
 from bot.features import feature_routers
 from bot.features.broadcast.engine import StopCb
 from bot.features.broadcast.router import MENU_BROADCAST, BroadcastCb, BroadcastDialog
-from bot.features.joins.router import JoinCb
+from bot.features.joins.keyboards import JoinCb
 from bot.telegram.admin import AdminCb
 from bot.telegram.filters import MenuButton
 from bot.telegram.keyboards import MENU_HELP, MENU_LANGUAGE, LanguageCb
