@@ -6,8 +6,9 @@ import io
 
 import pytest
 
+from bot.features.roster.files import RosterError, parse_rows, read_csv
 from db.database import Database
-from db.roster import CODE_ALPHABET, RosterError, parse_rows, read_csv
+from db.queries.orgs import CODE_ALPHABET
 from tests.support.cli import bastau
 
 GOOD = "district,organization,sector,members\nСайрам ауданы,Құтарыс,social,400\nСайрам ауданы,Қайнарбұлақ,agriculture,500\n"

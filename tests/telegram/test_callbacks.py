@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.methods import AnswerCallbackQuery
 
-from bot.features.joins.buttons import JoinCb
+from bot.features.joins.keyboards import JoinCb
 
 
 async def test_a_press_on_an_inaccessible_message_is_answered_as_stale(harness):

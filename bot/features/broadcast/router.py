@@ -23,7 +23,7 @@ from bot.domain.roles import Role
 from bot.features.broadcast.audience import Audience, describe, recipients, within_scope
 from bot.features.broadcast.engine import BroadcastEngine
 from bot.features.broadcast.receipt import STOP_LABEL, StopCb, receipt_text, stop_keyboard
-from bot.i18n import N_
+from bot.telegram.admin import MENU_BROADCAST
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
 from bot.telegram.resume import register_reprompt
@@ -31,7 +31,6 @@ from db.queries.broadcasts import Broadcast, Receipt
 from db.queries.users import User
 from db.repos import Repos
 
-MENU_BROADCAST = N_("📣 Broadcast")
 CONTENT_TYPES = ("text", "photo", "document", "video")
 
 
@@ -93,7 +92,7 @@ async def on_audience(query: CallbackQuery, callback_data: BroadcastCb, state: F
     kind = callback_data.value
     if kind == "district" and role.is_branch:
         rows = [_button(name, "dist", str(district_id))
-                for district_id, name in await repos.broadcasts.districts()]
+                for district_id, name in await repos.orgs.districts()]
         rows.append(_button(_("✖️ Cancel"), "drop"))
         await query.answer()
         await message.edit_text(_("Which district?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
@@ -143,7 +142,7 @@ async def ask_message(message: Message, state: FSMContext, **_ignored: Any) -> N
 
 
 async def _describe(repos: Repos, audience: Audience) -> str:
-    name = await repos.broadcasts.district_name(audience.district_id) if audience.district_id else None
+    name = await repos.orgs.district_name(audience.district_id) if audience.district_id else None
     return escape(describe(audience.code, name))
 
 
@@ -275,7 +274,7 @@ async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos:
     blocks = [_("📣 <b>Latest broadcasts</b>")]
     for broadcast in items:
         when = format_datetime(calendar.local(datetime.fromisoformat(broadcast.created_at)), "dd.MM.yyyy HH:mm")
-        name = await repos.broadcasts.district_name(broadcast.district_id) if broadcast.district_id else None
+        name = await repos.orgs.district_name(broadcast.district_id) if broadcast.district_id else None
         header = _("{when}, to {audience}").format(when=when, audience=escape(describe(broadcast.audience, name)))
         blocks.append(receipt_text(_, broadcast.id, receipts[broadcast.id], broadcast.status) + "\n" + header)
     await message.answer("\n\n".join(blocks))

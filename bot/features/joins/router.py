@@ -13,15 +13,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.domain.admins import AdminDirectory
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.features.admin.service import admins_of_district, local_time
-from bot.features.joins.buttons import JoinCb
+from bot.features.admin.service import local_time
+from bot.features.joins.keyboards import JoinCb
 from bot.features.joins.service import Outcome, decide, open_organizations
 from bot.features.onboarding.service import clean_full_name
 from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse
@@ -156,9 +157,9 @@ async def on_name(message: Message, bot: Bot, state: FSMContext, user: User, rep
 
 async def notify_admins(bot: Bot, config: Settings, repos: Repos, i18n: I18n, request: JoinRequest,
                         username: str | None) -> None:
-    for admin_id in await admins_of_district(config, repos, request.district_id):
-        admin = await repos.users.get(admin_id)
-        with i18n.use_locale((admin.locale if admin else None) or config.bot.default_locale):
+    for admin in await AdminDirectory.of(config, repos).covering(request.district_id):
+        admin_id = admin.user_id
+        with i18n.use_locale(admin.locale):
             text = _("🙋 Request #{id}: <b>{name}</b> (Telegram id <code>{user_id}</code>{username}) asks to be "
                      "registered as the chair of <b>{org}</b> ({district}).").format(
                 id=request.id, name=escape(request.full_name), user_id=request.user_id,
@@ -206,7 +207,7 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
 
 
 def decided_note(request: JoinRequest, calendar: ReportingCalendar) -> str:
-    when = local_time(request.decided_at, calendar.tz) if request.decided_at else ""
+    when = local_time(request.decided_at, calendar, get_i18n().current_locale) if request.decided_at else ""
     if request.status == "approved":
         return _("✅ Approved by {admin} at {when}.").format(admin=request.decided_by, when=when)
     return _("❌ Rejected by {admin} at {when}.").format(admin=request.decided_by, when=when)

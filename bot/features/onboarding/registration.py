@@ -17,7 +17,7 @@ from aiogram.utils.i18n import ngettext
 from bot.config import Settings
 from bot.domain.clock import Clock
 from bot.domain.roles import Role, RoleResolver
-from bot.features.joins.buttons import no_code_keyboard
+from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name
 from bot.telegram.filters import HasContact, HasText
 from bot.telegram.keyboards import contact_keyboard, main_menu, remove_keyboard

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from db.queries.orgs import Organization
+from db.queries.orgs import Organization, normalize_code
 from db.repos import Repos
-from db.roster import normalize_code
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The join buttons: their callback data, and the «I have no code» button the registration dialog shows."""
+"""The buttons of the join request flow, also shown by registration under the invite-code question."""
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
