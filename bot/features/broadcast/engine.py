@@ -28,6 +28,7 @@ from aiogram.utils.i18n import I18n
 from bot.config import BroadcastSection
 from bot.domain.clock import Clock
 from bot.features.broadcast.receipt import STOP_LABEL, receipt_text, stop_keyboard
+from bot.telegram.delivery import Sleep
 from db.queries.broadcasts import (
     BLOCKED,
     CANCELLED,
@@ -43,8 +44,6 @@ from db.queries.broadcasts import (
 from db.repos import Repos
 
 log = logging.getLogger(__name__)
-
-Sleep = Callable[[float], Awaitable[None]]
 
 SERVER_ERROR_ATTEMPTS = 3     # 5xx / network errors: tries per recipient before it is marked failed
 SERVER_ERROR_BACKOFF_S = 1.0  # doubled after each try
