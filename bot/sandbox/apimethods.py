@@ -1,4 +1,4 @@
-"""The Bot API methods of the local server: a mixin of LocalBotAPI (apiserver.py), which owns the state."""
+"""The Bot API methods of the local server, over its state (apistate.py); LocalBotAPI (apiserver.py) serves them."""
 from __future__ import annotations
 
 import asyncio
