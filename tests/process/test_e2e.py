@@ -17,17 +17,13 @@ from bot.config import Form, load_config
 from bot.sandbox.apiserver import LocalBotAPI, User
 from db.database import Database
 from db.repos import Repos
+from tests.support.cli import bastau
 from tests.support.paths import REPO
 from tests.support.roster import ROSTER
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")]
 INT_ANSWERS = {"members_total": 400, "members_joined": 3, "members_left": 1, "events_held": 4,
                "deputy_meetings": 2, "appeals_received": 5, "appeals_resolved": 4, "trainings": 1}
-
-
-def bastau(*args: str, config: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", "--config", str(config), *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60)
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -43,9 +39,9 @@ def roster_codes(config_file: Path, tmp_path: Path) -> dict[str, str]:
         writer = csv.writer(out)
         writer.writerow(["district", "organization", "sector", "members"])
         writer.writerows(ROSTER)
-    imported = bastau("roster", "import", str(roster), config=config_file, env=clean_env())
+    imported = bastau(config_file, "roster", "import", str(roster), env=clean_env())
     assert imported.returncode == 0, imported.stderr
-    codes = bastau("roster", "codes", config=config_file, env=clean_env())
+    codes = bastau(config_file, "roster", "codes", env=clean_env())
     assert codes.returncode == 0, codes.stderr
     return {row[1]: row[2] for row in list(csv.reader(io.StringIO(codes.stdout)))[1:]}
 
