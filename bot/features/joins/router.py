@@ -26,7 +26,7 @@ from bot.features.joins.keyboards import JoinCb
 from bot.features.joins.service import Outcome, decide, open_organizations
 from bot.features.onboarding.service import clean_full_name
 from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse
-from bot.telegram.callbacks import callback_message
+from bot.telegram.callbacks import callback_message, message_of
 from bot.telegram.filters import HasText, IsAdmin, NotCommand
 from bot.telegram.keyboards import main_menu
 from bot.telegram.resume import register_reprompt
@@ -191,8 +191,8 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
         await refuse(query, NOT_ALLOWED)
     elif decision.outcome is Outcome.ALREADY_DECIDED:
         await query.answer(decided_note(request, calendar), show_alert=True)
-        if isinstance(query.message, Message):  # the decision stands even when the message is gone
-            await query.message.edit_reply_markup(reply_markup=None)
+        if (message := message_of(query)) is not None:  # the decision stands even when the message is gone
+            await message.edit_reply_markup(reply_markup=None)
     elif decision.outcome is Outcome.ORG_TAKEN:
         await query.answer(_("{org} already has a chair, so this request cannot be approved. "
                              "You can reject it.").format(org=request.org_name), show_alert=True)
@@ -200,9 +200,8 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
         await query.answer(_("This person is already registered as a chair."), show_alert=True)
     else:
         await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.edit_text(f"{query.message.html_text}\n\n{decided_note(request, calendar)}",
-                                          reply_markup=None)
+        if (message := message_of(query)) is not None:
+            await message.edit_text(f"{message.html_text}\n\n{decided_note(request, calendar)}", reply_markup=None)
         await tell_user(bot, config, repos, i18n, fsm_storage, request)
 
 
