@@ -23,7 +23,7 @@ from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.admin.service import local_time
 from bot.features.joins.keyboards import JoinCb
-from bot.features.joins.service import Outcome, decide, open_organizations
+from bot.features.joins.service import Asked, Outcome, ask_to_join, decide, open_organizations
 from bot.features.onboarding.service import clean_full_name
 from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse
 from bot.telegram.callbacks import callback_message, message_of
@@ -135,24 +135,19 @@ async def on_name(message: Message, bot: Bot, state: FSMContext, user: User, rep
         return
     org_id = (await state.get_data()).get("join_org")
     await state.clear()
-    org = await repos.orgs.get(org_id) if org_id else None
-    not_sent = _("The request was not sent. Send /start to begin again.")
-    if org is None or await repos.joins.pending_of(user.id) is not None:
-        await message.answer(not_sent)
-        return
-    if await repos.users.chair_of(org.id) is not None:
+    asked = await ask_to_join(repos, clock, user.id, org_id, name)
+    if asked.outcome is Asked.ORG_HAS_CHAIR:
         await message.answer(_("This organization already has a registered chair. "
                                "Please ask the branch administrator for help."))
         return
-    request = await repos.joins.get(await repos.joins.create(user.id, org.id, name, clock.now()))
-    if request is None:
-        await message.answer(not_sent)
+    if asked.request is None:
+        await message.answer(_("The request was not sent. Send /start to begin again."))
         return
-    username = message.from_user.username if message.from_user else None
-    await notify_admins(bot, config, repos, i18n, request, username)
+    request = asked.request
+    await notify_admins(bot, config, repos, i18n, request, message.from_user.username if message.from_user else None)
     await message.answer(_("Your request to become the chair of <b>{org}</b> ({district}) is sent to the "
                            "administrators. You will get the answer here.").format(
-        org=escape(org.name), district=escape(org.district)))
+        org=escape(request.org_name), district=escape(request.district)))
 
 
 async def notify_admins(bot: Bot, config: Settings, repos: Repos, i18n: I18n, request: JoinRequest,
