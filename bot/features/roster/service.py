@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain.audit import audit
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.domain.text import safe_cell
 from bot.i18n import N_
 from db import roster
 from db.repos import Repos
@@ -66,14 +67,17 @@ async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, f
 
 
 async def codes_files(repos: Repos, district_id: int | None) -> tuple[bytes, bytes]:
-    """The invite codes of a scope as CSV and as XLSX."""
+    """The invite codes of a scope as CSV and as XLSX, every cell made safe (a name that looks like a
+    formula stays text, a character XLSX cannot hold is replaced)."""
     from openpyxl import Workbook
 
-    text = await codes_csv(repos.db, district_id)
+    rows = list(csv.reader(io.StringIO(await codes_csv(repos.db, district_id))))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([safe_cell(v) for v in row] for row in rows)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("codes")
-    for row in csv.reader(io.StringIO(text)):
-        sheet.append(row)
+    for row in rows:
+        sheet.append([safe_cell(v, sheet) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return text.encode("utf-8-sig"), buffer.getvalue()
+    return out.getvalue().encode("utf-8-sig"), buffer.getvalue()
