@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from db.database import Database
-from db.roster import CODE_ALPHABET, RosterError, parse_rows, read_csv
+from db.roster import CODE_ALPHABET, CODE_LENGTH, RosterError, parse_rows, read_csv
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = "district,organization,sector,members\nСайрам ауданы,Құтарыс,social,400\nСайрам ауданы,Қайнарбұлақ,agriculture,500\n"
@@ -45,7 +45,7 @@ def test_import_then_codes_via_cli(config_file, tmp_path):
     assert rows[0] == ["district", "organization", "code"]
     assert {r[1] for r in rows[1:]} == {"Құтарыс", "Қайнарбұлақ"}
     for _, _, code in rows[1:]:
-        assert len(code) == 6 and set(code) <= set(CODE_ALPHABET)
+        assert len(code) == CODE_LENGTH == 8 and set(code) <= set(CODE_ALPHABET)
         assert not set(code) & set("0O1I")
     # Importing again changes one organization and adds one; nothing is deleted.
     roster.write_text(GOOD.replace("400", "410") + "Байзақ ауданы,Мектеп №5,social,120\n", encoding="utf-8")
