@@ -41,8 +41,9 @@ async def _run(config: Settings) -> int:
 
 async def _roster_import(config: Settings, file: Path) -> int:
     from bot.domain.clock import SystemClock
+    from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
     from db.database import Database
-    from db.roster import RosterError, apply_rows, parse_rows, read_csv, read_xlsx
+    from db.queries.orgs import apply_rows
 
     data = file.read_bytes()
     try:
@@ -64,7 +65,7 @@ async def _roster_import(config: Settings, file: Path) -> int:
 
 async def _roster_codes(config: Settings) -> int:
     from db.database import Database
-    from db.roster import codes_csv
+    from db.queries.orgs import codes_csv
 
     db = await Database.open(config.db_path)
     try:

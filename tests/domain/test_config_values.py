@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
-from tests.domain.test_config import REPO, write
+from tests.support.paths import REPO
+
+
+def write(tmp_path: Path, old: str, new: str) -> Path:
+    text = (REPO / "config.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "config.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
 
 
 @pytest.mark.parametrize("old, new, key, says", [

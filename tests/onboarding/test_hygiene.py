@@ -9,9 +9,9 @@ import pytest
 from aiogram.methods import SendMessage
 
 from bot.config import load_config
-from db.roster import reissue_code
-from tests.conftest import code_of, seed_roster
+from db.queries.orgs import reissue_code
 from tests.support.harness import Harness
+from tests.support.roster import code_of, seed_roster
 
 
 async def at_code_question(harness, user_id: int, language: str = "ru"):

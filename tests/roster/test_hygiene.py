@@ -6,8 +6,9 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.admin.test_admin_people import BRANCH, admin, csv_rows, documents
-from tests.conftest import seed_roster
+from tests.support.people import BRANCH, admin
+from tests.support.roster import seed_roster
+from tests.support.seen import csv_rows, documents
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
 

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.config import RegistrationSection
-from db.queries.orgs import Organization
+from db.queries.orgs import Organization, could_be_code, normalize_code
 from db.repos import Repos
-from db.roster import could_be_code, normalize_code
 
 log = logging.getLogger(__name__)
 

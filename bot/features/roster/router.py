@@ -24,8 +24,8 @@ from bot.telegram.admin import (
     scope_of,
 )
 from bot.telegram.filters import HasDocument, IsAdmin, IsBranchAdmin, MenuButton
+from db.queries.orgs import reissue_code
 from db.repos import Repos
-from db.roster import reissue_code
 
 SHOWN_PROBLEMS = 30
 SHOWN_NAMES = 20

@@ -12,14 +12,15 @@ from bot.domain.audit import audit
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.domain.text import safe_cell
+from bot.features.roster import files as roster
+from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
 from bot.i18n import N_
-from db import roster
+from db.queries.orgs import ApplySummary, RosterRow, apply_rows, codes_csv
 from db.repos import Repos
-from db.roster import ApplySummary, RosterError, RosterRow, apply_rows, codes_csv, parse_rows, read_csv, read_xlsx
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
-# The roster's reasons (English templates in db/roster.py), marked here for translation.
+# The roster's reasons (English templates in bot/features/roster/files.py), marked here for translation.
 REASONS = {
     roster.EMPTY_FILE: N_("the file is empty"),
     roster.BAD_HEADER: N_("the header must be {header}"),
