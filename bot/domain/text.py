@@ -122,15 +122,17 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         seen.append(seen[-1] + unit.visible)
     parts: list[str] = []
     start = 0
-    while True:
+    while seen[start] < seen[-1]:        # what is left shows something (empty elements alone do not)
         before = units[start - 1].stack if start else ()
         opening = "".join(tag for _, tag in before)
         if len(opening) + sizes[-1] - sizes[start] <= limit:
             parts.append(opening + "".join(u.text for u in units[start:]))
-            return parts
+            break
         end, skip = _cut(units, sizes, seen, start, limit - len(opening))
-        parts.append(opening + "".join(u.text for u in units[start:end]) + _closing(units[end - 1].stack))
+        if seen[end] > seen[start]:
+            parts.append(opening + "".join(u.text for u in units[start:end]) + _closing(units[end - 1].stack))
         start = end + skip
+    return parts
 
 
 def _cut(units: list[_Unit], sizes: list[int], seen: list[int], start: int, room: int) -> tuple[int, int]:
@@ -161,6 +163,9 @@ def _cut(units: list[_Unit], sizes: list[int], seen: list[int], start: int, room
             return best[rank]
     for cut in range(last, start, -1):
         if fits(cut) and seen[start] < seen[cut] < seen[-1]:
+            return cut, 0
+    for cut in range(last, start, -1):   # only empty elements on one side: that piece is dropped
+        if fits(cut):
             return cut, 0
     raise ValueError(f"a limit of {room} leaves no room for the text inside its open elements")
 
