@@ -57,7 +57,7 @@ class FormField(_Strict):
     max_count: int = Field(default=5, ge=1, le=10)
 
     @model_validator(mode="after")
-    def _check_type_rules(self) -> "FormField":
+    def _check_type_rules(self) -> FormField:
         if self.type in ("choice", "multi") and not self.options:
             raise ValueError(f"field '{self.key}' of type {self.type} needs options")
         if self.type not in ("choice", "multi") and self.options:
@@ -76,7 +76,7 @@ class Form(_Strict):
     fields: tuple[FormField, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _check_fields(self) -> "Form":
+    def _check_fields(self) -> Form:
         keys = [f.key for f in self.fields]
         if len(keys) != len(set(keys)):
             raise ValueError("form field keys repeat")
@@ -189,7 +189,7 @@ class AdminEntry(_Strict):
     district: str | None = None
 
     @model_validator(mode="after")
-    def _district(self) -> "AdminEntry":
+    def _district(self) -> AdminEntry:
         if self.scope == "district" and not self.district:
             raise ValueError("a district admin needs 'district'")
         if self.scope == "branch" and self.district:

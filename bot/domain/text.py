@@ -1,7 +1,7 @@
 """Long HTML messages cut to Telegram's limit, shared by every feature that may send one."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 TELEGRAM_LIMIT = 4096
 

@@ -103,7 +103,7 @@ class ReportsRepo:
         await self.db.execute("DELETE FROM drafts WHERE org_id = ? AND month = ?", (org_id, month))
         self._remember_draft((org_id, month), _NO_DRAFT)
 
-    async def submit(self, org_id: int, month: str, user_id: int, answers: dict[str, Any],
+    async def submit(self, org_id: int, month: str, user_id: int | None, answers: dict[str, Any],
                      late: bool, now: datetime) -> None:
         """Store the report and drop the draft in one transaction. A re-submission (an edit)
         keeps the first submission's time and late flag."""

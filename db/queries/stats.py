@@ -81,22 +81,34 @@ _OPTIONS = {
            "WHERE t.kind = 'option' AND t.key IN (SELECT value FROM json_each(:keys)) "
            "AND n.org_id IN (SELECT id FROM organizations WHERE district_id = :district) GROUP BY t.id, n.option",
 }
-# Rows of newly tallied keys from the existing reports: the same selection as the triggers of 0006,
-# in primary-key order (cheaper than in report order). CROSS JOIN: each answer is parsed once.
+# A newly tallied key is registered with backfill_below past the last report (migration 0008), then
+# back-filled from the existing reports, _CHUNK at a time going down their ids, each step its own
+# short write transaction, its rows in primary-key order. OR IGNORE: a report written since the
+# registration already has its rows from the triggers of 0006, computed from the same answers.
+# CROSS JOIN: each answer is parsed once.
+_CHUNK = 400
+_REGISTER = ("INSERT OR IGNORE INTO tallied_keys(key, kind, backfill_below) "
+             "SELECT value, :kind, (SELECT MAX(id) + 1 FROM reports) FROM json_each(:keys)")
+_PENDING = ("SELECT id, backfill_below FROM tallied_keys WHERE kind = :kind "
+            "AND key IN (SELECT value FROM json_each(:keys)) AND backfill_below IS NOT NULL")
+_STEP = "(SELECT id, month, org_id, answers FROM reports WHERE id < :below ORDER BY id DESC LIMIT :chunk) r "
 _BACKFILL = {
-    "number": "INSERT INTO report_numbers(month, key_id, org_id, value) "
+    "number": "INSERT OR IGNORE INTO report_numbers(month, key_id, org_id, value) "
               "SELECT r.month, t.id, r.org_id, CAST(j.value AS INTEGER) "
-              "FROM reports r CROSS JOIN json_each(r.answers) j "
+              "FROM " + _STEP + "CROSS JOIN json_each(r.answers) j "
               "CROSS JOIN tallied_keys t ON t.key = j.key AND t.kind = 'number' "
-              "WHERE t.key IN (SELECT value FROM json_each(:keys)) AND j.type IN ('integer', 'real', 'text') "
+              "WHERE t.id IN (SELECT value FROM json_each(:ids)) AND j.type IN ('integer', 'real', 'text') "
               "ORDER BY 1, 2, 3",
-    "option": "INSERT INTO report_options(month, key_id, option, org_id) "
+    "option": "INSERT OR IGNORE INTO report_options(month, key_id, option, org_id) "
               "SELECT DISTINCT r.month, t.id, p.value, r.org_id "
-              "FROM reports r CROSS JOIN json_each(r.answers) j "
+              "FROM " + _STEP + "CROSS JOIN json_each(r.answers) j "
               "CROSS JOIN tallied_keys t ON t.key = j.key AND t.kind = 'option' CROSS JOIN json_each(j.value) p "
-              "WHERE t.key IN (SELECT value FROM json_each(:keys)) AND j.type = 'array' "
+              "WHERE t.id IN (SELECT value FROM json_each(:ids)) AND j.type = 'array' "
               "ORDER BY 1, 2, 3, 4",
 }
+# The lowest id of the step just done; NULL (complete) when the step found no reports.
+_ADVANCE = ("UPDATE tallied_keys SET backfill_below = (SELECT MIN(r.id) FROM " + _STEP + ") "
+            "WHERE id IN (SELECT value FROM json_each(:ids))")
 
 
 def _status(row) -> OrgStatus:
@@ -107,7 +119,7 @@ def _status(row) -> OrgStatus:
 class StatsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._tallied: set[tuple[str, str]] = set()  # (kind, key) known to be in tallied_keys
+        self._complete: set[tuple[str, str]] = set()  # (kind, key) whose back-fill is done (in the DB too)
 
     async def missing(self, month: str, district_id: int | None = None) -> list[OrgStatus]:
         """Organizations of the scope with no submitted report for the month."""
@@ -135,17 +147,35 @@ class StatsRepo:
         return {(r[0], r[1]): r[2] for r in rows}
 
     async def _tally(self, kind: str, keys: Sequence[str]) -> None:
-        """Make sure report_numbers / report_options hold `keys` (see migration 0006): a key asked
-        for the first time is registered and back-filled from every report, in one transaction."""
-        new = [key for key in dict.fromkeys(keys) if (kind, key) not in self._tallied]
-        if not new:
+        """Make sure report_numbers / report_options hold `keys` (migrations 0006, 0008): a key asked
+        for the first time is registered, then back-filled in short steps; a restart finds the keys
+        complete with one read, or carries on where an interrupted back-fill stopped."""
+        wanted = [key for key in dict.fromkeys(keys) if (kind, key) not in self._complete]
+        if not wanted:
             return
+        names = json.dumps(wanted)
+        known = {r[0]: r[1] for r in await self.db.fetchall(
+            "SELECT key, backfill_below FROM tallied_keys WHERE kind = :kind "
+            "AND key IN (SELECT value FROM json_each(:keys))", {"kind": kind, "keys": names})}
+        if len(known) < len(wanted):
+            async with self.db.transaction() as tx:
+                await tx.execute(_REGISTER, {"kind": kind, "keys": json.dumps([k for k in wanted if k not in known])})
+        if len(known) < len(wanted) or any(below is not None for below in known.values()):
+            while await self._backfill_step(kind, names):
+                pass
+        self._complete.update((kind, key) for key in wanted)
+
+    async def _backfill_step(self, kind: str, names: str) -> bool:
+        """Back-fill the next _CHUNK reports for the pending keys among `names`; False when none is pending."""
         async with self.db.transaction() as tx:
-            known = {r[0] for r in await tx.fetchall("SELECT key FROM tallied_keys WHERE kind = ?", (kind,))}
-            added = json.dumps([key for key in new if key not in known])
-            await tx.execute("INSERT INTO tallied_keys(key, kind) SELECT value, ? FROM json_each(?)", (kind, added))
-            await tx.execute(_BACKFILL[kind], {"keys": added})
-        self._tallied.update((kind, key) for key in new)
+            pending = await tx.fetchall(_PENDING, {"kind": kind, "keys": names})
+            if not pending:
+                return False
+            below = max(r[1] for r in pending)  # keys registered together go down together
+            step = {"below": below, "chunk": _CHUNK, "ids": json.dumps([r[0] for r in pending if r[1] == below])}
+            await tx.execute(_BACKFILL[kind], step)
+            await tx.execute(_ADVANCE, step)
+        return True
 
     async def report_count(self, month: str, district_id: int | None = None) -> int:
         row = await self.db.fetchone(

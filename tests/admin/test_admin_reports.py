@@ -1,10 +1,10 @@
 """/stats and /reopen: the open month at a glance; a submitted report reopened after its due date."""
 from __future__ import annotations
 
-from tests.admin.test_admin_people import BRANCH, SAIRAM_ADMIN, admin, audit_entries, org_id
-from tests.onboarding.test_registration import register
-from tests.report.test_report_dialog import BUTTONS, file_quickly, open_report
 from tests.support.harness import at
+from tests.support.people import BRANCH, SAIRAM_ADMIN, admin, nowhere, org_id, register
+from tests.support.report import BUTTONS, file_quickly, open_report
+from tests.support.seen import audit_entries
 
 
 async def test_stats_show_the_open_month_per_district(harness, clock):
@@ -68,8 +68,6 @@ async def test_nothing_to_reopen_before_the_due_date_or_without_a_report(harness
     await harness.app.repos.reports.submit(kutarys, "2026-11", 1001, {}, False, clock.now())
     boss = await admin(harness, BRANCH)
     from bot.telegram.admin import AdminCb
-    from tests.admin.test_admin_people import nowhere
-
     await boss.press_data(AdminCb(action="ro_o", month="2026-11", org=kutarys).pack(), nowhere(BRANCH))
     assert "ещё можно исправлять" in boss.reply
     await boss.press_data(AdminCb(action="ro_o", month="2026-09", org=kutarys).pack(), nowhere(BRANCH))

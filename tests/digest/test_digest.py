@@ -8,9 +8,9 @@ from aiogram.methods import SendMessage
 from bot.domain.text import TELEGRAM_LIMIT, split_message
 from bot.features.digest.service import gather_digest, render_digest
 from bot.features.reminders.due_work import run_due_work
-from tests.conftest import seed_roster
-from tests.onboarding.test_registration import register
 from tests.support.harness import at
+from tests.support.people import register
+from tests.support.roster import seed_roster
 
 FIELDS = ("members_total", "members_joined", "members_left", "events_held", "deputy_meetings",
           "appeals_received", "appeals_resolved", "trainings")

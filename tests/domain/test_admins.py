@@ -8,7 +8,7 @@ from bot.domain.admins import AdminDirectory
 from bot.domain.roles import Role, RoleResolver
 from db.database import Database
 from db.repos import Repos
-from tests.conftest import seed_roster
+from tests.support.roster import seed_roster
 
 BRANCH, SAIRAM, LOST = 900, 901, 902      # in config.toml (902: a district that is not in the roster)
 ADDED_BRANCH, ADDED_BAIZAQ, ADDED_SAIRAM = 7001, 7002, 7003

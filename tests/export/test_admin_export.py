@@ -10,17 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.telegram.admin import AdminCb
-from tests.admin.test_admin_people import (
-    BRANCH,
-    SAIRAM_ADMIN,
-    admin,
-    audit_entries,
-    csv_rows,
-    documents,
-    nowhere,
-    org_id,
-)
-from tests.onboarding.test_registration import register
+from tests.support.people import BRANCH, SAIRAM_ADMIN, admin, nowhere, org_id, register
+from tests.support.roster import seed_roster
+from tests.support.seen import audit_entries, csv_rows, documents
 
 FULL = {"members_total": 400, "members_joined": 3, "members_left": 1, "events_held": 4,
         "events_summary": "=HYPERLINK(\"http://x\")", "deputy_meetings": 2, "appeals_received": 5,
@@ -171,9 +163,8 @@ def test_the_cli_refuses_a_bad_month_or_district(config_file, tmp_path, capsys):
     assert "Жоқ ауданы" in capsys.readouterr().err and not out.exists()
 
 
+@pytest.mark.slow
 async def test_ten_thousand_organizations_export(harness, clock):
-    from tests.conftest import seed_roster
-
     await seed_roster(harness.app.db, clock, [(f"Аудан {n % 20}", f"Ұйым {n}", "social", 10) for n in range(10_000)])
     ids = [r[0] for r in await harness.app.db.fetchall("SELECT id FROM organizations ORDER BY id LIMIT 5000")]
     await harness.app.db.executemany(

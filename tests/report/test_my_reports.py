@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from bot.telegram.keyboards import MENU_MY_REPORTS
-from tests.onboarding.test_registration import register
-from tests.report.test_report_dialog import file_quickly, org_id_of
 from tests.support.harness import at
+from tests.support.people import org_id_of, register
+from tests.support.report import file_quickly
 
 
 async def seed_history(harness, org_id: int, clock) -> None:

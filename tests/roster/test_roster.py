@@ -3,23 +3,15 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from bot.features.roster.files import RosterError, parse_rows, read_csv
 from db.database import Database
 from db.queries.orgs import CODE_ALPHABET
+from tests.support.cli import bastau
 
-REPO = Path(__file__).resolve().parents[2]
 GOOD = "district,organization,sector,members\nСайрам ауданы,Құтарыс,social,400\nСайрам ауданы,Қайнарбұлақ,agriculture,500\n"
-
-
-def bastau(config_file: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", "--config", str(config_file), *args],
-                          capture_output=True, text=True, cwd=REPO, timeout=60)
 
 
 @pytest.mark.parametrize("text, line, reason", [
@@ -35,6 +27,7 @@ def test_bad_rows_are_named(text, line, reason):
     assert any(n == line and reason in why for n, why in error.value.problems), error.value.problems
 
 
+@pytest.mark.slow
 def test_import_then_codes_via_cli(config_file, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(GOOD, encoding="utf-8")
@@ -54,6 +47,7 @@ def test_import_then_codes_via_cli(config_file, tmp_path):
     assert "organizations added: 1, changed: 1, unchanged: 1" in result.stdout
 
 
+@pytest.mark.slow
 async def test_a_bad_row_writes_nothing(config_file, config, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(GOOD + "Сайрам ауданы,,social,3\n", encoding="utf-8")

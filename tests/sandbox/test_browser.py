@@ -20,9 +20,9 @@ from bot.sandbox.runner import Sandbox
 from tests.support.harness import at
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists() and find_spec("selenium")),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) and selenium")
+    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) and selenium")]
 START = at("2026-11-26 10:00")  # the November report is open
 NEWCOMER, BRANCH_ADMIN = 1003, 2002
 INT_ANSWERS = {"members_total": 180, "members_joined": 2, "members_left": 0, "events_held": 3,

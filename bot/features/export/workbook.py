@@ -10,14 +10,14 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Form, FormField
 from bot.i18n import N_
 from db.queries.reports import ExportRow
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
 
 Translate = Callable[[str], str]
 
@@ -98,6 +98,8 @@ def build_sheets(rows: list[ExportRow], form: Form, locale: str, translate: Tran
 
 
 def to_xlsx(sheets: list[Sheet]) -> bytes:
+    from openpyxl import Workbook  # imported by the first export, not at start-up
+
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title[:31])
@@ -111,6 +113,8 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
 
 def _as_text(ws, value: str) -> WriteOnlyCell:
     """A chair's text that starts with '=' stays text, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(ws, value)
     cell.data_type = "s"
     return cell
