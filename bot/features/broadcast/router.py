@@ -22,7 +22,8 @@ from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.broadcast.audience import Audience, describe, recipients, within_scope
-from bot.features.broadcast.engine import STOP_LABEL, BroadcastEngine, StopCb, receipt_text, stop_keyboard
+from bot.features.broadcast.engine import BroadcastEngine
+from bot.features.broadcast.receipt import STOP_LABEL, StopCb, receipt_text, stop_keyboard
 from bot.telegram.admin import MENU_BROADCAST
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
