@@ -38,9 +38,8 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 Params = Sequence[Any] | dict[str, Any]
 _BUDGET_S = 0.001  # the longest a statement may keep the event loop's thread
 _CHECK_EVERY = 1000  # SQLite VM instructions between two looks at the clock
-_CHECKPOINT_EVERY = 200  # write statements and transactions between two passive checkpoints
-_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL",
-            "PRAGMA wal_autocheckpoint=0")
+_CHECKPOINT_EVERY = 100  # writes on `quick` between two checkpoints
+_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
 _TO_WORKER = ("SQLITE_INTERRUPT", "SQLITE_BUSY", "SQLITE_LOCKED")  # error names that send a statement on
 
 
@@ -124,8 +123,7 @@ class Database:
         self.path = path
         self.closed = False
         self._lock = asyncio.Lock()
-        self._writes = 0
-        self._checkpoint: asyncio.Task[Any] | None = None
+        self._quick_writes = 0
 
     @classmethod
     async def open(cls, path: str | Path, migrate: bool = True) -> Database:
@@ -134,6 +132,7 @@ class Database:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await _connect(path)
         await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute("PRAGMA wal_autocheckpoint=250")
         db = cls(conn, path)
         if migrate:
             await db.migrate()
@@ -145,8 +144,6 @@ class Database:
     async def close(self) -> None:
         if not self.closed:
             self.closed = True
-            if self._checkpoint is not None:
-                await self._checkpoint
             if self.quick is not None:
                 self.quick.conn.close()
             if self.reader is not self.conn:
@@ -175,8 +172,10 @@ class Database:
 
     async def execute(self, sql: str, params: Params = ()) -> Written:
         async with self._lock:
-            self._wrote()
             if self.quick is not None and (done := self.quick.run(sql, params)) is not None:
+                self._quick_writes += 1
+                if self._quick_writes % _CHECKPOINT_EVERY == 0:
+                    await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 return Written(done[1].rowcount, done[1].lastrowid)
             cursor = await self.conn.execute(sql, params)
             return Written(cursor.rowcount, cursor.lastrowid)
@@ -196,12 +195,6 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
-                self._wrote()
-
-    def _wrote(self) -> None:
-        self._writes += 1
-        if self._writes % _CHECKPOINT_EVERY == 0 and (self._checkpoint is None or self._checkpoint.done()):
-            self._checkpoint = asyncio.create_task(self.reader.execute("PRAGMA wal_checkpoint(PASSIVE)"))
 
     async def migrate(self) -> list[int]:
         """Apply every numbered migration not yet recorded, each in its own transaction."""
@@ -242,6 +235,6 @@ async def _connect(path: str) -> aiosqlite.Connection:
 def _connect_quick(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    for pragma in (*_PRAGMAS, "PRAGMA busy_timeout=0"):
+    for pragma in (*_PRAGMAS, "PRAGMA busy_timeout=0", "PRAGMA wal_autocheckpoint=0"):
         conn.execute(pragma)
     return conn
