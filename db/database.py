@@ -38,6 +38,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 Params = Sequence[Any] | dict[str, Any]
 _BUDGET_S = 0.001  # the longest a statement may keep the event loop's thread
 _CHECK_EVERY = 1000  # SQLite VM instructions between two looks at the clock
+_CHECKPOINT_EVERY = 100  # writes on `quick` between two checkpoints
 _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
 _TO_WORKER = ("SQLITE_INTERRUPT", "SQLITE_BUSY", "SQLITE_LOCKED")  # error names that send a statement on
 
@@ -122,6 +123,7 @@ class Database:
         self.path = path
         self.closed = False
         self._lock = asyncio.Lock()
+        self._quick_writes = 0
 
     @classmethod
     async def open(cls, path: str | Path, migrate: bool = True) -> Database:
@@ -130,6 +132,7 @@ class Database:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await _connect(path)
         await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute("PRAGMA wal_autocheckpoint=250")
         db = cls(conn, path)
         if migrate:
             await db.migrate()
@@ -170,6 +173,9 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> Written:
         async with self._lock:
             if self.quick is not None and (done := self.quick.run(sql, params)) is not None:
+                self._quick_writes += 1
+                if self._quick_writes % _CHECKPOINT_EVERY == 0:
+                    await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 return Written(done[1].rowcount, done[1].lastrowid)
             cursor = await self.conn.execute(sql, params)
             return Written(cursor.rowcount, cursor.lastrowid)
