@@ -36,6 +36,7 @@ def build_bot(token: str, config: Settings, session: BaseSession | None = None) 
 
 def build_dispatcher(app: AppContext) -> Dispatcher:
     from bot.features import feature_routers
+    from bot.features.backups import setup_backups
     from bot.features.broadcast import setup_broadcasts
     from bot.features.commands.setup import set_commands
     from bot.features.reminders.scheduler import start_scheduler, stop_scheduler
@@ -53,6 +54,7 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     dp.startup.register(start_scheduler)
     dp.shutdown.register(stop_scheduler)
     setup_broadcasts(app, dp)  # resume unfinished broadcasts at startup, interrupt them at shutdown
+    setup_backups(app, dp)  # the scheduled online backups, once the scheduler runs
     return dp
 
 

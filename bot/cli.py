@@ -122,6 +122,34 @@ async def _backup(config: Settings, target: Path) -> int:
     return 0
 
 
+def _restore(config: Settings, source: Path) -> int:
+    """Put a backup in the database's place; refused while a bot runs on the database."""
+    import sqlite3
+
+    from bot.domain.clock import SystemClock
+    from bot.features.backups.service import BackupError, restore
+    from db.lock import LockHeld, WriterLock
+
+    lock = WriterLock(config.db_path)
+    try:
+        lock.acquire(SystemClock().now(), role="bastau restore")
+    except LockHeld as exc:
+        print(f"bastau restore: refused, {exc}; stop it first", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"bastau restore: cannot create the lock file {lock.path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        kept = restore(source, config.db_path, SystemClock().now())
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        print(f"bastau restore: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        lock.release()
+    print(f"restored {source} into {config.db_path}; the database as it was is kept in {kept}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bastau", description=__doc__)
     parser.add_argument("--config", help="path to config.toml (default: $BASTAU_CONFIG or ./config.toml)")
@@ -145,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     roster_commands.add_parser("codes", help="print district,organization,code as CSV")
     backup = commands.add_parser("backup", help="an online backup of the database into FILE")
     backup.add_argument("file", type=Path)
+    restore = commands.add_parser("restore", help="replace the database with a backup (not while the bot runs)")
+    restore.add_argument("file", type=Path)
     return parser
 
 
@@ -187,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_roster_codes(config))
     if args.command == "backup":
         return asyncio.run(_backup(config, args.file))
+    if args.command == "restore":
+        return _restore(config, args.file)
     return 2
 
 
