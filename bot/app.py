@@ -38,6 +38,7 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     from bot.features.broadcast import setup_broadcasts
     from bot.features.commands.setup import set_commands
     from bot.features.reminders.scheduler import start_scheduler, stop_scheduler
+    from bot.features.webapp import setup_webapp
     from bot.telegram.errors import on_error
 
     # Updates of one chat one after another (a chair's answer is never handled beside the previous press).
@@ -51,4 +52,5 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     dp.startup.register(start_scheduler)
     dp.shutdown.register(stop_scheduler)
     setup_broadcasts(app, dp)  # resume unfinished broadcasts at startup, interrupt them at shutdown
+    setup_webapp(app, dp)  # the Mini App's web server ([web]), started and stopped with the dispatcher
     return dp
