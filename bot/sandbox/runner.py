@@ -31,6 +31,8 @@ from bot.domain.clock import OffsetClock
 from bot.features.reminders.due_work import run_due_work
 from bot.features.reminders.texts import reminder_steps
 from bot.sandbox.apiserver import LocalBotAPI
+from bot.sandbox.miniapp import launch_url, sign_init_data
+from bot.sandbox.apimodels import User
 from bot.sandbox.demo import FREE_ORGANIZATION, PERSONAS, Persona, admin_entries, seed_demo
 from db.database import Database
 
@@ -133,7 +135,8 @@ class Sandbox:
         return load_config(self.config_path, admins=admin_entries(),
                            bot={"default_locale": self.base_config.bot.default_locale,
                                 "db_path": str(self.workdir / "sandbox.db")},
-                           telegram={"api_server": self.server.base_url})
+                           telegram={"api_server": self.server.base_url},
+                           web={"host": self.host, "port": 0})  # the Mini App on a free port: see webapp_url
 
     async def stop(self) -> None:
         """Stop polling (the scheduler with it), the page, the server; remove the database."""
@@ -174,6 +177,15 @@ class Sandbox:
             listener()
         outcomes = await run_due_work(self.app, self.bot, self.clock.now())
         return sum(o.status == "sent" for o in outcomes)
+
+    def webapp_url(self, user: User) -> str | None:
+        """The Mini App as a Telegram client would open it for `user` (None until its server listens)."""
+        from bot.features.webapp import WEB_SERVER_KEY
+
+        server = self.app.extra.get(WEB_SERVER_KEY)
+        if server is None or not server.url:
+            return None
+        return launch_url(server.url, sign_init_data(SANDBOX_TOKEN, user, self.clock.now()))
 
     def on_clock_change(self, listener) -> None:
         self._clock_listeners.append(listener)
