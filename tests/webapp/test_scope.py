@@ -79,3 +79,16 @@ async def test_the_trends_and_export_of_a_district_admin_hold_only_their_distric
     assert (entry.actor_id, entry.actor_role, entry.action, entry.object_ref) == (
         DISTRICT, "district", "export", "month:2026-10")
     assert MEKTEP_CHAIR  # Мектеп №5's chair is in the branch's workbook only (checked in test_dashboard)
+
+
+async def test_the_organizations_of_a_district_with_their_status(api, world):
+    listing = await api.json("/app/api/orgs?month=2026-11", DISTRICT)
+    assert [(o["organization"], o["status"], o["chair"]) for o in listing["organizations"]] == [
+        ("Қайнарбұлақ", "missing", None), ("Құтарыс", "on_time", "Асанов Айбек")]
+    branch = await api.json("/app/api/orgs?month=2026-10", BRANCH)
+    assert {o["organization"]: o["status"] for o in branch["organizations"]}["Мектеп №5"] == "late"
+    mektep_district = next(o for o in await api.harness.app.repos.orgs.all() if o.name == "Мектеп №5").district_id
+    assert (await api.get(f"/app/api/orgs?district_id={mektep_district}", DISTRICT)).status == 403
+    one = await api.json(f"/app/api/orgs?district_id={mektep_district}", BRANCH)
+    assert [o["organization"] for o in one["organizations"]] == ["Мектеп №5"]
+    assert (await api.get("/app/api/orgs", KUTARYS_CHAIR)).status == 403

@@ -3,6 +3,7 @@
     GET  /app/api/me                          role, language, region, district; the page's texts
     GET  /app/api/progress?month=YYYY-MM      by district, deadline, missing organizations (admins)
     GET  /app/api/trends                      12 months of the form's figures (admins)
+    GET  /app/api/orgs?month=&district_id=    the organizations of the scope (or one district) with their status
     GET  /app/api/orgs/{id}                   the organization's card and its 12 months (admins of its district)
     GET  /app/api/orgs/{id}/reports/{month}   one month's report with its answers and photo addresses
     GET  /app/api/photos/{report_id}/{n}      a photo of a report, fetched from Telegram by getFile
@@ -87,6 +88,19 @@ async def trends(request: web.Request) -> web.Response:
     return _json(await dashboard.trends(state.app, state.dashboard, _scope(viewer)))
 
 
+async def organizations(request: web.Request) -> web.Response:
+    state, viewer = _ctx(request)
+    scope = _scope(viewer)
+    month = _month(state, request.query.get("month"))
+    raw = request.query.get("district_id", "")
+    if raw:
+        if not raw.isdigit():
+            raise web.HTTPBadRequest()
+        require_district(viewer, int(raw))
+        scope = int(raw)
+    return _json(await dashboard.organizations(state.app, month, scope))
+
+
 async def organization(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
     org = await _org(state, viewer, request.match_info["org_id"])
@@ -115,7 +129,7 @@ async def photo(request: web.Request) -> web.Response:
     if not raw_n.isdigit() or int(raw_n) >= len(photos):
         raise web.HTTPNotFound()
     data = await state.photo(photos[int(raw_n)])
-    return web.Response(body=data, content_type="image/jpeg",
+    return web.Response(body=data, content_type="image/png" if data.startswith(b"\x89PNG") else "image/jpeg",
                         headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 
@@ -153,6 +167,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/app/api/me", me)
     app.router.add_get("/app/api/progress", progress)
     app.router.add_get("/app/api/trends", trends)
+    app.router.add_get("/app/api/orgs", organizations)
     app.router.add_get("/app/api/orgs/{org_id}", organization)
     app.router.add_get("/app/api/orgs/{org_id}/reports/{month}", report)
     app.router.add_post("/app/api/orgs/{org_id}/remind", remind)

@@ -64,6 +64,16 @@ async def progress(app: AppContext, month: Month, district_id: int | None) -> di
     }
 
 
+async def organizations(app: AppContext, month: Month, district_id: int | None) -> dict[str, Any]:
+    """Every organization of the scope with its status for the month (the drill-down of a district)."""
+    statuses = await app.repos.stats.statuses(str(month), district_id)
+    return {**month_json(month), "organizations": [
+        {"org_id": s.org_id, "organization": s.org_name, "district": s.district,
+         "status": ("late" if s.late else "on_time") if s.submitted else "missing",
+         "chair": s.chair_name if s.chair_id is not None else None,
+         "phone": s.chair_phone if s.chair_id is not None else None} for s in statuses]}
+
+
 def _change(now: int, before: int) -> float | None:
     return round(100 * (now - before) / before, 1) if before else None
 

@@ -43,7 +43,7 @@ function el(tag, attrs = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
   }
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+  for (const child of children.flat(Infinity)) if (child !== null && child !== undefined) node.append(child);
   return node;
 }
 const svgEl = (tag, attrs = {}) => {
@@ -82,8 +82,8 @@ const palette = ["#3d7ab8", "#3f9d4b", "#d99a1e", "#b04fb0", "#d0493b", "#2aa5a0
 
 function chart(series, labels, {bars = false} = {}) {
   // series: [{values: [n…], color}] over the same months; a line (or bars) per series, labels under it.
-  const width = 320, height = 120, left = 30, bottom = 18, top = 8;
   const max = Math.max(1, ...series.flatMap((s) => s.values));
+  const width = 320, height = 120, bottom = 18, top = 8, left = 10 + 6 * max.toLocaleString().length;
   const step = (width - left - 6) / Math.max(1, labels.length - (bars ? 0 : 1));
   const x = (i) => left + (bars ? step * (i + 0.5) : step * i);
   const y = (v) => top + (height - top - bottom) * (1 - v / max);
@@ -132,8 +132,9 @@ async function dashboard(view, month) {
 }
 
 function progressCard(p) {
-  const rows = p.districts.map((d) => el("tr", {class: "district-row"},
-    el("td", {}, d.district, el("div", {class: "bar"},
+  const rows = p.districts.map((d) => el("tr", {class: "district-row", "data-district": d.district_id,
+      onclick: () => go(district, d.district_id, d.district, p.month)},
+    el("td", {}, el("span", {class: "name"}, d.district), el("div", {class: "bar"},
       el("span", {class: "ok", style: `width:${100 * (d.submitted - d.late) / Math.max(1, d.organizations)}%`}),
       el("span", {class: "late", style: `width:${100 * d.late / Math.max(1, d.organizations)}%`}))),
     el("td", {}, String(d.organizations)), el("td", {}, String(d.submitted)), el("td", {}, String(d.late)),
@@ -212,6 +213,16 @@ async function exportMonth(p) {
   } catch (error) { toast(T.error); }
 }
 
+async function district(view, districtId, name, month) {
+  const list = await getJson(`orgs?month=${month}&district_id=${districtId}`);
+  view.replaceChildren(el("section", {class: "card", id: "district"}, el("h2", {}, name, " ", el("span", {class: "hint"}, "· " + list.label)),
+    list.organizations.map((o) => el("div", {class: "missing-row org-row", "data-org": o.org_id},
+      el("div", {class: "who"},
+        el("div", {class: "name", role: "link", tabindex: "0", onclick: () => go(organization, o.org_id, month)}, o.organization),
+        el("div", {class: "hint"}, o.chair || T.no_chair, o.phone ? [" · ", el("a", {href: "tel:" + o.phone}, o.phone)] : "")),
+      el("span", {class: "status " + o.status}, T["status_" + o.status])))));
+}
+
 // -- an organization and its reports ---------------------------------------------------------------------
 async function organization(view, orgId, month) {
   const card = await getJson("orgs/" + orgId);
@@ -244,7 +255,7 @@ async function openReport(card, month, box, chips) {
       report.late ? " · " + T.status_late : ""),
     el("dl", {class: "answers"}, report.answers.filter((a) => a.type !== "photos").map((a) => [
       el("dt", {}, a.label), el("dd", {class: a.value === null ? "hint" : ""}, a.value === null ? report.skipped : a.value)])),
-    report.photos.length ? [el("h2", {}, T.photos), photos] : []);
+    ...(report.photos.length ? [el("h2", {}, T.photos), photos] : []));
   for (const url of report.photos) {
     // Photos need the Authorization header: fetched here and shown from memory.
     const blob = await (await api(url.replace("/app/api/", ""))).blob();
