@@ -27,40 +27,88 @@ class ReportRow:
 
 @dataclass(frozen=True)
 class NumberPoint:
-    """One key of one month: the total and count over every report, and like-for-like with the month before."""
-    month: str
-    key: str
+    """One numeric key of one month: the total and count over every report, and like-for-like with the
+    month before (only organizations that answered the key in both months)."""
     total: int
     reports: int
-    same_orgs: int = 0      # organizations that reported this key in both months
-    same_now: int = 0       # their sum this month
-    same_before: int = 0    # their sum the month before
+    same_orgs: int = 0
+    same_now: int = 0
+    same_before: int = 0
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    reports: int
+    numbers: dict[str, NumberPoint]
+    options: dict[tuple[str, str], int]  # (key, option) -> organizations that chose it
+    any_option: int                      # organizations that chose at least one option of the keys
 
 
 _REPORT = ("SELECT r.id, r.org_id, o.district_id, r.month, r.answers, r.late, r.submitted_at FROM reports r "
            "JOIN organizations o ON o.id = r.org_id ")
 
-# (cur, prev) month pairs as a JSON array of two-element arrays.
-_PAIRS = ("WITH pairs(cur, prev) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
-          "FROM json_each(:pairs)), keys AS (SELECT id, key FROM tallied_keys WHERE kind = :kind "
-          "AND key IN (SELECT value FROM json_each(:keys))) ")
-_SCOPE = "AND (:district IS NULL OR {col} IN (SELECT id FROM organizations WHERE district_id = :district)) "
+# Each figure has two forms, keyed by "is the scope the whole branch": branch-wide, one walk of the month's
+# (month, key) range; for one district, probes of its few organizations in the primary key.
+_KEYS = ("WITH keys AS (SELECT id, key FROM tallied_keys WHERE kind = :kind "
+         "AND key IN (SELECT value FROM json_each(:keys))) ")
+_ORGS = "organizations o CROSS JOIN keys k CROSS JOIN "
+_FIGURES: dict[bool, dict[str, str]] = {
+    True: {
+        "reports": "SELECT COUNT(*) FROM reports WHERE month = :month",
+        "totals": _KEYS + "SELECT k.key, SUM(n.value), COUNT(*) FROM keys k "
+                  "CROSS JOIN report_numbers n ON n.month = :month AND n.key_id = k.id GROUP BY k.key",
+        "same": _KEYS + "SELECT k.key, COUNT(*), SUM(a.value), SUM(b.value) FROM keys k "
+                "CROSS JOIN report_numbers a ON a.month = :month AND a.key_id = k.id "
+                "CROSS JOIN report_numbers b ON b.month = :prev AND b.key_id = k.id AND b.org_id = a.org_id "
+                "GROUP BY k.key",
+        "options": _KEYS + "SELECT k.key, n.option, COUNT(*) FROM keys k "
+                   "CROSS JOIN report_options n ON n.month = :month AND n.key_id = k.id GROUP BY k.key, n.option",
+        "any": _KEYS + "SELECT COUNT(DISTINCT n.org_id) FROM keys k "
+               "CROSS JOIN report_options n ON n.month = :month AND n.key_id = k.id",
+    },
+    False: {
+        "reports": "SELECT COUNT(*) FROM organizations o CROSS JOIN reports r ON r.org_id = o.id AND r.month = :month "
+                   "WHERE o.district_id = :district",
+        "totals": _KEYS + "SELECT k.key, SUM(n.value), COUNT(*) FROM " + _ORGS +
+                  "report_numbers n ON n.month = :month AND n.key_id = k.id AND n.org_id = o.id "
+                  "WHERE o.district_id = :district GROUP BY k.key",
+        "same": _KEYS + "SELECT k.key, COUNT(*), SUM(a.value), SUM(b.value) FROM " + _ORGS +
+                "report_numbers a ON a.month = :month AND a.key_id = k.id AND a.org_id = o.id "
+                "CROSS JOIN report_numbers b ON b.month = :prev AND b.key_id = k.id AND b.org_id = o.id "
+                "WHERE o.district_id = :district GROUP BY k.key",
+        "options": _KEYS + "SELECT k.key, n.option, COUNT(*) FROM " + _ORGS +
+                   "report_options n ON n.month = :month AND n.key_id = k.id AND n.org_id = o.id "
+                   "WHERE o.district_id = :district GROUP BY k.key, n.option",
+        "any": _KEYS + "SELECT COUNT(DISTINCT o.id) FROM " + _ORGS +
+               "report_options n ON n.month = :month AND n.key_id = k.id AND n.org_id = o.id "
+               "WHERE o.district_id = :district",
+    },
+}
 
-_TOTALS = (_PAIRS + "SELECT p.cur, k.key, SUM(n.value), COUNT(*) FROM pairs p CROSS JOIN keys k "
-           "CROSS JOIN report_numbers n ON n.month = p.cur AND n.key_id = k.id "
-           "WHERE 1 " + _SCOPE.format(col="n.org_id") + "GROUP BY p.cur, k.key")
-_SAME = (_PAIRS + "SELECT p.cur, k.key, COUNT(*), SUM(a.value), SUM(b.value) FROM pairs p CROSS JOIN keys k "
-         "CROSS JOIN report_numbers a ON a.month = p.cur AND a.key_id = k.id "
-         "CROSS JOIN report_numbers b ON b.month = p.prev AND b.key_id = k.id AND b.org_id = a.org_id "
-         "WHERE 1 " + _SCOPE.format(col="a.org_id") + "GROUP BY p.cur, k.key")
-_OPTIONS = (_PAIRS + "SELECT p.cur, k.key, n.option, COUNT(*) FROM pairs p CROSS JOIN keys k "
-            "CROSS JOIN report_options n ON n.month = p.cur AND n.key_id = k.id "
-            "WHERE 1 " + _SCOPE.format(col="n.org_id") + "GROUP BY p.cur, k.key, n.option")
-_ANY_OPTION = (_PAIRS + "SELECT p.cur, COUNT(DISTINCT n.org_id) FROM pairs p CROSS JOIN keys k "
-               "CROSS JOIN report_options n ON n.month = p.cur AND n.key_id = k.id "
-               "WHERE 1 " + _SCOPE.format(col="n.org_id") + "GROUP BY p.cur")
-_COUNTS = ("SELECT r.month, COUNT(*) FROM reports r WHERE r.month IN (SELECT value FROM json_each(:months)) "
-           + _SCOPE.format(col="r.org_id") + "GROUP BY r.month")
+# Which months' reports changed since a figure was computed. A month's figures change only when its reports
+# (or the previous month's, for like-for-like) or the organizations' districts do; closed months hardly
+# ever. These TEMP triggers live on this process's connection, the one that writes reports and rosters:
+# they count writes per month ('*' for organizations). A commit by another process changes PRAGMA
+# data_version, which drops every cached figure.
+_COUNT = "INSERT INTO dashboard_writes(month, n) VALUES ({}, 1) ON CONFLICT(month) DO UPDATE SET n = n + 1; END"
+_WATCH = [
+    "CREATE TEMP TABLE IF NOT EXISTS dashboard_writes (month TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_report_added AFTER INSERT ON main.reports BEGIN "
+    + _COUNT.format("NEW.month"),
+    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_report_changed AFTER UPDATE ON main.reports BEGIN "
+    + _COUNT.format("NEW.month"),
+    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_report_moved AFTER UPDATE OF month ON main.reports BEGIN "
+    + _COUNT.format("OLD.month"),
+    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_report_deleted AFTER DELETE ON main.reports BEGIN "
+    + _COUNT.format("OLD.month"),
+    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_org_added AFTER INSERT ON main.organizations BEGIN "
+    + _COUNT.format("'*'"),
+    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_org_moved AFTER UPDATE OF district_id ON main.organizations BEGIN "
+    + _COUNT.format("'*'"),
+    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_org_deleted AFTER DELETE ON main.organizations BEGIN "
+    + _COUNT.format("'*'"),
+]
+CACHED_FIGURES = 4000  # (scope, month, keys) entries: 200 districts x 13 months fit with room
 
 
 def _report(row: Any) -> ReportRow | None:
@@ -72,6 +120,8 @@ def _report(row: Any) -> ReportRow | None:
 class DashboardRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._figures: dict[tuple[Any, ...], tuple[tuple[Any, ...], MonthFigures]] = {}
+        self._watching = False
 
     async def report(self, report_id: int) -> ReportRow | None:
         return _report(await self.db.fetchone(_REPORT + "WHERE r.id = ?", (report_id,)))
@@ -79,31 +129,48 @@ class DashboardRepo:
     async def report_of(self, org_id: int, month: str) -> ReportRow | None:
         return _report(await self.db.fetchone(_REPORT + "WHERE r.org_id = ? AND r.month = ?", (org_id, month)))
 
-    async def report_counts(self, months: Sequence[str], district_id: int | None) -> dict[str, int]:
-        """month -> reports submitted in the scope."""
-        rows = await self.db.fetchall(_COUNTS, {"months": json.dumps(list(months)), "district": district_id})
-        return {r[0]: r[1] for r in rows}
-
-    async def number_series(self, pairs: Sequence[tuple[str, str]], keys: Sequence[str],
-                            district_id: int | None) -> list[NumberPoint]:
-        """For each (month, previous month) pair and numeric key: totals and the like-for-like sums."""
-        params = {"pairs": json.dumps([list(p) for p in pairs]), "keys": json.dumps(list(keys)),
-                  "kind": "number", "district": district_id}
-        same = {(r[0], r[1]): (r[2], r[3] or 0, r[4] or 0) for r in await self.db.fetchall(_SAME, params)}
-        out = []
-        for row in await self.db.fetchall(_TOTALS, params):
-            orgs, now, before = same.get((row[0], row[1]), (0, 0, 0))
-            out.append(NumberPoint(row[0], row[1], row[2] or 0, row[3], orgs, now, before))
+    async def figures(self, pairs: Sequence[tuple[str, str]], number_keys: Sequence[str],
+                      option_keys: Sequence[str], district_id: int | None) -> dict[str, MonthFigures]:
+        """month -> its figures in the scope (None: the whole branch), numbers compared with the month paired
+        with it. Answered from memory while no report of the two months and no organization's district changed."""
+        writes = await self._writes()
+        out = {}
+        for month, prev in pairs:
+            stamp = (writes.get(""), writes.get(month), writes.get(prev), writes.get("*"))
+            key = (district_id, month, prev, tuple(number_keys), tuple(option_keys))
+            cached = self._figures.get(key)
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, await self._compute(month, prev, number_keys, option_keys, district_id))
+                if key not in self._figures and len(self._figures) >= CACHED_FIGURES:
+                    del self._figures[next(iter(self._figures))]
+                self._figures[key] = cached
+            out[month] = cached[1]
         return out
 
-    async def option_series(self, months: Sequence[str], keys: Sequence[str],
-                            district_id: int | None) -> tuple[dict[tuple[str, str, str], int], dict[str, int]]:
-        """(month, key, option) -> organizations that chose it; and month -> organizations with any option."""
-        params = {"pairs": json.dumps([[m, m] for m in months]), "keys": json.dumps(list(keys)),
-                  "kind": "option", "district": district_id}
-        chosen = {(r[0], r[1], r[2]): r[3] for r in await self.db.fetchall(_OPTIONS, params)}
-        anyone = {r[0]: r[1] for r in await self.db.fetchall(_ANY_OPTION, params)}
-        return chosen, anyone
+    async def _writes(self) -> dict[str, int]:
+        """month -> writes counted by the TEMP triggers; '' -> PRAGMA data_version (other processes' commits)."""
+        if not self._watching:
+            for statement in _WATCH:
+                await self.db.execute(statement)
+            self._watching = True
+        rows = await self.db.fetchall("SELECT '', data_version FROM pragma_data_version "
+                                      "UNION ALL SELECT month, n FROM dashboard_writes")
+        return {r[0]: r[1] for r in rows}
+
+    async def _compute(self, month: str, prev: str, number_keys: Sequence[str], option_keys: Sequence[str],
+                       district_id: int | None) -> MonthFigures:
+        sql = _FIGURES[district_id is None]
+        base = {"month": month, "prev": prev, "district": district_id}
+        numbers = {**base, "kind": "number", "keys": json.dumps(list(number_keys))}
+        options = {**base, "kind": "option", "keys": json.dumps(list(option_keys))}
+        reports = await self.db.fetchone(sql["reports"], base)
+        same = {r[0]: (r[1], r[2] or 0, r[3] or 0) for r in await self.db.fetchall(sql["same"], numbers)}
+        points = {}
+        for r in await self.db.fetchall(sql["totals"], numbers):
+            points[r[0]] = NumberPoint(r[1] or 0, r[2], *same.get(r[0], (0, 0, 0)))
+        chosen = {(r[0], r[1]): r[2] for r in await self.db.fetchall(sql["options"], options)}
+        anyone = await self.db.fetchone(sql["any"], options)
+        return MonthFigures(reports[0] if reports else 0, points, chosen, anyone[0] if anyone else 0)
 
     async def deferred_reminders(self, action: str, since: str, until: str) -> list[tuple[int, str, str, str]]:
         """(org id, month, day, deferred_to) of «Remind now» requests made in quiet hours (the audit log

@@ -40,8 +40,9 @@ def in_view(driver, css: str) -> bool:
         const node = document.querySelector(arguments[0]);
         if (!node) return false;
         const r = node.getBoundingClientRect();
-        if (r.height < 10 || r.top < 0 || r.bottom > window.innerHeight + 1 || r.left < 0 || r.right > window.innerWidth + 1)
-          return false;
+        const w = window.innerWidth + 1, h = window.innerHeight + 1;
+        const inside = r.top >= 0 && r.bottom <= h && r.left >= 0 && r.right <= w;
+        if (r.height < 10 || !inside) return false;
         const pane = node.closest('#messages');
         if (!pane) return true;
         const p = pane.getBoundingClientRect();

@@ -71,3 +71,28 @@ async def test_the_export_is_the_workbook_of_export_in_the_callers_scope(api, wo
              for row in sheet.iter_rows() for c in row if c.value is not None}
     assert "Құтарыс" in cells and "Мектеп №5" not in cells
     assert KUTARYS_CHAIR
+
+
+async def test_trends_follow_every_change_of_the_reports_and_the_districts(api, harness, world):
+    """The figures are kept between requests: each change of a month's reports must show at once."""
+    def members(trends, district=None):
+        return {f["key"]: f for f in trends["fields"]}["members_total"]["points"]
+
+    before = await api.json("/app/api/trends", DISTRICT)
+    assert [p["total"] for p in members(before)][-2:] == [400, 410]
+    # A re-submission (an edit after /reopen) of October, and a new report for November.
+    await file_report(harness, world["kutarys"], "2026-10", KUTARYS_CHAIR, members_total=390)
+    chair = 1004
+    await register(harness, chair, "Қайнарбұлақ", "Омарова Гүлнар", None, "kk")
+    await file_report(harness, world["kainar"], "2026-11", chair, members_total=500)
+    after = await api.json("/app/api/trends", DISTRICT)
+    points = members(after)
+    assert [p["total"] for p in points][-2:] == [390, 910]
+    assert (points[-1]["same_now"], points[-1]["same_before"]) == (410, 390)  # like-for-like: Құтарыс
+    # An organization moved to another district by a roster import.
+    baizaq = dict((name, i) for i, name in await harness.app.repos.orgs.districts())["Байзақ ауданы"]
+    await harness.app.db.execute("UPDATE organizations SET district_id = ? WHERE id = ?", (baizaq, world["kainar"]))
+    moved = await api.json("/app/api/trends", DISTRICT)
+    assert [p["total"] for p in members(moved)][-1] == 410
+    await harness.app.db.execute("DELETE FROM reports WHERE org_id = ? AND month = '2026-11'", (world["kutarys"],))
+    assert [p["total"] for p in members(await api.json("/app/api/trends", DISTRICT))][-1] == 0

@@ -13,7 +13,7 @@ from bot.config import Form, FormField
 from bot.domain.calendar import Month
 from bot.features.reminders.texts import locale_now, long_day_label, month_label
 from bot.features.webapp.texts import deadline_text
-from db.queries.dashboard import DashboardRepo, ReportRow
+from db.queries.dashboard import DashboardRepo, NumberPoint, ReportRow
 from db.queries.orgs import Organization
 from db.queries.stats import OrgStatus
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.context import AppContext
 
 TREND_MONTHS = 12
+MISSING_SHOWN = 300  # the page lists this many missing organizations; the districts' drill-down has them all
 REMIND_NOW = "remind-now"  # sent_log kind of «Remind now»: one per organization (recipient) and day (period)
 
 
@@ -60,7 +61,8 @@ async def progress(app: AppContext, month: Month, district_id: int | None) -> di
         "districts": [{"region": None, "district": p.district, "district_id": p.district_id,
                        "organizations": p.total, "submitted": p.submitted, "late": p.late,
                        "missing": p.missing} for p in rows],
-        "missing_orgs": [_missing_json(s, reminded) for s in missing],
+        "missing_total": len(missing),
+        "missing_orgs": [_missing_json(s, reminded) for s in missing[:MISSING_SHOWN]],
     }
 
 
@@ -89,26 +91,23 @@ async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | N
     multi = [f for f in form.fields if f.type == "multi"]
     await app.repos.stats.ensure_tallied("number", [f.key for f in numeric])
     await app.repos.stats.ensure_tallied("option", [f.key for f in multi])
-    counts = await dashboard.report_counts(names, district_id)
-    points = {(p.month, p.key): p for p in await dashboard.number_series(
-        [(str(m), str(m.prev())) for m in months], [f.key for f in numeric], district_id)}
-    chosen, anyone = await dashboard.option_series(names, [f.key for f in multi], district_id)
+    figures = await dashboard.figures([(str(m), str(m.prev())) for m in months], [f.key for f in numeric],
+                                      [f.key for f in multi], district_id)
     fields = []
     for f in numeric:
         series = []
         for name in names:
-            p = points.get((name, f.key))
-            series.append({"month": name, "total": p.total if p else 0, "reports": p.reports if p else 0,
-                           "same_orgs": p.same_orgs if p else 0, "same_now": p.same_now if p else 0,
-                           "same_before": p.same_before if p else 0,
-                           "change_pct": _change(p.same_now, p.same_before) if p else None})
+            p = figures[name].numbers.get(f.key) or NumberPoint(0, 0)
+            series.append({"month": name, "total": p.total, "reports": p.reports, "same_orgs": p.same_orgs,
+                           "same_now": p.same_now, "same_before": p.same_before,
+                           "change_pct": _change(p.same_now, p.same_before)})
         fields.append({"key": f.key, "label": f.label.get(locale), "points": series})
     participation = [{"key": f.key, "label": f.label.get(locale),
-                      "any": [anyone.get(name, 0) for name in names],
+                      "any": [figures[name].any_option for name in names],
                       "options": [{"key": o.key, "label": o.label(locale),
-                                   "counts": [chosen.get((name, f.key, o.key), 0) for name in names]}
+                                   "counts": [figures[name].options.get((f.key, o.key), 0) for name in names]}
                                   for o in f.options]} for f in multi]
-    return {"months": [month_json(m) for m in months], "reports": [counts.get(n, 0) for n in names],
+    return {"months": [month_json(m) for m in months], "reports": [figures[n].reports for n in names],
             "fields": fields, "participation": participation}
 
 

@@ -152,16 +152,15 @@ function progressCard(p) {
 }
 
 function missingCard(p) {
-  const shown = p.missing_orgs.slice(0, 300);
   return el("section", {class: "card", id: "missing"},
-    el("h2", {}, `${T.missing_list} (${p.missing_orgs.length})`),
-    shown.map((m) => el("div", {class: "missing-row", "data-org": m.org_id},
+    el("h2", {}, `${T.missing_list} (${p.missing_total})`),
+    p.missing_orgs.map((m) => el("div", {class: "missing-row", "data-org": m.org_id},
       el("div", {class: "who"},
         el("div", {class: "name", role: "link", tabindex: "0", onclick: () => go(organization, m.org_id)}, m.organization),
         el("div", {class: "hint"}, m.district, " · ", m.chair || T.no_chair,
           m.phone ? [" · ", el("a", {href: "tel:" + m.phone}, m.phone)] : "")),
       p.open ? remindButton(m, p.month) : null)),
-    p.missing_orgs.length > shown.length ? el("p", {class: "hint"}, "…") : null);
+    p.missing_total > p.missing_orgs.length ? el("p", {class: "hint"}, "…") : null);
 }
 
 function remindButton(m, month) {
