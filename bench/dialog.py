@@ -19,7 +19,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Message, Update
 
 from bench.common import bench_clock, load
-from db.roster import RosterRow, apply_rows
+from db.queries.orgs import RosterRow, apply_rows
 from tests.support.harness import Harness
 from tests.support.mocked import MockedSession
 

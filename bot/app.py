@@ -16,6 +16,7 @@ from bot.context import AppContext
 from bot.i18n import UserLocaleMiddleware
 from bot.telegram.delivery import install_retry
 from bot.telegram.middlewares.dedup import DedupMiddleware
+from bot.telegram.middlewares.normalize import NormalizeMiddleware
 from bot.telegram.middlewares.user import UserMiddleware
 from bot.telegram.response_types import install_response_types
 from db.storage import SQLiteStorage
@@ -36,7 +37,7 @@ def build_bot(token: str, config: Settings, session: BaseSession | None = None) 
 def build_dispatcher(app: AppContext) -> Dispatcher:
     from bot.features import feature_routers
     from bot.features.broadcast import setup_broadcasts
-    from bot.features.commands.setup import set_commands
+    from bot.features.commands.menus import set_commands
     from bot.features.reminders.scheduler import start_scheduler, stop_scheduler
     from bot.features.webapp import setup_webapp
     from bot.telegram.errors import on_error
@@ -46,6 +47,7 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     dp.update.outer_middleware(DedupMiddleware(app.db, app.clock))
     dp.update.outer_middleware(UserMiddleware(app.repos, app.roles, app.clock))
     dp.update.outer_middleware(UserLocaleMiddleware(app.i18n))
+    dp.update.outer_middleware(NormalizeMiddleware())  # text hygiene at the door, answers in the user's language
     dp.include_routers(*feature_routers())
     dp.errors.register(on_error)
     dp.startup.register(set_commands)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -30,6 +31,7 @@ async def _run(config: Settings) -> int:
     app = await AppContext.create(config)
     bot = build_bot(token, config)
     dp = build_dispatcher(app)
+    gc.freeze()  # what start-up built lives as long as the process: later collections skip it
     log.info("Bastau starting (db %s, api %s)", config.db_path, config.api_server or "api.telegram.org")
     try:
         await bot.delete_webhook(drop_pending_updates=False)
@@ -41,8 +43,9 @@ async def _run(config: Settings) -> int:
 
 async def _roster_import(config: Settings, file: Path) -> int:
     from bot.domain.clock import SystemClock
+    from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
     from db.database import Database
-    from db.roster import RosterError, apply_rows, parse_rows, read_csv, read_xlsx
+    from db.queries.orgs import apply_rows
 
     data = file.read_bytes()
     try:
@@ -64,7 +67,7 @@ async def _roster_import(config: Settings, file: Path) -> int:
 
 async def _roster_codes(config: Settings) -> int:
     from db.database import Database
-    from db.roster import codes_csv
+    from db.queries.orgs import codes_csv
 
     db = await Database.open(config.db_path)
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import mimetypes
 import re
@@ -23,6 +24,7 @@ from .apimodels import (
     media_json,
     parse_html,
 )
+from .apistate import ServerState
 
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are exactly the same "
@@ -32,7 +34,7 @@ CAPTIONED = ("photo", "video", "document", "audio", "animation", "voice")
 Files = dict[str, tuple[bytes, Any, Any]]  # name -> (data, filename, content type)
 
 
-class BotMethods:
+class BotMethods(ServerState):
     """Handlers `(params, files) -> result`, raising ApiError; `_method_table()` names them."""
 
     # -- formatting, markup, delivery -------------------------------------------------------------------------
@@ -167,7 +169,7 @@ class BotMethods:
             "getChat": self._get_chat,
         }
         for name, kind in SEND_KINDS.items():
-            table[name] = lambda p, f, kind=kind: self._send_media(p, f, kind)
+            table[name] = functools.partial(self._send_media, kind=kind)
         return table
 
     async def _get_updates(self, p: Json, files: Any) -> list[Json]:

@@ -335,7 +335,8 @@ def parse_html(text: str) -> tuple[str, list[Json]]:
                 name = m.group(1).lower() if m else inner
                 if name not in _SIMPLE_TAGS:
                     raise fail(f'Unsupported start tag "{name}" at byte offset {byte_offset(i)}')
-                attrs = {a.lower(): b or c or d for a, b, c, d in _ATTR.findall(m.group(2))} if m else {}
+                rest = m.group(2) if m else ""
+                attrs = {a.lower(): b or c or d for a, b, c, d in _ATTR.findall(rest)}
                 extra = {"type": _SIMPLE_TAGS[name]}
                 if name == "span" and attrs.get("class") != "tg-spoiler":
                     raise fail(f'Tag "span" must have class "tg-spoiler" at byte offset {byte_offset(i)}')
@@ -345,7 +346,7 @@ def parse_html(text: str) -> tuple[str, list[Json]]:
                     extra["url"] = attrs["href"]
                 if name == "tg-emoji":
                     extra["custom_emoji_id"] = attrs.get("emoji-id", "")
-                if name == "blockquote" and "expandable" in m.group(2).lower():
+                if name == "blockquote" and "expandable" in rest.lower():
                     extra["type"] = "expandable_blockquote"
                 if name == "code" and stack and stack[-1][0] == "pre" and attrs.get("class", "").startswith(
                         "language-"):
@@ -377,17 +378,21 @@ def decode_param(key: str, value: Any) -> Any:
         return value
 
 
-STRING_PARAMS = frozenset(
-    "text caption parse_mode callback_query_id file_id photo document video audio voice animation sticker "
-    "video_note thumbnail url action inline_message_id business_connection_id language_code description "
-    "short_description name title emoji phone_number first_name last_name vcard address query secret_token "
-    "question explanation".split())
+STRING_PARAMS = frozenset({
+    "text", "caption", "parse_mode", "callback_query_id", "file_id", "photo", "document", "video", "audio", "voice",
+    "animation", "sticker", "video_note", "thumbnail", "url", "action", "inline_message_id",
+    "business_connection_id", "language_code", "description", "short_description", "name", "title", "emoji",
+    "phone_number", "first_name", "last_name", "vcard", "address", "query", "secret_token", "question",
+    "explanation",
+})
 
 SEND_KINDS = {"sendPhoto": "photo", "sendDocument": "document", "sendVideo": "video", "sendAudio": "audio",
               "sendVoice": "voice", "sendAnimation": "animation", "sendSticker": "sticker",
               "sendVideoNote": "video_note"}
-CHAT_ACTIONS = frozenset("typing upload_photo record_video upload_video record_voice upload_voice "
-                         "upload_document choose_sticker find_location record_video_note upload_video_note".split())
+CHAT_ACTIONS = frozenset({
+    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice", "upload_document",
+    "choose_sticker", "find_location", "record_video_note", "upload_video_note",
+})
 
 
 def media_json(f: StoredFile, kind: str) -> Json | list[Json]:

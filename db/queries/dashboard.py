@@ -3,6 +3,8 @@
 Trends read report_numbers / report_options (migration 0006), kept by StatsRepo: callers make sure the
 keys are tallied first (`StatsRepo.ensure_tallied`). Like-for-like sums join a month's numbers to the
 previous month's on (key, organization), so only organizations that reported in both months count.
+A month's figures are kept in memory until the writes counted for it in month_writes (migration 0010)
+move: at national scale computing all 12 months takes seconds, the open month alone tens of ms.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.database import Database
+from db.queries.stats import OrgStatus
 
 
 @dataclass(frozen=True)
@@ -85,29 +88,6 @@ _FIGURES: dict[bool, dict[str, str]] = {
     },
 }
 
-# Which months' reports changed since a figure was computed. A month's figures change only when its reports
-# (or the previous month's, for like-for-like) or the organizations' districts do; closed months hardly
-# ever. These TEMP triggers live on this process's connection, the one that writes reports and rosters:
-# they count writes per month ('*' for organizations). A commit by another process changes PRAGMA
-# data_version, which drops every cached figure.
-_COUNT = "INSERT INTO dashboard_writes(month, n) VALUES ({}, 1) ON CONFLICT(month) DO UPDATE SET n = n + 1; END"
-_WATCH = [
-    "CREATE TEMP TABLE IF NOT EXISTS dashboard_writes (month TEXT PRIMARY KEY, n INTEGER NOT NULL)",
-    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_report_added AFTER INSERT ON main.reports BEGIN "
-    + _COUNT.format("NEW.month"),
-    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_report_changed AFTER UPDATE ON main.reports BEGIN "
-    + _COUNT.format("NEW.month"),
-    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_report_moved AFTER UPDATE OF month ON main.reports BEGIN "
-    + _COUNT.format("OLD.month"),
-    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_report_deleted AFTER DELETE ON main.reports BEGIN "
-    + _COUNT.format("OLD.month"),
-    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_org_added AFTER INSERT ON main.organizations BEGIN "
-    + _COUNT.format("'*'"),
-    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_org_moved AFTER UPDATE OF district_id ON main.organizations BEGIN "
-    + _COUNT.format("'*'"),
-    "CREATE TEMP TRIGGER IF NOT EXISTS dashboard_org_deleted AFTER DELETE ON main.organizations BEGIN "
-    + _COUNT.format("'*'"),
-]
 CACHED_FIGURES = 4000  # (scope, month, keys) entries: 200 districts x 13 months fit with room
 
 
@@ -117,11 +97,25 @@ def _report(row: Any) -> ReportRow | None:
     return ReportRow(row[0], row[1], row[2], row[3], json.loads(row[4]), bool(row[5]), row[6])
 
 
+# Every organization of the scope with its chair and whether (and how late) it reported for the month.
+_STATUSES = (
+    "SELECT o.id, o.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), "
+    "r.id IS NOT NULL, COALESCE(r.late, 0) "
+    "FROM organizations o JOIN districts d ON d.id = o.district_id "
+    "LEFT JOIN users u ON u.org_id = o.id "
+    "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
+    "WHERE (:district IS NULL OR o.district_id = :district) ORDER BY d.name, o.name")
+
+
 class DashboardRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._figures: dict[tuple[Any, ...], tuple[tuple[Any, ...], MonthFigures]] = {}
-        self._watching = False
+
+    async def statuses(self, month: str, district_id: int | None) -> list[OrgStatus]:
+        rows = await self.db.fetchall(_STATUSES, {"month": month, "district": district_id})
+        return [OrgStatus(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), bool(r[9]), bool(r[10]))
+                for r in rows]
 
     async def report(self, report_id: int) -> ReportRow | None:
         return _report(await self.db.fetchone(_REPORT + "WHERE r.id = ?", (report_id,)))
@@ -136,7 +130,7 @@ class DashboardRepo:
         writes = await self._writes()
         out = {}
         for month, prev in pairs:
-            stamp = (writes.get(""), writes.get(month), writes.get(prev), writes.get("*"))
+            stamp = (writes.get(month), writes.get(prev), writes.get("*"))
             key = (district_id, month, prev, tuple(number_keys), tuple(option_keys))
             cached = self._figures.get(key)
             if cached is None or cached[0] != stamp:
@@ -148,14 +142,8 @@ class DashboardRepo:
         return out
 
     async def _writes(self) -> dict[str, int]:
-        """month -> writes counted by the TEMP triggers; '' -> PRAGMA data_version (other processes' commits)."""
-        if not self._watching:
-            for statement in _WATCH:
-                await self.db.execute(statement)
-            self._watching = True
-        rows = await self.db.fetchall("SELECT '', data_version FROM pragma_data_version "
-                                      "UNION ALL SELECT month, n FROM dashboard_writes")
-        return {r[0]: r[1] for r in rows}
+        """month -> writes to its reports, '*' -> to the organizations (migration 0010)."""
+        return {r[0]: r[1] for r in await self.db.fetchall("SELECT month, n FROM month_writes")}
 
     async def _compute(self, month: str, prev: str, number_keys: Sequence[str], option_keys: Sequence[str],
                        district_id: int | None) -> MonthFigures:

@@ -1,8 +1,127 @@
+"""Districts and organizations (the roster): lookups, applying a parsed roster, invite codes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from db.database import Database
+from db.database import Database, Tx
+from db.queries.common import iso
+
+# No 0/O, 1/I/L: codes are read aloud and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# 8 characters: see the README (Configuration) for the guessing odds. Codes issued with 6 still work.
+CODE_LENGTH = 8
+SHORTEST_CODE = 6
+# What a chair may type for the code's Latin letters: Cyrillic look-alikes (the default keyboard of
+# most chairs; Kazakh Ү and Һ too, and З for 3); fullwidth forms are folded by NFKC first.
+_LOOKALIKES = str.maketrans("АВСЕНІЈКМОРЅТХУҮҺЗ", "ABCEHIJKMOPSTXYYH3")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    district: str
+    organization: str
+    sector: str
+    members: int
+
+
+@dataclass
+class ApplySummary:
+    districts_added: list[str] = field(default_factory=list)
+    added: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def normalize_code(text: str) -> str:
+    """The code as stored: look-alike and fullwidth letters as Latin ones, upper case, letters and
+    digits only (spaces and dashes dropped)."""
+    text = unicodedata.normalize("NFKC", text).upper().translate(_LOOKALIKES)
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
+
+def could_be_code(code: str) -> bool:
+    """A normalized text that has the form of an invite code (only those count as wrong tries)."""
+    return SHORTEST_CODE <= len(code) <= CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+async def _unique_code(tx: Tx) -> str:
+    while True:
+        code = new_code()
+        if not await tx.fetchone("SELECT 1 FROM organizations WHERE invite_code = ?", (code,)):
+            return code
+
+
+def _fresh_code(taken: set[str]) -> str:
+    while True:
+        code = new_code()
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+async def apply_rows(db: Database, rows: list[RosterRow], now: datetime) -> ApplySummary:
+    """Add new districts and organizations, update changed ones; never delete. Names match
+    regardless of case, as in parse_rows. Reads everything once and writes in batches (a region's
+    whole roster of 10,000 rows is one upload)."""
+    summary = ApplySummary()
+    stamp = iso(now)
+    async with db.transaction() as tx:
+        districts = {r["name"].casefold(): r["id"] for r in await tx.fetchall("SELECT id, name FROM districts")}
+        existing = {(r["district_id"], r["name"].casefold()): r for r in await tx.fetchall(
+            "SELECT id, district_id, name, sector, members FROM organizations")}
+        codes = {r[0] for r in await tx.fetchall("SELECT invite_code FROM organizations")}
+        inserts, updates = [], []
+        for row in rows:
+            district_id = districts.get(row.district.casefold())
+            if district_id is None:
+                cur = await tx.execute("INSERT INTO districts(name) VALUES (?)", (row.district,))
+                district_id = districts[row.district.casefold()] = cur.lastrowid
+                summary.districts_added.append(row.district)
+            found = existing.get((district_id, row.organization.casefold()))
+            if found is None:
+                inserts.append((district_id, row.organization, row.sector, row.members, _fresh_code(codes),
+                                stamp, stamp))
+                summary.added.append((row.district, row.organization))
+            elif (found["sector"], found["members"]) != (row.sector, row.members):
+                updates.append((row.sector, row.members, stamp, found["id"]))
+                summary.changed.append((row.district, row.organization))
+            else:
+                summary.unchanged += 1
+        await tx.executemany(
+            "INSERT INTO organizations(district_id, name, sector, members, invite_code, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?)", inserts)
+        await tx.executemany("UPDATE organizations SET sector = ?, members = ?, updated_at = ? WHERE id = ?", updates)
+    return summary
+
+
+async def reissue_code(db: Database, org_id: int, now: datetime) -> str | None:
+    """A new invite code for one organization; the old one stops working."""
+    async with db.transaction() as tx:
+        code = await _unique_code(tx)
+        cur = await tx.execute("UPDATE organizations SET invite_code = ?, updated_at = ? WHERE id = ?",
+                               (code, iso(now), org_id))
+        return code if cur.rowcount else None
+
+
+async def codes_csv(db: Database, district_id: int | None = None) -> str:
+    sql = ("SELECT d.name, o.name, o.invite_code FROM organizations o JOIN districts d ON d.id = o.district_id "
+           + ("WHERE d.id = ? " if district_id is not None else "") + "ORDER BY d.name, o.name")
+    rows = await db.fetchall(sql, (district_id,) if district_id is not None else ())
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("district", "organization", "code"))
+    writer.writerows(tuple(r) for r in rows)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -46,6 +165,10 @@ class OrgsRepo:
     async def districts(self) -> list[tuple[int, str]]:
         rows = await self.db.fetchall("SELECT id, name FROM districts ORDER BY name")
         return [(r["id"], r["name"]) for r in rows]
+
+    async def district_name(self, district_id: int) -> str | None:
+        row = await self.db.fetchone("SELECT name FROM districts WHERE id = ?", (district_id,))
+        return row["name"] if row else None
 
     async def district_by_name(self, name: str) -> int | None:
         row = await self.db.fetchone("SELECT id FROM districts WHERE name = ?", (name,))

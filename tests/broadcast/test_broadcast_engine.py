@@ -8,7 +8,7 @@ from aiogram.methods import CopyMessage
 
 from bot.config import BroadcastSection
 from bot.features.broadcast import ENGINE_KEY, BroadcastEngine
-from tests.broadcast.test_broadcast import CHAIRS, FakeSleep, bh, harness_with_engine, sleep  # noqa: F401 (fixtures)
+from tests.support.broadcast import CHAIRS, FakeSleep, harness_with_engine
 
 ADMIN = 900
 SERVER_ERROR = {"ok": False, "error_code": 500, "description": "Internal Server Error"}

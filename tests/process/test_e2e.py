@@ -17,9 +17,10 @@ from bot.config import Form, load_config
 from bot.sandbox.apiserver import LocalBotAPI, User
 from db.database import Database
 from db.repos import Repos
-from tests.conftest import REPO, ROSTER
+from tests.support.paths import REPO
+from tests.support.roster import ROSTER
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")]
 INT_ANSWERS = {"members_total": 400, "members_joined": 3, "members_left": 1, "events_held": 4,
                "deputy_meetings": 2, "appeals_received": 5, "appeals_resolved": 4, "trainings": 1}
 

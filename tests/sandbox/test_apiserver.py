@@ -404,6 +404,7 @@ async def test_control_api(server, bot, http):
         assert r.status == 404
 
 
+@pytest.mark.slow
 def test_cli_serves_until_sigterm():
     proc = subprocess.Popen([sys.executable, "-m", "bot.sandbox.apiserver", "--port", "0", "--global-rate", "5"],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": str(ROOT)})

@@ -1,6 +1,6 @@
 """The sandbox page in headless Chromium: a newcomer registers in Kazakh with the demo invite code and
 files the month's report by typing and clicking; the branch admin exports the month and downloads it.
-On a phone (412x915) the persona list and the input box stay on screen and the newest message is in view.
+(The page on a phone, 412x915, is checked in tests/webapp/test_browser.py.)
 
 Debian's chromium and chromedriver (installed by .ci/run), driven by Selenium: tests/support/browser.py.
 """
@@ -22,7 +22,7 @@ from tests.support.browser import (
     sandbox_in_background,
 )
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_newcomer_registers_and_reports_and_the_admin_exports(background, browse
     page.wait.until(lambda d: d.find_element("id", "chat-title").text.startswith("Ерлан"))
     page.type("/export")
     months = page.wait_bot_text("Қай айдың")  # «Which month to export?»
-    page.click(".inline-button", "Қараша 2026", months["id"])  # the open month
+    page.click(".inline-button", "2026 жылғы қараша", months["id"])  # the open month
     link = page.wait.until(lambda d: d.find_elements("css selector", "#messages .file-link"))[-1]
     assert link.text.endswith("2026-11.xlsx")
     with urllib.request.urlopen(link.get_attribute("href"), timeout=10) as download:

@@ -11,6 +11,7 @@ from bot.context import AppContext
 from bot.features.webapp import WEB_SERVER_KEY
 from bot.features.webapp.menu import set_menu_buttons
 from tests.support.harness import Harness
+from tests.support.roster import seed_roster
 from tests.webapp.conftest import BRANCH, DISTRICT
 
 
@@ -23,8 +24,6 @@ async def test_admins_get_a_web_app_menu_button_in_their_language(config_file, c
             await h.app.repos.users.set_locale(user_id, locale)
         assert await set_menu_buttons(h.app, h.bot) == 1  # the district admin's district is not in this roster
         h.session.requests.clear()
-        from tests.conftest import seed_roster
-
         await seed_roster(h.app.db, clock)
         assert await set_menu_buttons(h.app, h.bot) == 2
         calls = {c.chat_id: c.menu_button for c in h.session.requests if isinstance(c, SetChatMenuButton)}

@@ -11,8 +11,8 @@ import asyncio
 import logging
 import math
 from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -123,7 +123,7 @@ class Job:
     broadcast_id: int
     bot: Bot
     writer: StateWriter
-    broadcast: Broadcast | None = None
+    loaded: Broadcast | None = None  # read from the database when the job starts running
     queue: deque[Recipient] = field(default_factory=deque)
     sent: int = 0
     blocked: int = 0
@@ -135,7 +135,13 @@ class Job:
     last_progress: float = 0.0
     progress_busy: bool = False
     locale: str = "kk"
-    task: asyncio.Task | None = None
+    task: asyncio.Task[Receipt] | None = None
+
+    @property
+    def broadcast(self) -> Broadcast:
+        if self.loaded is None:
+            raise RuntimeError(f"broadcast {self.broadcast_id} is used before it is loaded")
+        return self.loaded
 
     @property
     def receipt(self) -> Receipt:
@@ -181,14 +187,15 @@ class BroadcastEngine:
             district_id=district_id, audience=audience, from_chat_id=from_chat_id, message_id=message_id,
             chat_ids=chat_ids, now=self.clock.now())
 
-    def start(self, broadcast_id: int, bot: Bot) -> asyncio.Task:
+    def start(self, broadcast_id: int, bot: Bot) -> asyncio.Task[Receipt]:
         """Deliver in the background; a broadcast already running here is not started twice."""
         job = self.jobs.get(broadcast_id)
-        if job is None:
-            job = Job(broadcast_id, bot, StateWriter(self.repos.broadcasts.save_states))
-            self.jobs[broadcast_id] = job
-            job.task = asyncio.create_task(self._run(job), name=f"broadcast-{broadcast_id}")
-        return job.task  # type: ignore[return-value]
+        if job is not None and job.task is not None:
+            return job.task
+        job = Job(broadcast_id, bot, StateWriter(self.repos.broadcasts.save_states))
+        self.jobs[broadcast_id] = job
+        job.task = task = asyncio.create_task(self._run(job), name=f"broadcast-{broadcast_id}")
+        return task
 
     async def run(self, broadcast_id: int, bot: Bot) -> Receipt:
         """Deliver and wait for the final receipt."""
@@ -244,7 +251,7 @@ class BroadcastEngine:
     async def _run(self, job: Job) -> Receipt:
         broadcast_id = job.broadcast_id
         try:
-            broadcast = job.broadcast = await self.repos.broadcasts.get(broadcast_id)
+            broadcast = job.loaded = await self.repos.broadcasts.get(broadcast_id)
             if broadcast is None or broadcast.status != "running":
                 return await self.repos.broadcasts.receipt(broadcast_id)
             admin = await self.repos.users.get(broadcast.admin_chat_id)

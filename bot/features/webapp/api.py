@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+import bot.features.webapp.dashboard as views
 from bot.domain.audit import audit
 from bot.domain.calendar import Month
 from bot.features.export.service import export_month
-from bot.features.webapp import dashboard
 from bot.features.webapp.auth import Viewer, forbidden, require_admin, require_district
 from bot.features.webapp.remind import remind_now
 from bot.features.webapp.state import STATE, VIEWER, WebState
@@ -72,7 +72,7 @@ async def me(request: web.Request) -> web.Response:
     user = viewer.user
     return _json({"role": viewer.role.kind, "language": viewer.locale, "region": None,
                   "district": viewer.district, "name": user.full_name if user else None,
-                  "open_month": dashboard.month_json(state.app.calendar.open_month(state.app.clock.now())),
+                  "open_month": views.month_json(state.app.calendar.open_month(state.app.clock.now())),
                   "texts": page_texts(state.app.i18n, viewer.locale)})
 
 
@@ -80,12 +80,12 @@ async def progress(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
     scope = _scope(viewer)
     month = _month(state, request.query.get("month"))
-    return _json(await dashboard.progress(state.app, month, scope))
+    return _json(await views.progress(state.app, month, scope))
 
 
 async def trends(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
-    return _json(await dashboard.trends(state.app, state.dashboard, _scope(viewer)))
+    return _json(await views.trends(state.app, state.dashboard, _scope(viewer)))
 
 
 async def organizations(request: web.Request) -> web.Response:
@@ -98,13 +98,13 @@ async def organizations(request: web.Request) -> web.Response:
             raise web.HTTPBadRequest()
         require_district(viewer, int(raw))
         scope = int(raw)
-    return _json(await dashboard.organizations(state.app, month, scope))
+    return _json(await views.organizations(state.dashboard, month, scope))
 
 
 async def organization(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
     org = await _org(state, viewer, request.match_info["org_id"])
-    return _json(await dashboard.organization(state.app, org))
+    return _json(await views.organization(state.app, org))
 
 
 async def report(request: web.Request) -> web.Response:
@@ -114,7 +114,7 @@ async def report(request: web.Request) -> web.Response:
     row = await state.dashboard.report_of(org.id, str(month))
     if row is None:
         raise web.HTTPNotFound(text='{"error": "no report"}', content_type="application/json")
-    return _json(dashboard.report(state.app, row))
+    return _json(views.report(state.app, row))
 
 
 async def photo(request: web.Request) -> web.Response:
@@ -125,7 +125,7 @@ async def photo(request: web.Request) -> web.Response:
     if row is None:
         raise web.HTTPNotFound()
     require_district(viewer, row.district_id)
-    photos = dashboard.photo_ids(state.app.config.form, row.answers)
+    photos = views.photo_ids(state.app.config.form, row.answers)
     if not raw_n.isdigit() or int(raw_n) >= len(photos):
         raise web.HTTPNotFound()
     data = await state.photo(photos[int(raw_n)])

@@ -68,7 +68,7 @@ async def viewer_of(app: AppContext, data: WebAppInitData) -> Viewer:
     if role.kind == "chair" and user is not None and user.org_id is not None:
         org = await app.repos.orgs.get(user.org_id)
         district_id = org.district_id if org else None
-    district = await app.repos.admins.district_name(district_id) if district_id is not None else None
+    district = await app.repos.orgs.district_name(district_id) if district_id is not None else None
     return Viewer(data.user.id, role, locale, user, district)
 
 

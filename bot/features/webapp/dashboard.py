@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Form, FormField
+from bot.domain import dates
 from bot.domain.calendar import Month
-from bot.features.reminders.texts import locale_now, long_day_label, month_label
 from bot.features.webapp.texts import deadline_text
 from db.queries.dashboard import DashboardRepo, NumberPoint, ReportRow
 from db.queries.orgs import Organization
@@ -25,8 +26,14 @@ MISSING_SHOWN = 300  # the page lists this many missing organizations; the distr
 REMIND_NOW = "remind-now"  # sent_log kind of «Remind now»: one per organization (recipient) and day (period)
 
 
+def locale_now() -> str:
+    return get_i18n().current_locale
+
+
 def month_json(month: Month) -> dict[str, str]:
-    return {"month": str(month), "label": month_label(month)}
+    """«2026-11» with its label («2026 жылғы қараша», «ноябрь 2026») and as inside a sentence."""
+    locale = locale_now()
+    return {"month": str(month), "label": dates.month(month, locale), "in_text": dates.month_in_text(month, locale)}
 
 
 def recent_months(app: AppContext, count: int = TREND_MONTHS) -> list[Month]:
@@ -56,7 +63,7 @@ async def progress(app: AppContext, month: Month, district_id: int | None) -> di
     return {
         **month_json(month),
         "open": month == app.calendar.open_month(now),
-        "due": due.isoformat(), "due_label": long_day_label(due), "days_left": (due - today).days,
+        "due": due.isoformat(), "due_label": dates.day(due, locale_now()), "days_left": (due - today).days,
         "deadline": deadline_text(due, today),
         "districts": [{"region": None, "district": p.district, "district_id": p.district_id,
                        "organizations": p.total, "submitted": p.submitted, "late": p.late,
@@ -66,9 +73,9 @@ async def progress(app: AppContext, month: Month, district_id: int | None) -> di
     }
 
 
-async def organizations(app: AppContext, month: Month, district_id: int | None) -> dict[str, Any]:
+async def organizations(dashboard: DashboardRepo, month: Month, district_id: int | None) -> dict[str, Any]:
     """Every organization of the scope with its status for the month (the drill-down of a district)."""
-    statuses = await app.repos.stats.statuses(str(month), district_id)
+    statuses = await dashboard.statuses(str(month), district_id)
     return {**month_json(month), "organizations": [
         {"org_id": s.org_id, "organization": s.org_name, "district": s.district,
          "status": ("late" if s.late else "on_time") if s.submitted else "missing",
@@ -162,6 +169,8 @@ def report(app: AppContext, row: ReportRow) -> dict[str, Any]:
             continue
         answers.append({"key": f.key, "label": f.label.get(locale), "type": f.type,
                         "value": _value(f, value, locale)})
-    return {"id": row.id, "org_id": row.org_id, **month_json(Month.parse(row.month)), "late": row.late,
+    month = Month.parse(row.month)
+    return {"id": row.id, "org_id": row.org_id, **month_json(month), "title": dates.month_report_title(month, locale),
+            "late": row.late,
             "submitted_at": row.submitted_at, "answers": answers, "photos": photos,
             "skipped": _("no answer")}

@@ -8,7 +8,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import MenuButtonWebApp, WebAppInfo
 
-from bot.features.reminders.due_work import admin_recipients
+from bot.domain.admins import AdminDirectory
 from bot.i18n import N_
 
 if TYPE_CHECKING:
@@ -19,10 +19,10 @@ BUTTON = N_("📊 Dashboard")  # translated per admin
 
 
 async def set_menu_buttons(app: AppContext, bot: Bot) -> int:
-    """One web_app menu button per admin who has started the bot; returns how many were set."""
+    """One web_app menu button per reachable admin (active, with a scope in the roster); returns how many."""
     url = f"{app.config.web.public_url}/app/"
     done = 0
-    for admin in await admin_recipients(app):
+    for admin in await AdminDirectory.of(app.config, app.repos).reachable():
         text = app.i18n.gettext(BUTTON, locale=admin.locale)
         try:
             await bot.set_chat_menu_button(chat_id=admin.user_id,

@@ -45,7 +45,6 @@ PAGE = {
     "status_late": N_("late"),
     "status_missing": N_("not filed"),
     "status_open": N_("open"),
-    "report_for": N_("Report for {month}"),
     "filed_at": N_("Filed on {date}"),
     "no_report": N_("No report for this month."),
     "skipped": N_("no answer"),

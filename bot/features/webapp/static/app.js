@@ -249,7 +249,7 @@ async function openReport(card, month, box, chips) {
   box.replaceChildren(el("p", {class: "hint"}, T.loading));
   const report = await getJson(`orgs/${card.id}/reports/${month.month}`);
   const photos = el("div", {class: "photos"});
-  box.replaceChildren(el("h2", {}, T.report_for.replace("{month}", report.label)),
+  box.replaceChildren(el("h2", {}, report.title),
     el("div", {class: "hint"}, T.filed_at.replace("{date}", report.submitted_at.slice(0, 10)),
       report.late ? " · " + T.status_late : ""),
     el("dl", {class: "answers"}, report.answers.filter((a) => a.type !== "photos").map((a) => [
