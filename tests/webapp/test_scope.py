@@ -92,3 +92,12 @@ async def test_the_organizations_of_a_district_with_their_status(api, world):
     one = await api.json(f"/app/api/orgs?district_id={mektep_district}", BRANCH)
     assert [o["organization"] for o in one["organizations"]] == ["Мектеп №5"]
     assert (await api.get("/app/api/orgs", KUTARYS_CHAIR)).status == 403
+
+
+async def test_the_missing_list_is_capped_with_its_total(api, world, monkeypatch):
+    from bot.features.webapp import dashboard
+
+    monkeypatch.setattr(dashboard, "MISSING_SHOWN", 1)
+    progress = await api.json("/app/api/progress", BRANCH)
+    assert progress["missing_total"] == 2
+    assert [m["organization"] for m in progress["missing_orgs"]] == ["Мектеп №5"]  # Байзақ ауданы comes first

@@ -80,7 +80,7 @@ async def progress(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
     scope = _scope(viewer)
     month = _month(state, request.query.get("month"))
-    return _json(await views.progress(state.app, month, scope))
+    return _json(await views.progress(state.app, state.dashboard, month, scope))
 
 
 async def trends(request: web.Request) -> web.Response:

@@ -52,13 +52,13 @@ def _missing_json(status: OrgStatus, reminded: set[int]) -> dict[str, Any]:
             "reminded_today": status.org_id in reminded}
 
 
-async def progress(app: AppContext, month: Month, district_id: int | None) -> dict[str, Any]:
+async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None) -> dict[str, Any]:
     """The month's progress by district, the deadline and the organizations still missing."""
     now = app.clock.now()
     today = app.calendar.today(now)
     due = app.calendar.due_on(month)
     rows = await app.repos.stats.progress(str(month), district_id)
-    missing = await app.repos.stats.missing(str(month), district_id)
+    missing = await dashboard.missing_first(str(month), district_id, MISSING_SHOWN)
     reminded = await app.repos.sent.taken(REMIND_NOW, today.isoformat(), str(month), now)
     return {
         **month_json(month),
@@ -68,8 +68,8 @@ async def progress(app: AppContext, month: Month, district_id: int | None) -> di
         "districts": [{"region": None, "district": p.district, "district_id": p.district_id,
                        "organizations": p.total, "submitted": p.submitted, "late": p.late,
                        "missing": p.missing} for p in rows],
-        "missing_total": len(missing),
-        "missing_orgs": [_missing_json(s, reminded) for s in missing[:MISSING_SHOWN]],
+        "missing_total": sum(p.missing for p in rows),
+        "missing_orgs": [_missing_json(s, reminded) for s in missing],
     }
 
 
