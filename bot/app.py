@@ -41,6 +41,7 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     from bot.features.broadcast import setup_broadcasts
     from bot.features.commands.menus import set_commands
     from bot.features.reminders.scheduler import start_scheduler, stop_scheduler
+    from bot.features.webapp import setup_webapp
     from bot.telegram.errors import on_error
     from bot.telegram.resume import create_router as resume_router
 
@@ -57,6 +58,7 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     dp.shutdown.register(stop_scheduler)
     setup_broadcasts(app, dp)  # resume unfinished broadcasts at startup, interrupt them at shutdown
     setup_backups(app, dp)  # the scheduled online backups, once the scheduler runs
+    setup_webapp(app, dp)  # the Mini App's web server ([web]), started and stopped with the dispatcher
     return dp
 
 

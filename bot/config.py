@@ -247,6 +247,21 @@ class BackupSection(_Strict):
     keep: int = Field(default=7, ge=1, le=1000)
 
 
+class WebSection(_Strict):
+    """The Mini App's web server (bot/features/webapp): where it listens, the HTTPS address Telegram opens."""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=0, le=65535)
+    public_url: str = ""
+    init_data_max_age_s: int = Field(default=86400, ge=1)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://", value):
+            raise ValueError("must be an address such as https://bastau.example.kz")
+        return value.rstrip("/")
+
+
 class AdminEntry(_Strict):
     telegram_id: int
     scope: Literal["branch", "district"]
@@ -273,6 +288,7 @@ class Settings(BaseSettings):
     broadcast: BroadcastSection = BroadcastSection()
     sandbox: SandboxSection = SandboxSection()
     backup: BackupSection = BackupSection()
+    web: WebSection = WebSection()
     admins: tuple[AdminEntry, ...] = ()
     form: Form
     # Where the file was read from; relative paths in it are resolved against its folder.

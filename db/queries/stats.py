@@ -146,6 +146,10 @@ class StatsRepo:
                                       {"month": month, "district": district_id, "keys": json.dumps(list(keys))})
         return {(r[0], r[1]): r[2] for r in rows}
 
+    async def ensure_tallied(self, kind: str, keys: Sequence[str]) -> None:
+        """For readers of report_numbers / report_options elsewhere (db/queries/dashboard.py)."""
+        await self._tally(kind, keys)
+
     async def _tally(self, kind: str, keys: Sequence[str]) -> None:
         """Make sure report_numbers / report_options hold `keys` (migrations 0006, 0008): a key asked
         for the first time is registered, then back-filled in short steps; a restart finds the keys
