@@ -28,9 +28,11 @@ from bot.config import Settings, load_config
 from bot.context import AppContext
 from bot.domain.clock import OffsetClock
 from bot.features.reminders.due_work import run_due_work
+from bot.sandbox.apimodels import User
 from bot.sandbox.apiserver import LocalBotAPI
 from bot.sandbox.demo import FREE_ORGANIZATION, PERSONAS, Persona, admin_entries, seed_demo
 from bot.sandbox.jumps import jump_target
+from bot.sandbox.miniapp import launch_url, sign_init_data
 from bot.sandbox.web import create_web_app
 from db.database import Database
 
@@ -100,7 +102,8 @@ class Sandbox:
         return load_config(self.config_path, admins=admin_entries(),
                            bot={"default_locale": self.base_config.bot.default_locale,
                                 "db_path": str(workdir / "sandbox.db")},
-                           telegram={"api_server": self.server.base_url})
+                           telegram={"api_server": self.server.base_url},
+                           web={"host": self.host, "port": 0})  # the Mini App on a free port: see webapp_url
 
     async def stop(self) -> None:
         """Stop polling (the scheduler with it), the page, the server; remove the database."""
@@ -141,6 +144,15 @@ class Sandbox:
             listener()
         outcomes = await run_due_work(self.app, self.bot, self.clock.now())
         return sum(o.status == "sent" for o in outcomes)
+
+    def webapp_url(self, user: User) -> str | None:
+        """The Mini App as a Telegram client would open it for `user` (None until its server listens)."""
+        from bot.features.webapp import WEB_SERVER_KEY
+
+        server = self.app.extra.get(WEB_SERVER_KEY)
+        if server is None or not server.url:
+            return None
+        return launch_url(server.url, sign_init_data(SANDBOX_TOKEN, user, self.clock.now()))
 
     def on_clock_change(self, listener) -> None:
         self._clock_listeners.append(listener)

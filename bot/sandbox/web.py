@@ -10,6 +10,7 @@
     POST /api/upload            multipart: user, kind (photo | document), file, caption
     GET  /api/file/{file_id}    a file of the chat (documents as a download)
     POST /api/clock             {"target": "reminder" | "due" | "digest" | "day"}: fast-forward
+    GET  /api/webapp/{user_id}  {"url"}: the Mini App opened as this persona (initData signed here)
 """
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def create_web_app(sandbox: Sandbox) -> web.Application:
     app.router.add_post("/api/upload", api.upload)
     app.router.add_get("/api/file/{file_id}", api.file)
     app.router.add_post("/api/clock", api.fast_forward)
+    app.router.add_get("/api/webapp/{user_id}", api.webapp)
     return app
 
 
@@ -222,3 +224,9 @@ class SandboxApi:
         sent = await self.sandbox.fast_forward(target)
         return web.json_response({"clock": self.clock_json(), "sent": sent})
 
+
+    async def webapp(self, request: web.Request) -> web.Response:
+        url = self.sandbox.webapp_url(self._persona_user(request.match_info["user_id"]))
+        if url is None:
+            raise web.HTTPServiceUnavailable(text="the Mini App's web server is not running")
+        return web.json_response({"url": url})

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,7 +13,12 @@ from db.queries.common import iso
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
+# 8 characters: see the README (Configuration) for the guessing odds. Codes issued with 6 still work.
+CODE_LENGTH = 8
+SHORTEST_CODE = 6
+# What a chair may type for the code's Latin letters: Cyrillic look-alikes (the default keyboard of
+# most chairs; Kazakh Ү and Һ too, and З for 3); fullwidth forms are folded by NFKC first.
+_LOOKALIKES = str.maketrans("АВСЕНІЈКМОРЅТХУҮҺЗ", "ABCEHIJKMOPSTXYYH3")
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,15 @@ class ApplySummary:
 
 
 def normalize_code(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch.isalnum())
+    """The code as stored: look-alike and fullwidth letters as Latin ones, upper case, letters and
+    digits only (spaces and dashes dropped)."""
+    text = unicodedata.normalize("NFKC", text).upper().translate(_LOOKALIKES)
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
+
+def could_be_code(code: str) -> bool:
+    """A normalized text that has the form of an invite code (only those count as wrong tries)."""
+    return SHORTEST_CODE <= len(code) <= CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
 def new_code() -> str:
@@ -100,9 +114,9 @@ async def reissue_code(db: Database, org_id: int, now: datetime) -> str | None:
 
 
 async def codes_csv(db: Database, district_id: int | None = None) -> str:
-    sql = ("SELECT d.name, o.name, o.invite_code FROM organizations o JOIN districts d ON d.id = o.district_id "
-           + ("WHERE d.id = ? " if district_id is not None else "") + "ORDER BY d.name, o.name")
-    rows = await db.fetchall(sql, (district_id,) if district_id is not None else ())
+    rows = await db.fetchall(
+        "SELECT d.name, o.name, o.invite_code FROM organizations o JOIN districts d ON d.id = o.district_id "
+        "WHERE (:district IS NULL OR d.id = :district) ORDER BY d.name, o.name", {"district": district_id})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("district", "organization", "code"))

@@ -86,7 +86,7 @@ _OPTIONS = {
 # short write transaction, its rows in primary-key order. OR IGNORE: a report written since the
 # registration already has its rows from the triggers of 0006, computed from the same answers.
 # CROSS JOIN: each answer is parsed once.
-_CHUNK = 400
+_CHUNK = 150
 _REGISTER = ("INSERT OR IGNORE INTO tallied_keys(key, kind, backfill_below) "
              "SELECT value, :kind, (SELECT MAX(id) + 1 FROM reports) FROM json_each(:keys)")
 _PENDING = ("SELECT id, backfill_below FROM tallied_keys WHERE kind = :kind "
@@ -145,6 +145,10 @@ class StatsRepo:
         rows = await self.db.fetchall(_OPTIONS[district_id is None],
                                       {"month": month, "district": district_id, "keys": json.dumps(list(keys))})
         return {(r[0], r[1]): r[2] for r in rows}
+
+    async def ensure_tallied(self, kind: str, keys: Sequence[str]) -> None:
+        """For readers of report_numbers / report_options elsewhere (db/queries/dashboard.py)."""
+        await self._tally(kind, keys)
 
     async def _tally(self, kind: str, keys: Sequence[str]) -> None:
         """Make sure report_numbers / report_options hold `keys` (migrations 0006, 0008): a key asked

@@ -61,9 +61,9 @@ async def test_wrong_codes_are_limited_per_hour(harness, clock):
     tables = await every_table(harness, but=("code_attempts",))
     before = await snapshot(harness, tables)
     for attempt in range(4):
-        await user.send(f"WRONG{attempt}")
+        await user.send(f"WRNG{attempt + 2}X")
         assert "не найдена" in user.reply
-    await user.send("WRONG4")
+    await user.send("WRNG6X")
     assert "Слишком много неверных кодов" in user.reply
     # Even the right code is refused for the rest of the hour...
     await user.send(await code_of(harness.app.db, "Құтарыс"))

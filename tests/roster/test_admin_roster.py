@@ -87,7 +87,7 @@ async def test_a_bad_roster_is_reported_by_line_and_applies_nothing(harness, kin
 async def test_a_ten_thousand_row_roster(harness, kind):
     rows = [HEADER] + [[f"Аудан {n % 20}", f"Ұйым {n}", "social", n % 900] for n in range(10_000)]
     boss = await admin(harness, BRANCH)
-    broken = rows[:9000] + [["Аудан 1", "Ұйым 9000", "social", "x"]] + rows[9001:]
+    broken = [*rows[:9000], ["Аудан 1", "Ұйым 9000", "social", "x"], *rows[9001:]]
     await upload(boss, broken, kind)
     assert "строка 9001:" in boss.reply
     assert (await harness.app.db.fetchone("SELECT COUNT(*) FROM organizations"))[0] == 3

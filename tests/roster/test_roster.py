@@ -8,10 +8,11 @@ import pytest
 
 from bot.features.roster.files import RosterError, parse_rows, read_csv
 from db.database import Database
-from db.queries.orgs import CODE_ALPHABET
+from db.queries.orgs import CODE_ALPHABET, CODE_LENGTH
 from tests.support.cli import bastau
 
-GOOD = "district,organization,sector,members\nСайрам ауданы,Құтарыс,social,400\nСайрам ауданы,Қайнарбұлақ,agriculture,500\n"
+GOOD = ("district,organization,sector,members\nСайрам ауданы,Құтарыс,social,400\n"
+        "Сайрам ауданы,Қайнарбұлақ,agriculture,500\n")
 
 
 @pytest.mark.parametrize("text, line, reason", [
@@ -39,7 +40,7 @@ def test_import_then_codes_via_cli(config_file, tmp_path):
     assert rows[0] == ["district", "organization", "code"]
     assert {r[1] for r in rows[1:]} == {"Құтарыс", "Қайнарбұлақ"}
     for _, _, code in rows[1:]:
-        assert len(code) == 6 and set(code) <= set(CODE_ALPHABET)
+        assert len(code) == CODE_LENGTH == 8 and set(code) <= set(CODE_ALPHABET)
         assert not set(code) & set("0O1I")
     # Importing again changes one organization and adds one; nothing is deleted.
     roster.write_text(GOOD.replace("400", "410") + "Байзақ ауданы,Мектеп №5,social,120\n", encoding="utf-8")

@@ -105,7 +105,8 @@ async def cmd_cancel(message: Message, state: FSMContext, role: Role, user: User
     had_state = await state.get_state() is not None
     await state.clear()
     await message.answer(_("Cancelled. Nothing you already confirmed is lost.") if had_state
-                         else _("There is nothing to cancel."), reply_markup=main_menu(role) if role.kind != "guest" else None)
+                         else _("There is nothing to cancel."),
+                         reply_markup=main_menu(role) if role.kind != "guest" else None)
 
 
 def create_router() -> Router:

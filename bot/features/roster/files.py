@@ -3,11 +3,21 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import zipfile
 
+from bot.domain.text import UnsafeText, normalize_text
 from db.queries.orgs import RosterRow
 
 HEADER = ("district", "organization", "sector", "members")
 MAX_NAME = 200
+# Bounds of one upload (a national roster is about 10,000 organizations): reading stops there.
+MAX_ROWS = 20_000            # rows of the file, the header included
+MAX_CELLS = 500_000          # cells read, empty ones included (an XLSX row may carry unused columns)
+MAX_CELL = 1_000             # characters in one cell
+MAX_UNPACKED = 50_000_000    # bytes of an XLSX once unzipped (a zip of a million rows is a few hundred KB)
+SHOWN_VALUE = 20             # characters of a bad value quoted back
+READ_SECONDS = 30            # the chat's upload is read off the event loop, for at most this long
 
 
 # Reasons a roster is refused: English templates, translated where they are shown (bot/features/roster/service.py).
@@ -22,6 +32,13 @@ DUPLICATE = "duplicate organization (first on line {first})"
 NO_ORGANIZATIONS = "no organizations in the file"
 NOT_UTF8 = "the file is not UTF-8 text"
 NOT_XLSX = "the file is not a readable XLSX workbook"
+TOO_MANY_ROWS = "the file has more than {limit} rows; split it into several files"
+TOO_MANY_CELLS = "the file has more than {limit} cells; delete the unused columns"
+CELL_TOO_LONG = "a cell is longer than {limit} characters"
+CONTROL_CHARACTER = "a cell holds an invisible control character ({code}); type the cell again"
+BAD_CSV = "the line cannot be read as CSV (check the quotes)"
+XLSX_TOO_BIG = "the workbook is too large once unpacked (at most {limit} MB)"
+TOO_SLOW = "the file took too long to read (more than {seconds} seconds)"
 
 Reason = tuple[int, str, dict]  # (line, template, its parameters)
 
@@ -38,7 +55,8 @@ def _reason(line: int, template: str, **params) -> Reason:
 
 
 def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
-    """Validate a table (first row the header); RosterError lists every bad line."""
+    """Validate a table (first row the header); RosterError lists every bad line. Every cell goes
+    through normalize_text (NFC; a control character refuses its line)."""
     if not rows:
         raise RosterError([_reason(1, EMPTY_FILE)])
     header = tuple(cell.strip().lower().lstrip("\ufeff") for cell in rows[0])
@@ -48,7 +66,14 @@ def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
     seen: dict[tuple[str, str], int] = {}
     parsed: list[RosterRow] = []
     for line, raw in enumerate(rows[1:], start=2):
-        cells = [(c or "").strip() for c in raw]
+        if any(len(c or "") > MAX_CELL for c in raw):
+            problems.append(_reason(line, CELL_TOO_LONG, limit=MAX_CELL))
+            continue
+        try:
+            cells = [normalize_text(c or "").strip() for c in raw]
+        except UnsafeText as exc:
+            problems.append(_reason(line, CONTROL_CHARACTER, code=exc.code))
+            continue
         if not any(cells):
             continue
         if len(cells) != len(HEADER):
@@ -62,7 +87,8 @@ def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
         if len(district) > MAX_NAME or len(organization) > MAX_NAME:
             problems.append(_reason(line, NAME_TOO_LONG, limit=MAX_NAME))
         if not (members.isascii() and members.isdigit()) or int(members) > 10_000_000:
-            problems.append(_reason(line, BAD_MEMBERS, value=members))
+            shown = members if len(members) <= SHOWN_VALUE else members[:SHOWN_VALUE] + "…"
+            problems.append(_reason(line, BAD_MEMBERS, value=shown))
         key = (district.casefold(), organization.casefold())
         if district and organization and key in seen:
             problems.append(_reason(line, DUPLICATE, first=seen[key]))
@@ -76,25 +102,77 @@ def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
     return parsed
 
 
-def read_csv(data: bytes) -> list[list[str]]:
+class _Bounds:
+    """Counts rows and cells as a file is read; stops the reading at a bound or when told to."""
+
+    def __init__(self, stop: threading.Event | None) -> None:
+        self.stop = stop
+        self.rows = 0
+        self.cells = 0
+
+    def take(self, width: int) -> None:
+        self.rows += 1
+        self.cells += width
+        if self.rows > MAX_ROWS:
+            raise RosterError([_reason(self.rows, TOO_MANY_ROWS, limit=MAX_ROWS)])
+        if self.cells > MAX_CELLS:
+            raise RosterError([_reason(self.rows, TOO_MANY_CELLS, limit=MAX_CELLS)])
+        if self.stop is not None and self.rows % 500 == 0 and self.stop.is_set():
+            raise RosterError([_reason(self.rows, TOO_SLOW, seconds=READ_SECONDS)])
+
+
+def read_csv(data: bytes, stop: threading.Event | None = None) -> list[list[str]]:
+    """The rows of a UTF-8 CSV, at most MAX_ROWS and MAX_CELLS; a cell over the csv module's own
+    limit (128 KB) is reported on its line, as any other unreadable line."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RosterError([_reason(1, NOT_UTF8)]) from exc
-    return list(csv.reader(io.StringIO(text)))
+    bounds = _Bounds(stop)
+    rows = []
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            too_long = "field larger than field limit" in str(exc)
+            line = bounds.rows + 1
+            raise RosterError([_reason(line, CELL_TOO_LONG, limit=MAX_CELL) if too_long
+                               else _reason(line, BAD_CSV)]) from None
+        bounds.take(len(row))
+        rows.append(row)
 
 
-def read_xlsx(data: bytes) -> list[list[str]]:
+def read_xlsx(data: bytes, stop: threading.Event | None = None) -> list[list[str]]:
+    """The rows of the first sheet, streamed (openpyxl read-only) and stopped at MAX_ROWS and
+    MAX_CELLS; a workbook that unpacks to more than MAX_UNPACKED bytes is not opened at all."""
     from openpyxl import load_workbook
 
     try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise RosterError([_reason(1, NOT_XLSX)]) from exc
+    if unpacked > MAX_UNPACKED:
+        raise RosterError([_reason(1, XLSX_TOO_BIG, limit=MAX_UNPACKED // 1_000_000)])
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise RosterError([_reason(1, NOT_XLSX)]) from exc
+    bounds = _Bounds(stop)
     rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)
-                     for v in values])
-    while rows and rows[0] and not rows[0][-1]:
-        rows[0] = rows[0][:-1]
-    return [r[:len(rows[0])] if len(r) > len(rows[0]) and not any(r[len(rows[0]):]) else r for r in rows]
+    try:
+        for values in sheet.iter_rows(values_only=True):
+            bounds.take(len(values))
+            row = ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)
+                   for v in values]
+            while row and not row[-1]:
+                row.pop()                    # unused columns at the end (formatting, a stray space)
+            rows.append(row)
+    finally:
+        workbook.close()
+    width = len(rows[0]) if rows else 0
+    return [r + [""] * (width - len(r)) if r and len(r) < width else r for r in rows]

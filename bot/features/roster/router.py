@@ -12,6 +12,7 @@ from aiogram.utils.i18n import ngettext
 from bot.domain.audit import audit
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.domain.text import split_message
 from bot.features.roster.service import MAX_FILE_BYTES, codes_files, upload_roster
 from bot.telegram.admin import (
     BRANCH_ONLY,
@@ -50,7 +51,7 @@ async def on_roster_document(message: Message, bot: Bot, role: Role, repos: Repo
         lines += [escape(p) for p in result.problems[:SHOWN_PROBLEMS]]
         if len(result.problems) > SHOWN_PROBLEMS:
             lines.append(_("…and {n} more.").format(n=len(result.problems) - SHOWN_PROBLEMS))
-        await message.answer("\n".join(lines))
+        await send_parts(message, "\n".join(lines))
         return
     summary = result.summary
     lines = [_("The roster is applied.\nDistricts added: {districts}\nOrganizations added: {added}\n"
@@ -65,7 +66,13 @@ async def on_roster_document(message: Message, bot: Bot, role: Role, repos: Repo
     if result.kept:
         lines.append(_("Organizations in the bot that the file does not list: {n}. They are kept; "
                        "nothing is ever deleted by an upload.").format(n=result.kept))
-    await message.answer("\n".join(lines))
+    await send_parts(message, "\n".join(lines))
+
+
+async def send_parts(message: Message, text: str) -> None:
+    """A report longer than one message is sent in several (cut between lines)."""
+    for part in split_message(text):
+        await message.answer(part)
 
 
 async def on_document_not_branch(message: Message) -> None:
