@@ -103,7 +103,7 @@ async def test_rows_past_the_bound_are_not_read(harness, kind):
 
 async def test_cells_past_the_bound_are_not_read(harness, monkeypatch):
     monkeypatch.setattr(files, "MAX_CELLS", 100)
-    rows = [HEADER] + [["Аудан", f"Ұйым {n}", "s", 1] + [""] * 20 + ["x"] for n in range(10)]
+    rows = [HEADER] + [["Аудан", f"Ұйым {n}", "s", 1] + [""] * 20 + ["x"] for n in range(10)]  # 25 cells a row
     await refused(harness, rows, "xlsx", "в файле больше 100 ячеек; удалите лишние столбцы")
 
 
