@@ -37,7 +37,7 @@ def build_bot(token: str, config: Settings, session: BaseSession | None = None) 
 def build_dispatcher(app: AppContext) -> Dispatcher:
     from bot.features import feature_routers
     from bot.features.broadcast import setup_broadcasts
-    from bot.features.commands.setup import set_commands
+    from bot.features.commands.menus import set_commands
     from bot.features.reminders.scheduler import start_scheduler, stop_scheduler
     from bot.telegram.errors import on_error
 

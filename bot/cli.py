@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -30,6 +31,7 @@ async def _run(config: Settings) -> int:
     app = await AppContext.create(config)
     bot = build_bot(token, config)
     dp = build_dispatcher(app)
+    gc.freeze()  # what start-up built lives as long as the process: later collections skip it
     log.info("Bastau starting (db %s, api %s)", config.db_path, config.api_server or "api.telegram.org")
     try:
         await bot.delete_webhook(drop_pending_updates=False)

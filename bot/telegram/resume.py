@@ -1,7 +1,8 @@
 """Dialogs register how to ask their current question again (after /language, /start, a restart)."""
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message

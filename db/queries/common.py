@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import aiosqlite
+
 
 def iso(moment: datetime) -> str:
     """Timestamps are stored as ISO 8601 in UTC."""
     return moment.isoformat(timespec="seconds")
+
+
+def inserted_id(cursor: aiosqlite.Cursor) -> int:
+    """The id of the row an INSERT has just added."""
+    if cursor.lastrowid is None:
+        raise RuntimeError("the statement inserted no row")
+    return cursor.lastrowid

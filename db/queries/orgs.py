@@ -114,9 +114,9 @@ async def reissue_code(db: Database, org_id: int, now: datetime) -> str | None:
 
 
 async def codes_csv(db: Database, district_id: int | None = None) -> str:
-    sql = ("SELECT d.name, o.name, o.invite_code FROM organizations o JOIN districts d ON d.id = o.district_id "
-           + ("WHERE d.id = ? " if district_id is not None else "") + "ORDER BY d.name, o.name")
-    rows = await db.fetchall(sql, (district_id,) if district_id is not None else ())
+    rows = await db.fetchall(
+        "SELECT d.name, o.name, o.invite_code FROM organizations o JOIN districts d ON d.id = o.district_id "
+        "WHERE (:district IS NULL OR d.id = :district) ORDER BY d.name, o.name", {"district": district_id})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("district", "organization", "code"))
@@ -165,6 +165,10 @@ class OrgsRepo:
     async def districts(self) -> list[tuple[int, str]]:
         rows = await self.db.fetchall("SELECT id, name FROM districts ORDER BY name")
         return [(r["id"], r["name"]) for r in rows]
+
+    async def district_name(self, district_id: int) -> str | None:
+        row = await self.db.fetchone("SELECT name FROM districts WHERE id = ?", (district_id,))
+        return row["name"] if row else None
 
     async def district_by_name(self, name: str) -> int | None:
         row = await self.db.fetchone("SELECT id FROM districts WHERE name = ?", (name,))

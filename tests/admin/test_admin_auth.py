@@ -155,8 +155,8 @@ async def test_a_district_admin_without_a_known_district_sees_nothing(harness):
     calls = []
     for command in ("/stats", "/codes", "/export", "/reopen"):
         calls += await lost.send(command)
-    calls += await lost.press("Октябрь 2026", message=next(
-        m for m in reversed(lost.bot_messages()) if "Октябрь 2026" in str(m.get("reply_markup"))
+    calls += await lost.press("октябрь 2026", message=next(
+        m for m in reversed(lost.bot_messages()) if "октябрь 2026" in str(m.get("reply_markup"))
         and "exp" in str(m.get("reply_markup"))))
     seen = shown(calls)
     for name in SAIRAM_NAMES + BAIZAQ_NAMES:

@@ -11,10 +11,10 @@ from aiogram.types import Chat, Message, User
 
 from bot.domain.roles import Role
 from bot.features import feature_routers
-from bot.features.broadcast.engine import StopCb
-from bot.features.broadcast.router import MENU_BROADCAST, BroadcastCb, BroadcastDialog
-from bot.features.joins.router import JoinCb
-from bot.telegram.admin import AdminCb
+from bot.features.broadcast.receipt import StopCb
+from bot.features.broadcast.router import BroadcastCb, BroadcastDialog
+from bot.features.joins.keyboards import JoinCb
+from bot.telegram.admin import MENU_BROADCAST, AdminCb
 from bot.telegram.filters import MenuButton
 from bot.telegram.keyboards import MENU_HELP, MENU_LANGUAGE, LanguageCb
 
@@ -49,7 +49,8 @@ async def test_admin_tools_take_messages_only_from_admins_or_guests_and_only_the
     tools = routers()["bot.features.admin_tools"]
     assert [r.name for r in tools.sub_routers] == [
         "bot.features.admin.router", "bot.features.roster.router", "bot.features.joins.router",
-        "bot.features.admin.reports"]
+        "bot.features.export.router", "bot.features.review.router", "bot.features.admin.stats",
+        "bot.features.admin.refusal"]
     for kind in KINDS:
         assert await takes_message_from(tools, kind) == (kind != "chair"), kind
     for router in tools.sub_routers:

@@ -6,7 +6,7 @@ import asyncio
 from aiogram.methods import CopyMessage, EditMessageText, SendMessage
 
 from bot.features.broadcast import ENGINE_KEY
-from bot.features.broadcast.engine import StopCb
+from bot.features.broadcast.receipt import StopCb
 from bot.features.broadcast.router import BroadcastCb
 from tests.support.broadcast import CHAIRS
 from tests.support.harness import Harness
@@ -201,6 +201,7 @@ async def test_chairs_and_strangers_cannot_broadcast(bh):
 
 
 async def test_only_text_photo_document_or_video_is_accepted(bh):
+    await admin_client(bh, 901)  # the other administrator has started the bot, so messages can reach them
     admin = await admin_client(bh, 900)
     await admin.send("/broadcast")
     await admin.press("Администраторы")

@@ -130,7 +130,7 @@ async def test_the_code_question_offers_the_no_code_button_and_clears_old_keyboa
 
 
 async def test_registered_people_cannot_use_the_join_buttons(harness):
-    from bot.features.joins.router import JoinCb
+    from bot.features.joins.keyboards import JoinCb
 
     chair = await register(harness, 1001, "ru", "Құтарыс")
     baizaq = await district_id(harness, "Байзақ ауданы")

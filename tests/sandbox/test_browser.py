@@ -230,7 +230,7 @@ def test_newcomer_registers_and_reports_and_the_admin_exports(background, browse
     page.wait.until(lambda d: d.find_element("id", "chat-title").text.startswith("Ерлан"))
     page.type("/export")
     months = page.wait_bot_text("Қай айдың")  # «Which month to export?»
-    page.click(".inline-button", "Қараша 2026", months["id"])  # the open month
+    page.click(".inline-button", "2026 жылғы қараша", months["id"])  # the open month
     link = page.wait.until(lambda d: d.find_elements("css selector", "#messages .file-link"))[-1]
     assert link.text.endswith("2026-11.xlsx")
     with urllib.request.urlopen(link.get_attribute("href"), timeout=10) as download:

@@ -13,7 +13,8 @@ import sys
 import aiohttp
 import pytest
 
-from bot.sandbox.runner import Sandbox, jump_target
+from bot.sandbox.jumps import jump_target
+from bot.sandbox.runner import Sandbox
 from tests.support.harness import at
 from tests.support.paths import REPO
 
@@ -183,11 +184,10 @@ async def test_stop_leaves_nothing_running(monkeypatch):
     await sandbox.start()
     workdir, ports = sandbox.workdir, (sandbox.web_port, sandbox.server.port)
     assert (workdir / "sandbox.db").exists()
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{sandbox.url}/api/events") as events:
-            await events.content.readline()
-            await sandbox.stop()
-            await events.content.read()  # the stream ends instead of hanging
+    async with aiohttp.ClientSession() as session, session.get(f"{sandbox.url}/api/events") as events:
+        await events.content.readline()
+        await sandbox.stop()
+        await events.content.read()  # the stream ends instead of hanging
     await asyncio.sleep(0)
     assert asyncio.all_tasks() - before == set()
     assert not workdir.exists()

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
-
-from openpyxl import Workbook
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Form, FormField
 from bot.domain.text import safe_cell
 from bot.i18n import N_
-from db.queries.admins import ExportRow
+from db.queries.reports import ExportRow
+
+if TYPE_CHECKING:
+    pass
 
 Translate = Callable[[str], str]
 
@@ -82,7 +84,7 @@ def summary_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) 
                 line[i] += value
     lines = list(by_district.values())
     total = [_(TOTAL)] + [sum(line[i] for line in lines) for i in range(1, len(header))]
-    return Sheet(_("Summary"), header, lines + [total])
+    return Sheet(_("Summary"), header, [*lines, total])
 
 
 def missing_sheet(rows: list[ExportRow], _: Translate) -> Sheet:
@@ -96,6 +98,8 @@ def build_sheets(rows: list[ExportRow], form: Form, locale: str, translate: Tran
 
 
 def to_xlsx(sheets: list[Sheet]) -> bytes:
+    from openpyxl import Workbook  # imported by the first export, not at start-up
+
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title[:31])

@@ -9,8 +9,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.domain.admins import AdminDirectory
 from bot.domain.calendar import ReportingCalendar
-from bot.features.admin.service import all_admins
 from bot.telegram.delivery import deliver
 from db.queries.sent import SentKey
 from db.repos import Repos
@@ -28,14 +28,13 @@ async def alert_codes_paused(bot: Bot, config: Settings, repos: Repos, i18n: I18
     stamp = f"{local:%Y-%m-%dT%H}" if period == "hour" else f"{local:%Y-%m-%d}"
     limit = (config.registration.global_wrong_codes_per_hour if period == "hour"
              else config.registration.global_wrong_codes_per_day)
-    for admin in await all_admins(config, repos):
-        if admin.scope != "branch":
+    for admin in await AdminDirectory.of(config, repos).reachable():
+        if not admin.is_branch:
             continue
         key = SentKey(KIND, stamp, admin.user_id, period)
         if not await repos.sent.claim(key, now):
             continue
-        user = await repos.users.get(admin.user_id)
-        with i18n.use_locale((user.locale if user else None) or config.bot.default_locale):
+        with i18n.use_locale(admin.locale):
             text = (_("⚠️ {n} wrong invite codes were sent in the last hour by all accounts together, the "
                       "limit. Until fewer are counted, no code is accepted from anyone (requests to join "
                       "still reach the district admins). Someone may be guessing codes; a chair who keeps "

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role, RoleResolver
-from bot.features.joins.router import no_code_keyboard
+from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.alerts import alert_codes_paused
 from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name, code_still_valid
 from bot.telegram.filters import HasContact, HasText, NotCommand
