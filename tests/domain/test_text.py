@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.text import UnsafeText, normalize_text, normalize_with_offsets, safe_cell, split_message
-from bot.sandbox.apimodels import parse_html
+from bot.sandbox.apihtml import parse_html
 
 
 def plain(html: str) -> str:
