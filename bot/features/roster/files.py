@@ -131,7 +131,7 @@ def read_csv(data: bytes, stop: threading.Event | None = None) -> list[list[str]
     except UnicodeDecodeError as exc:
         raise RosterError([_reason(1, NOT_UTF8)]) from exc
     bounds = _Bounds(stop)
-    rows = []
+    rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text))
     while True:
         try:
@@ -166,7 +166,7 @@ def read_xlsx(data: bytes, stop: threading.Event | None = None) -> list[list[str
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise RosterError([_reason(1, NOT_XLSX)]) from exc
     bounds = _Bounds(stop)
-    rows = []
+    rows: list[list[str]] = []
     try:
         for values in sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True):
             row = ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)
