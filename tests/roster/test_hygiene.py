@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from bot.features.roster import files
 from bot.sandbox.apihtml import parse_html
+from db.database import Database
 from tests.support.cli import bastau
 from tests.support.people import BRANCH, admin
 from tests.support.roster import seed_roster
@@ -142,3 +143,13 @@ async def test_codes_files_neutralize_formulas_and_illegal_characters(harness, c
     cells = {c.value: c for row in sheet.iter_rows() for c in row}
     assert cells[EVIL].data_type == "s"                  # text, not a live formula
     assert "Ақкөл\ufffd" in cells
+
+
+async def test_the_cli_codes_file_neutralizes_formulas_too(config_file, config, clock):
+    db = await Database.open(config.db_path)
+    try:
+        await seed_roster(db, clock, rows=[("Сайрам ауданы", EVIL, "social", 5)])
+    finally:
+        await db.close()
+    result = bastau(config_file, "roster", "codes")
+    assert result.returncode == 0 and "Сайрам ауданы,'=HYPERLINK" in result.stdout.replace('"', "")
