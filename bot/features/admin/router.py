@@ -169,7 +169,8 @@ async def render_audit(repos: Repos, calendar: ReportingCalendar, locale: str,
         details = json.dumps(e.details, ensure_ascii=False)
         details = details if len(details) <= 200 else details[:199] + "…"
         role = _(ROLE_NAMES[e.actor_role]) if e.actor_role in ROLE_NAMES else escape(e.actor_role)
-        lines.append(f"#{e.id} {dates.moment(datetime.fromisoformat(e.at), locale, calendar.tz)} · <code>{e.actor_id}</code> ({role})"
+        when = dates.moment(datetime.fromisoformat(e.at), locale, calendar.tz)
+        lines.append(f"#{e.id} {when} · <code>{e.actor_id}</code> ({role})"
                      f" · <b>{escape(e.action)}</b> {escape(e.object_ref)}"
                      + (f"\n    {escape(details)}" if e.details else ""))
     nav = []
