@@ -107,18 +107,19 @@ class _Unit:
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Pieces of at most `limit` characters, each well-formed HTML on its own. A cut falls between
+    """Pieces of at most `limit` characters (counted as Telegram does, in UTF-16 code units: an emoji
+    is two), each well-formed HTML on its own. A cut falls between
     sections (blank lines) where that leaves the piece at least half full, else between lines,
     else at a space, else between two characters; the blank line, newline or space at a cut is
     dropped (Telegram trims it anyway). Never inside a tag or an entity such as &amp;: an element
     open at a cut is closed at the end of the piece and opened again at the start of the next."""
-    if len(text) <= limit:
+    if _utf16_len(text) <= limit:
         return [text] if text else []
     units = _units(text)
     sizes = [0]
     seen = [0]
     for unit in units:
-        sizes.append(sizes[-1] + len(unit.text))
+        sizes.append(sizes[-1] + (len(unit.text) if unit.text.isascii() else _utf16_len(unit.text)))
         seen.append(seen[-1] + unit.visible)
     parts: list[str] = []
     start = 0

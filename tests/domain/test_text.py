@@ -102,6 +102,12 @@ def test_nested_elements_and_links_are_reopened():
     assert_joins_back(text, parts)
 
 
+def test_emoji_count_twice():
+    text = "😀" * 100
+    parts = split_message(text, limit=50)
+    assert parts == ["😀" * 25] * 4
+
+
 def test_a_word_longer_than_the_limit_is_cut_between_entities():
     text = "<code>" + "&lt;" * 100 + "</code>"
     parts = split_message(text, limit=50)
@@ -111,7 +117,7 @@ def test_a_word_longer_than_the_limit_is_cut_between_entities():
 
 TAGS = ["b", "i", "u", "s", "code", "tg-spoiler", ("span", ' class="tg-spoiler"'), ("a", ' href="https://t.me/x"'),
         "blockquote", ("blockquote", " expandable"), "pre", "em", "strong"]
-WORDS = st.text(alphabet="абвгдқәAB&<>\"' \n", min_size=1, max_size=30).map(escape)
+WORDS = st.text(alphabet="абвгдқәAB&<>\"' \n😀", min_size=1, max_size=30).map(escape)
 
 
 def elements(depth: int = 0) -> st.SearchStrategy[str]:
@@ -134,10 +140,10 @@ def test_every_part_is_well_formed_and_the_parts_join_back(text, limit):
         return
     parts = split_message(text, limit=limit)
     for part in parts:
-        assert len(part) <= limit
+        assert len(part.encode("utf-16-le")) // 2 <= limit            # Telegram counts UTF-16 code units
         assert plain(part).strip(), f"an empty part: {part!r}"   # parse_html raises on a broken tag
     assert_joins_back(text, parts)
-    if len(text) <= limit:
+    if len(text.encode("utf-16-le")) // 2 <= limit:
         assert parts == [text]
 
 
