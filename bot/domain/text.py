@@ -107,9 +107,9 @@ class _Unit:
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Pieces of at most `limit` characters (counted as Telegram does, in UTF-16 code units: an emoji
-    is two), each well-formed HTML on its own. A cut falls between
-    sections (blank lines) where that leaves the piece at least half full, else between lines,
+    """Pieces of at most `limit` characters (counted in UTF-16 code units, as Telegram measures text:
+    an emoji counts two, within the limit either way), each well-formed HTML on its own. A cut falls
+    between sections (blank lines) where that leaves the piece at least half full, else between lines,
     else at a space, else between two characters; the blank line, newline or space at a cut is
     dropped (Telegram trims it anyway). Never inside a tag or an entity such as &amp;: an element
     open at a cut is closed at the end of the piece and opened again at the start of the next."""
