@@ -161,3 +161,18 @@ def test_an_export_with_a_control_character_still_opens():
     assert [c.value for c in row] == ["Сайрам\ufffd", '=HYPERLINK("http://x","y")', "итог\ufffd"]
     assert row[1].data_type == "s"
     assert "'=HYPERLINK" in to_csv(sheet).decode("utf-8-sig")
+
+
+def test_every_catalog_is_nfc_so_normalized_texts_match_button_labels():
+    # The door makes every user text NFC: a label typed back (a reply-keyboard button) must be NFC too.
+    from bot.config import LOCALES
+    from bot.i18n import read_catalog
+
+    checked = 0
+    for locale in LOCALES:
+        for message in read_catalog(locale):
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for text in strings:
+                assert unicodedata.normalize("NFC", text) == text, (locale, message.id)
+                checked += 1
+    assert checked > 500
