@@ -153,3 +153,24 @@ async def test_the_cli_codes_file_neutralizes_formulas_too(config_file, config, 
         await db.close()
     result = bastau(config_file, "roster", "codes")
     assert result.returncode == 0 and "Сайрам ауданы,'=HYPERLINK" in result.stdout.replace('"', "")
+
+
+async def test_an_upload_repairs_names_stored_with_control_characters(harness, clock):
+    await seed_roster(harness.app.db, clock, rows=[("Талас\x0b ауданы", "Ақкөл\x1b", "social", 7),
+                                                   ("Талас\x0b ауданы", unicodedata.normalize("NFD", "Йолқайнар"),
+                                                    "social", 9)])
+    before = {o.name: o for o in await harness.app.repos.orgs.all()}
+    boss = await admin(harness, BRANCH)
+    await upload(boss, [HEADER, ["Талас ауданы", "Ақкөл", "social", 7], ["Талас ауданы", "Йолқайнар", "social", 9]],
+                 "csv")
+    assert "Добавлено районов: 0" in boss.reply and "Добавлено организаций: 0" in boss.reply
+    assert "Изменено организаций: 2" in boss.reply
+    after = {o.name: o for o in await harness.app.repos.orgs.all()}
+    assert after["Ақкөл"].id == before["Ақкөл\x1b"].id and after["Ақкөл"].district == "Талас ауданы"
+    assert after["Ақкөл"].invite_code == before["Ақкөл\x1b"].invite_code     # the chair's code still works
+    assert "Йолқайнар" in after
+    assert "Организаций в боте, которых нет в файле: 3" in boss.reply
+    # A change of case alone is not a repair: the stored spelling stays.
+    await upload(boss, [HEADER, ["ТАЛАС АУДАНЫ", "АҚКӨЛ", "social", 7]], "csv")
+    assert "Без изменений: 1" in boss.reply
+    assert "Ақкөл" in {o.name for o in await harness.app.repos.orgs.all()}

@@ -17,7 +17,7 @@ from bot.features.roster import files as roster
 from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
 from bot.i18n import N_
 from db.database import Database
-from db.queries.orgs import ApplySummary, RosterRow, apply_rows, codes_csv
+from db.queries.orgs import ApplySummary, RosterRow, apply_rows, codes_csv, name_key
 from db.repos import Repos
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -78,8 +78,8 @@ async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, f
         rows = await read_roster_bounded(file_name, data)
     except RosterError as error:
         return UploadResult(localized_problems(error), None)
-    listed = {(r.district.casefold(), r.organization.casefold()) for r in rows}
-    kept = sum((o.district.casefold(), o.name.casefold()) not in listed for o in await repos.orgs.all())
+    listed = {(name_key(r.district), name_key(r.organization)) for r in rows}
+    kept = sum((name_key(o.district), name_key(o.name)) not in listed for o in await repos.orgs.all())
     summary = await apply_rows(repos.db, rows, clock.now())
     await audit(repos.db, clock, actor_id, "roster.upload", f"file:{file_name}",
                 {"rows": len(rows), "districts_added": len(summary.districts_added), "added": len(summary.added),
