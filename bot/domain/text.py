@@ -13,9 +13,10 @@ from typing import Any
 TELEGRAM_LIMIT = 4096
 
 # Characters refused in any text: C0 and C1 control characters (not tab and newline; a carriage
-# return is turned into a newline instead), lone surrogates, the noncharacters U+FFFE and U+FFFF
-# (none of them can be stored in an XLSX file, and they are invisible in a chat), and the bidi
-# embedding, override and isolate controls that make a name display in a different order.
+# return is turned into a newline instead), lone surrogates and the noncharacters U+FFFE and U+FFFF
+# (invisible in a chat; the C0 ones, surrogates and noncharacters cannot even be stored in an XLSX
+# file), and the bidi embedding, override and isolate controls that make a name display in another
+# order. db/queries/orgs.py drops the same set when it matches names stored before this check.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 # What an XLSX file (XML 1.0) cannot hold at all.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
