@@ -116,8 +116,11 @@ def _migrate(path: Path) -> None:
 
 
 def seed(path: Path, form: Form, organizations: int = 10_000, months: int = 36, rng_seed: int = 7,
-         open_share: float = 0.55) -> Seeded:
-    """A fresh database at `path` (an existing file is replaced)."""
+         open_share: float = 0.55, tallied: bool = False) -> Seeded:
+    """A fresh database at `path` (an existing file is replaced). Reports go in in the order they were
+    submitted, as in production (month after month). With `tallied`, the form's numeric and multiple-choice
+    keys are registered for the month totals (migration 0006) before the reports, so the triggers fill
+    them and no back-fill is left for the first digest."""
     started = time.perf_counter()
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -156,9 +159,13 @@ def seed(path: Path, form: Form, organizations: int = 10_000, months: int = 36, 
             when = min(day, NOW).isoformat(timespec="seconds")
             answers = json.dumps(_answers(rng, form, members, locale), ensure_ascii=False)
             reports.append((n, month, answers, late, chair_id, when, when))
+    reports.sort(key=lambda r: r[5])
+    kinds = {"int": "number", "multi": "option"}
+    keys = [(f.key, kinds[f.type]) for f in form.fields if tallied and f.type in kinds]
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        conn.executemany("INSERT INTO tallied_keys(key, kind) VALUES (?, ?)", keys)
         conn.executemany("INSERT INTO districts(id, name) VALUES (?, ?)", districts)
         conn.executemany("INSERT INTO organizations(id, district_id, name, sector, members, invite_code, "
                          "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)", orgs)
@@ -183,8 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--config", default=None)
+    parser.add_argument("--tallied", action="store_true", help="register the month-totals keys before the reports")
     args = parser.parse_args(argv)
-    result = seed(args.db, load_config(args.config).form, args.orgs, args.months, args.seed)
+    result = seed(args.db, load_config(args.config).form, args.orgs, args.months, args.seed, tallied=args.tallied)
     print(f"{result.path}: {result.districts} districts, {result.organizations} organizations, "
           f"{result.chairs} chairs, {result.reports} reports in {result.seconds:.1f} s "
           f"({result.path.stat().st_size / 2**20:.0f} MB)")

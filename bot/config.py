@@ -241,6 +241,12 @@ class SandboxSection(_Strict):
     api_port: int = Field(default=8081, ge=0, le=65535)
 
 
+class BackupSection(_Strict):
+    dir: str = ""                 # empty: no scheduled backups; relative to the config file's folder
+    every_hours: float = Field(default=24, gt=0, le=24 * 31)
+    keep: int = Field(default=7, ge=1, le=1000)
+
+
 class WebSection(_Strict):
     """The Mini App's web server (bot/features/webapp): where it listens, the HTTPS address Telegram opens."""
     host: str = "127.0.0.1"
@@ -281,6 +287,7 @@ class Settings(BaseSettings):
     registration: RegistrationSection = RegistrationSection()
     broadcast: BroadcastSection = BroadcastSection()
     sandbox: SandboxSection = SandboxSection()
+    backup: BackupSection = BackupSection()
     web: WebSection = WebSection()
     admins: tuple[AdminEntry, ...] = ()
     form: Form
@@ -304,6 +311,13 @@ class Settings(BaseSettings):
         raw = os.environ.get("BASTAU_DB") or self.bot.db_path
         path = Path(raw)
         return path if path.is_absolute() or raw == ":memory:" else self.config_dir / path
+
+    @property
+    def backup_dir(self) -> Path | None:
+        if not self.backup.dir:
+            return None
+        path = Path(self.backup.dir)
+        return path if path.is_absolute() else self.config_dir / path
 
     @property
     def api_server(self) -> str:

@@ -38,6 +38,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 Params = Sequence[Any] | dict[str, Any]
 _BUDGET_S = 0.001  # the longest a statement may keep the event loop's thread
 _CHECK_EVERY = 1000  # SQLite VM instructions between two looks at the clock
+_CHECKPOINT_EVERY = 100  # writes on `quick` between two checkpoints
 _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
 _TO_WORKER = ("SQLITE_INTERRUPT", "SQLITE_BUSY", "SQLITE_LOCKED")  # error names that send a statement on
 
@@ -122,6 +123,7 @@ class Database:
         self.path = path
         self.closed = False
         self._lock = asyncio.Lock()
+        self._quick_writes = 0
 
     @classmethod
     async def open(cls, path: str | Path, migrate: bool = True) -> Database:
@@ -129,13 +131,18 @@ class Database:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await _connect(path)
-        await conn.execute("PRAGMA busy_timeout=5000")
         db = cls(conn, path)
-        if migrate:
-            await db.migrate()
-        if path != ":memory:":
-            db.reader = await _connect(path)
-            db.quick = _Quick(_connect_quick(path))
+        try:
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA wal_autocheckpoint=250")
+            if migrate:
+                await db.migrate()
+            if path != ":memory:":
+                db.reader = await _connect(path)
+                db.quick = _Quick(_connect_quick(path))
+        except BaseException:  # never leave a connection's thread running: the process would hang
+            await db.close()
+            raise
         return db
 
     async def close(self) -> None:
@@ -170,6 +177,9 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> Written:
         async with self._lock:
             if self.quick is not None and (done := self.quick.run(sql, params)) is not None:
+                self._quick_writes += 1
+                if self._quick_writes % _CHECKPOINT_EVERY == 0:
+                    await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 return Written(done[1].rowcount, done[1].lastrowid)
             cursor = await self.conn.execute(sql, params)
             return Written(cursor.rowcount, cursor.lastrowid)
@@ -220,9 +230,13 @@ class Database:
 
 async def _connect(path: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    for pragma in _PRAGMAS:
-        await conn.execute(pragma)
+    try:
+        conn.row_factory = aiosqlite.Row
+        for pragma in _PRAGMAS:
+            await conn.execute(pragma)
+    except BaseException:  # a read-only or broken file: close the connection's thread before raising
+        await conn.close()
+        raise
     return conn
 
 

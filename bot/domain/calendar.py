@@ -36,9 +36,6 @@ class Month:
     def prev(self) -> Month:
         return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
 
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
-
 
 class ReportingCalendar:
     def __init__(self, cfg: CalendarConfig) -> None:

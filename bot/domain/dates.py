@@ -19,7 +19,7 @@ Pure functions of their arguments: the locale is passed, never read from a conte
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import cache
 
 from babel import Locale
@@ -70,7 +70,9 @@ def month_report_title(value: Month, locale: str) -> str:
     return _REPORT_TITLE[_lang(locale)].format(month=month_in_text(value, locale))
 
 
-def moment(value: datetime, locale: str) -> str:
-    """«2026 жылғы 5 желтоқсан, 09:30», «5 декабря 2026 г., 09:30» (the clock time as given: pass local time)."""
+def moment(value: datetime, locale: str, tz: tzinfo | None = None) -> str:
+    """«2026 жылғы 5 желтоқсан, 09:30», «5 декабря 2026 г., 09:30»: in `tz` when given, else as `value` reads."""
+    if tz is not None:
+        value = value.astimezone(tz)
     clock_time = format_time(value, "HH:mm", locale=_locale(_lang(locale)))
     return _MOMENT.format(day=day(value.date(), locale), time=clock_time)

@@ -1,4 +1,4 @@
-"""The Bot API methods of the local server: a mixin of LocalBotAPI (apiserver.py), which owns the state."""
+"""The Bot API methods of the local server, over its state (apistate.py); LocalBotAPI (apiserver.py) serves them."""
 from __future__ import annotations
 
 import asyncio
@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .apihtml import parse_html
 from .apimodels import (
     CHAT_ACTIONS,
     CONTENT_KINDS,
@@ -22,7 +23,6 @@ from .apimodels import (
     StoredFile,
     bad,
     media_json,
-    parse_html,
 )
 from .apistate import ServerState
 

@@ -1,7 +1,8 @@
 """The user side of the local server: simulated users' actions become updates; readers and waiters of chats.
 
-A mixin of LocalBotAPI (apiserver.py), which owns the state. The actions are plain (synchronous) methods,
-callable from tests, the web sandbox and the control API alike; they return what they created.
+Over the server's state (apistate.py), a side of LocalBotAPI (apiserver.py). The actions are plain
+(synchronous) methods, callable from tests, the web sandbox and the control API alike; they return what
+they created.
 """
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .apimodels import ChatEvent, ChatMessage, Json, User, media_json, utf16_len
+from .apihtml import utf16_len
+from .apimodels import ChatEvent, ChatMessage, Json, User, media_json
 from .apistate import ServerState
 
 T = TypeVar("T")

@@ -148,13 +148,3 @@ class BroadcastsRepo:
             await tx.execute(
                 "UPDATE broadcasts SET status = ?, finished_at = ?, cancelled_by = ? WHERE id = ?",
                 (status, iso(now), cancelled_by, broadcast_id))
-
-    # Audiences ------------------------------------------------------------------------
-    async def chair_ids(self, district_id: int | None = None, locale: str | None = None) -> list[int]:
-        """Active chairs, optionally of one district and/or one language."""
-        rows = await self.db.fetchall(
-            "SELECT u.id FROM users u JOIN organizations o ON o.id = u.org_id "
-            "WHERE u.active = 1 AND (:district IS NULL OR o.district_id = :district) "
-            "AND (:locale IS NULL OR u.locale = :locale) ORDER BY o.district_id, o.name",
-            {"district": district_id, "locale": locale})
-        return [r[0] for r in rows]

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-import aiosqlite
+from typing import Protocol
 
 
 def iso(moment: datetime) -> str:
@@ -10,7 +9,12 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def inserted_id(cursor: aiosqlite.Cursor) -> int:
+class _Inserted(Protocol):
+    @property
+    def lastrowid(self) -> int | None: ...
+
+
+def inserted_id(cursor: _Inserted) -> int:
     """The id of the row an INSERT has just added."""
     if cursor.lastrowid is None:
         raise RuntimeError("the statement inserted no row")

@@ -114,9 +114,9 @@ async def reissue_code(db: Database, org_id: int, now: datetime) -> str | None:
 
 
 async def codes_csv(db: Database, district_id: int | None = None) -> str:
-    sql = ("SELECT d.name, o.name, o.invite_code FROM organizations o JOIN districts d ON d.id = o.district_id "
-           + ("WHERE d.id = ? " if district_id is not None else "") + "ORDER BY d.name, o.name")
-    rows = await db.fetchall(sql, (district_id,) if district_id is not None else ())
+    rows = await db.fetchall(
+        "SELECT d.name, o.name, o.invite_code FROM organizations o JOIN districts d ON d.id = o.district_id "
+        "WHERE (:district IS NULL OR d.id = :district) ORDER BY d.name, o.name", {"district": district_id})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("district", "organization", "code"))

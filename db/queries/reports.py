@@ -7,6 +7,7 @@ from typing import Any
 
 from db.database import Database
 from db.queries.common import iso
+from db.queries.inbox import mark_handled
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,12 @@ _NO_DRAFT = None
 
 
 class ReportsRepo:
-    """Reports and drafts. Drafts are cached write-through: this process is their only writer, so a
-    draft read once is answered from memory, and every change reaches SQLite before the cache."""
+    """Reports and drafts. Drafts are cached write-through, which is correct by construction: `bastau
+    run` holds the database's writer lock (db/lock.py), so this process is the drafts' only writer;
+    a draft read once is answered from memory, and every change reaches SQLite (committed) before
+    the cache takes it. A draft write is the whole effect of a report step, so it also marks the
+    update being handled done in the same transaction (db/queries/inbox.py): a crash never replays
+    an answer onto the next question."""
 
     def __init__(self, db: Database, cached_drafts: int = CACHED_DRAFTS) -> None:
         self.db = db
@@ -92,11 +97,13 @@ class ReportsRepo:
     async def save_draft(self, org_id: int, month: str, user_id: int, answers: dict[str, Any],
                          cursor: str | None, now: datetime) -> None:
         stored = json.dumps(answers, ensure_ascii=False)
-        await self.db.execute(
-            "INSERT INTO drafts(org_id, month, user_id, answers, cursor, updated_at) VALUES (?,?,?,?,?,?) "
-            "ON CONFLICT(org_id, month) DO UPDATE SET user_id = excluded.user_id, answers = excluded.answers, "
-            "cursor = excluded.cursor, updated_at = excluded.updated_at",
-            (org_id, month, user_id, stored, cursor, iso(now)))
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO drafts(org_id, month, user_id, answers, cursor, updated_at) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(org_id, month) DO UPDATE SET user_id = excluded.user_id, answers = excluded.answers, "
+                "cursor = excluded.cursor, updated_at = excluded.updated_at",
+                (org_id, month, user_id, stored, cursor, iso(now)))
+            await mark_handled(tx, now)
         self._remember_draft((org_id, month), (user_id, stored, cursor))
 
     async def delete_draft(self, org_id: int, month: str) -> None:
@@ -115,6 +122,7 @@ class ReportsRepo:
                 "updated_at = excluded.updated_at",
                 (org_id, month, json.dumps(answers, ensure_ascii=False), int(late), user_id, iso(now), iso(now)))
             await tx.execute("DELETE FROM drafts WHERE org_id = ? AND month = ?", (org_id, month))
+            await mark_handled(tx, now)
         self._remember_draft((org_id, month), _NO_DRAFT)  # committed
 
     async def reopen(self, org_id: int, month: str, until: str) -> bool:

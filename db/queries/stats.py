@@ -86,7 +86,7 @@ _OPTIONS = {
 # short write transaction, its rows in primary-key order. OR IGNORE: a report written since the
 # registration already has its rows from the triggers of 0006, computed from the same answers.
 # CROSS JOIN: each answer is parsed once.
-_CHUNK = 400
+_CHUNK = 150
 _REGISTER = ("INSERT OR IGNORE INTO tallied_keys(key, kind, backfill_below) "
              "SELECT value, :kind, (SELECT MAX(id) + 1 FROM reports) FROM json_each(:keys)")
 _PENDING = ("SELECT id, backfill_below FROM tallied_keys WHERE kind = :kind "

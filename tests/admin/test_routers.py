@@ -11,10 +11,10 @@ from aiogram.types import Chat, Message, User
 
 from bot.domain.roles import Role
 from bot.features import feature_routers
-from bot.features.broadcast.engine import StopCb
-from bot.features.broadcast.router import MENU_BROADCAST, BroadcastCb, BroadcastDialog
+from bot.features.broadcast.receipt import StopCb
+from bot.features.broadcast.router import BroadcastCb, BroadcastDialog
 from bot.features.joins.keyboards import JoinCb
-from bot.telegram.admin import AdminCb
+from bot.telegram.admin import MENU_BROADCAST, AdminCb
 from bot.telegram.filters import MenuButton
 from bot.telegram.keyboards import MENU_HELP, MENU_LANGUAGE, LanguageCb
 

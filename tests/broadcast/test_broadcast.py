@@ -6,7 +6,7 @@ import asyncio
 from aiogram.methods import CopyMessage, EditMessageText, SendMessage
 
 from bot.features.broadcast import ENGINE_KEY
-from bot.features.broadcast.engine import StopCb
+from bot.features.broadcast.receipt import StopCb
 from bot.features.broadcast.router import BroadcastCb
 from tests.support.broadcast import CHAIRS
 from tests.support.harness import Harness

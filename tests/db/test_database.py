@@ -113,3 +113,13 @@ async def test_a_memory_database_has_one_connection() -> None:
         assert (await db.fetchone("SELECT COUNT(*) FROM t"))[0] == 1
     finally:
         await db.close()
+
+
+async def test_the_wal_is_checkpointed_when_the_writes_go_through_the_loops_thread(db, tmp_path, monkeypatch) -> None:
+    # A loaded machine must not send the inserts to a worker thread: this test is about the loop's connection.
+    monkeypatch.setattr("db.database._BUDGET_S", 1.0)
+    for n in range(2000):  # each commits a page or two to the WAL; nothing else checkpoints them
+        await db.execute("INSERT INTO t(v) VALUES (?)", (n,))
+    await asyncio.sleep(0.1)
+    assert db.quick.long == set()
+    assert (tmp_path / "t.db-wal").stat().st_size < 2 * 2 ** 20

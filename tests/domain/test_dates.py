@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -40,6 +41,12 @@ def test_the_title_of_a_months_report():
 def test_a_moment_is_the_day_and_the_clock_time():
     assert dates.moment(datetime(2026, 12, 5, 9, 30), "kk") == "2026 жылғы 5 желтоқсан, 09:30"
     assert dates.moment(datetime(2026, 12, 5, 21, 5), "ru") == "5 декабря 2026 г., 21:05"
+
+
+def test_a_stored_utc_moment_is_shown_in_the_local_time_zone():
+    stored = datetime.fromisoformat("2026-12-05T19:30:00+00:00")
+    assert dates.moment(stored, "ru", ZoneInfo("Asia/Almaty")) == "6 декабря 2026 г., 00:30"
+    assert dates.moment(stored, "kk", ZoneInfo("Asia/Almaty")) == "2026 жылғы 6 желтоқсан, 00:30"
 
 
 @pytest.mark.parametrize("number", range(1, 13))

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.text import UnsafeText, normalize_text, normalize_with_offsets, safe_cell, split_message
-from bot.sandbox.apimodels import parse_html
+from bot.sandbox.apihtml import parse_html
 
 
 def plain(html: str) -> str:
@@ -20,11 +20,11 @@ def plain(html: str) -> str:
 
 def assert_joins_back(original: str, parts: list[str]) -> None:
     """The parts' texts, in order, are the original's, with at most a dropped blank line, newline or
-    space between two parts."""
+    space before a part (Telegram trims a message's leading and trailing white space anyway)."""
     whole, position = plain(original), 0
     for index, part in enumerate(parts):
         text = plain(part)
-        separators = ("",) if index == 0 else ("", " ", "\n", "\n\n")
+        separators = ("", " ", "\n", "\n\n")
         for separator in separators:
             if whole.startswith(separator + text, position):
                 position += len(separator) + len(text)

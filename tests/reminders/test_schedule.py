@@ -191,3 +191,20 @@ async def test_the_job_function_works_from_the_injected_clock(harness, clock):
     await tick(harness.app, harness.bot)
     assert sorted((r.recipient, r.step, r.status) for r in await harness.app.repos.sent.rows()) == [
         (1001, "open", "sent"), (1002, "open", "sent"), (1003, "open", "sent")]
+
+
+async def test_admins_added_in_the_bot_get_escalations_and_digests_like_bootstrap_ones(harness, clock):
+    await people(harness, clock)
+    baizaq = await harness.app.repos.orgs.district_by_name("Байзақ ауданы")
+    for admin_id, language in ((7001, "Қазақша"), (7002, "Русский")):
+        await harness.app.repos.admins.put(admin_id, "district", baizaq, 900, clock.now())
+        admin = harness.client(admin_id, language_code=None)
+        await admin.send("/start")
+        await admin.press(language)
+    await harness.app.repos.users.set_inactive(7002)  # blocked the bot
+    recorder = Recorder(harness, clock)
+    sent = await recorder.tick(at("2026-12-07 09:00"))
+    assert ("2026-12-07 09:00", 7001, "escalation", "kk") in sent and ("2026-12-07 09:00", 7001, "digest", "kk") in sent
+    assert 7002 not in {entry[1] for entry in sent}
+    escalation = next(c.text for c in recorder.calls if c.chat_id == 7001 and "әлі тапсырмаған" in c.text)
+    assert "Байзақ ауданы" in escalation and "Мектеп №5" in escalation and "Құтарыс" not in escalation

@@ -12,7 +12,7 @@ from aiogram.methods import SendMessage
 from openpyxl import Workbook, load_workbook
 
 from bot.features.roster import files
-from bot.sandbox.apimodels import parse_html
+from bot.sandbox.apihtml import parse_html
 from tests.support.cli import bastau
 from tests.support.people import BRANCH, admin
 from tests.support.roster import seed_roster

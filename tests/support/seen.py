@@ -63,5 +63,5 @@ async def every_table(harness, but: tuple[str, ...] = ()) -> tuple[str, ...]:
     """All tables of the database except the dialog's own bookkeeping (its state, the updates seen) and `but`."""
     rows = await harness.app.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' "
                                          "AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    skipped = {"fsm", "processed_updates", "schema_migrations", *but}
+    skipped = {"fsm", "inbox", "reprompts", "schema_migrations", *but}
     return tuple(r[0] for r in rows if r[0] not in skipped)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -13,11 +14,12 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.domain import dates
 from bot.domain.admins import AdminDirectory
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.features.admin.service import add_admin, local_time, remove_admin
+from bot.features.admin.service import add_admin, remove_admin
 from bot.features.commands.menus import clear_admin_commands, set_admin_commands
 from bot.i18n import N_
 from bot.telegram.admin import (
@@ -167,7 +169,8 @@ async def render_audit(repos: Repos, calendar: ReportingCalendar, locale: str,
         details = json.dumps(e.details, ensure_ascii=False)
         details = details if len(details) <= 200 else details[:199] + "…"
         role = _(ROLE_NAMES[e.actor_role]) if e.actor_role in ROLE_NAMES else escape(e.actor_role)
-        lines.append(f"#{e.id} {local_time(e.at, calendar, locale)} · <code>{e.actor_id}</code> ({role})"
+        when = dates.moment(datetime.fromisoformat(e.at), locale, calendar.tz)
+        lines.append(f"#{e.id} {when} · <code>{e.actor_id}</code> ({role})"
                      f" · <b>{escape(e.action)}</b> {escape(e.object_ref)}"
                      + (f"\n    {escape(details)}" if e.details else ""))
     nav = []

@@ -1,11 +1,7 @@
-"""Adding and removing the administrators of the bot (bootstrap ones live in config.toml), and audit times."""
+"""Adding and removing the administrators of the bot (bootstrap ones live in config.toml)."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from bot.domain import dates
 from bot.domain.audit import audit
-from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from db.repos import Repos
@@ -24,8 +20,3 @@ async def remove_admin(repos: Repos, clock: Clock, actor_id: int, role: Role, us
     if removed:
         await audit(repos.db, clock, actor_id, "admin.remove", f"user:{user_id}", {}, role=role)
     return removed
-
-
-def local_time(moment_iso: str, calendar: ReportingCalendar, locale: str) -> str:
-    """A stored UTC timestamp as the local date and time, e.g. «5 декабря 2026 г., 14:30»."""
-    return dates.moment(calendar.local(datetime.fromisoformat(moment_iso)), locale)

@@ -54,9 +54,9 @@ async def recipients(audience: Audience, *, repos: Repos, config: Settings, cale
                      clock: Clock, sender_id: int) -> list[int]:
     """Chat ids of the audience now, the sender left out."""
     if audience.kind in ("all", "district"):
-        ids = await repos.broadcasts.chair_ids(audience.district_id)
+        ids = await repos.users.chair_ids(audience.district_id)
     elif audience.kind == "lang":
-        ids = await repos.broadcasts.chair_ids(audience.district_id, audience.locale)
+        ids = await repos.users.chair_ids(audience.district_id, audience.locale)
     elif audience.kind == "missing":
         month = str(calendar.open_month(clock.now()))
         ids = [s.chair_id for s in await repos.stats.missing(month, audience.district_id)

@@ -22,14 +22,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import CopyMessage
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.config import BroadcastSection
 from bot.domain.clock import Clock
-from bot.i18n import N_
+from bot.features.broadcast.receipt import STOP_LABEL, receipt_text, stop_keyboard
+from bot.telegram.delivery import Sleep
 from db.queries.broadcasts import (
     BLOCKED,
     CANCELLED,
@@ -46,17 +45,10 @@ from db.repos import Repos
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
-
 SERVER_ERROR_ATTEMPTS = 3     # 5xx / network errors: tries per recipient before it is marked failed
 SERVER_ERROR_BACKOFF_S = 1.0  # doubled after each try
 FLOOD_RETRIES = 20            # 429s for one recipient before giving up on it
 PACER_CATCH_UP_S = 0.5        # how far behind its schedule the pacer still catches up
-
-
-class StopCb(CallbackData, prefix="bcstop"):
-    """The Stop button on the progress message."""
-    broadcast_id: int
 
 
 class Pacer:
@@ -386,31 +378,3 @@ class BroadcastEngine:
 
     def _t(self, job: Job, msgid: str) -> str:
         return self.i18n.gettext(msgid, locale=job.locale)
-
-
-STOP_LABEL = N_("⛔ Stop the broadcast")
-
-
-def stop_keyboard(label: str, broadcast_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=label, callback_data=StopCb(broadcast_id=broadcast_id).pack())]])
-
-
-STATUS_TITLES = {
-    "running": N_("📣 Broadcast #{id} is being sent…"),
-    DONE: N_("📣 Broadcast #{id} is finished."),
-    CANCELLED: N_("📣 Broadcast #{id} was stopped."),
-}
-
-
-def receipt_text(gettext: Callable[[str], str], broadcast_id: int, receipt: Receipt, status: str) -> str:
-    """The receipt in the reader's language (`gettext` is bound to it)."""
-    lines = [gettext(STATUS_TITLES[status]).format(id=broadcast_id),
-             gettext(N_("Delivered: {n}")).format(n=receipt.sent),
-             gettext(N_("Blocked the bot: {n}")).format(n=receipt.blocked),
-             gettext(N_("Failed: {n}")).format(n=receipt.failed)]
-    if receipt.cancelled:
-        lines.append(gettext(N_("Not sent (stopped): {n}")).format(n=receipt.cancelled))
-    if status == "running" or receipt.left:
-        lines.append(gettext(N_("Left: {n}")).format(n=receipt.left))
-    return "\n".join(lines)

@@ -12,16 +12,18 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_datetime
 
 from bot.config import Settings
+from bot.domain import dates
 from bot.domain.audit import audit
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.broadcast.audience import Audience, describe, recipients, within_scope
-from bot.features.broadcast.engine import STOP_LABEL, BroadcastEngine, StopCb, receipt_text, stop_keyboard
+from bot.features.broadcast.engine import BroadcastEngine
+from bot.features.broadcast.receipt import STOP_LABEL, StopCb, receipt_text, stop_keyboard
 from bot.telegram.admin import MENU_BROADCAST
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
@@ -262,7 +264,7 @@ async def on_stop(query: CallbackQuery, callback_data: StopCb, state: FSMContext
 
 
 async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos: Repos,
-                         calendar: ReportingCalendar) -> None:
+                         calendar: ReportingCalendar, i18n: I18n) -> None:
     if not role.is_admin:
         return await _refuse(message, state)
     items = await repos.broadcasts.recent(None if role.is_branch else role.district_id)
@@ -272,7 +274,7 @@ async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos:
     receipts = await repos.broadcasts.receipts([b.id for b in items])
     blocks = [_("📣 <b>Latest broadcasts</b>")]
     for broadcast in items:
-        when = format_datetime(calendar.local(datetime.fromisoformat(broadcast.created_at)), "dd.MM.yyyy HH:mm")
+        when = dates.moment(datetime.fromisoformat(broadcast.created_at), i18n.current_locale, calendar.tz)
         name = await repos.orgs.district_name(broadcast.district_id) if broadcast.district_id else None
         header = _("{when}, to {audience}").format(when=when, audience=escape(describe(broadcast.audience, name)))
         blocks.append(receipt_text(_, broadcast.id, receipts[broadcast.id], broadcast.status) + "\n" + header)

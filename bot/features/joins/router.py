@@ -3,6 +3,7 @@ the district's admins (and branch admins) approve or reject with a button."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -17,11 +18,11 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.domain import dates
 from bot.domain.admins import AdminDirectory
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.features.admin.service import local_time
 from bot.features.joins.keyboards import JoinCb
 from bot.features.joins.service import Outcome, decide, open_organizations
 from bot.features.onboarding.service import clean_full_name
@@ -207,7 +208,8 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
 
 
 def decided_note(request: JoinRequest, calendar: ReportingCalendar) -> str:
-    when = local_time(request.decided_at, calendar, get_i18n().current_locale) if request.decided_at else ""
+    when = (dates.moment(datetime.fromisoformat(request.decided_at), get_i18n().current_locale, calendar.tz)
+            if request.decided_at else "")
     if request.status == "approved":
         return _("✅ Approved by {admin} at {when}.").format(admin=request.decided_by, when=when)
     return _("❌ Rejected by {admin} at {when}.").format(admin=request.decided_by, when=when)
