@@ -66,7 +66,7 @@ def planned(form: Any, n: int) -> dict[str, Any]:
 
 async def _prepare(folder: Path, db_path: Path, dialogs: int) -> None:
     from bot.context import AppContext
-    from db.roster import RosterRow, apply_rows
+    from db.queries.orgs import RosterRow, apply_rows
 
     app = await AppContext.create(load(folder, db_path))
     now = bench_clock().now().isoformat()
