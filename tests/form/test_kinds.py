@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
-from bot.config import Form, load_config
+from bot.config import Form, FormField, Localized, Option, load_config
+from bot.form import engine, render
+from bot.form.kinds import KINDS, kind_of, multi, text
 from bot.form.kinds import int as int_kind
-from bot.form.kinds import kind_of, multi, text
-from bot.form.kinds.base import Answer, Invalid, option_at
+from bot.form.kinds.base import Answer, Button, Invalid, Kind, Reply, option_at
 from bot.form.kinds.photos import add_photo
+from bot.form.render import ReportCb
+from bot.i18n import make_i18n
 from tests.conftest import REPO
 
 
@@ -86,3 +90,73 @@ def test_done_on_an_optional_multi_accepts_none(form):
     assert kind_of(field).press(field, "done", -1, None) == Answer([])
     required = field.model_copy(update={"required": False})
     assert kind_of(required).press(required, "done", -1, ["auyl_amanaty"]) == Answer(["auyl_amanaty"])
+
+
+def choice_field(required: bool = True) -> FormField:
+    return FormField(key="sector", type="choice", label=Localized(kk="Сала", ru="Сфера"), required=required,
+                     options=(Option(key="social", kk="Әлеуметтік сала", ru="Социальная сфера"),
+                              Option(key="business", kk="Бизнес", ru="Бизнес")))
+
+
+@pytest.fixture
+def in_kazakh():
+    """Buttons and hints are translated in the update's locale."""
+    i18n = make_i18n()
+    with i18n.context(), i18n.use_locale("kk"):
+        yield
+
+
+def test_a_choice_takes_one_option_by_its_button(in_kazakh):
+    field = choice_field(required=False)
+    kind = kind_of(field)
+    assert kind.press(field, "pick", 1, None) == Answer("business")
+    assert kind.press(field, "pick", 7, None) is None  # a forged index
+    assert kind.press(field, "skip", -1, "social") == Answer(None)
+    assert kind_of(choice_field()).press(choice_field(), "skip", -1, None) is None  # required: no «Skip»
+    assert isinstance(kind.parse(field, Reply(text="Бизнес"), None), Invalid)  # typed, not pressed
+    assert kind.is_complete(field, None) and not kind_of(choice_field()).is_complete(choice_field(), None)
+    assert kind.cell(field, "social", "ru") == "Социальная сфера"
+    rows = kind.buttons(field, "social", "kk")
+    assert [[(b.label, b.action, b.index) for b in row] for row in rows] == [
+        [("✅ Әлеуметтік сала", "pick", 0)], [("Бизнес", "pick", 1)], [("⏭ Өткізу", "skip", -1)]]
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"type": "choice"}, "needs options"),
+    ({"type": "int", "options": [{"key": "a", "kk": "А", "ru": "А"}]}, "cannot have options"),
+    ({"type": "text", "lte": "members_total"}, "lte only applies"),
+    ({"type": "int", "min": 5, "max": 1}, "min is greater than max"),
+    ({"type": "multi", "options": [{"key": "a", "kk": "А", "ru": "А"}] * 2}, "option keys repeat"),
+    ({"type": "yesno"}, "unknown field type 'yesno': expected one of int, text, choice, multi, photos"),
+])
+def test_each_kind_checks_its_own_config_keys(fields, message):
+    with pytest.raises(ValidationError, match=message):
+        FormField.model_validate({"key": "x", "label": {"kk": "X", "ru": "X"}, **fields})
+
+
+class YesNo(Kind):
+    """A new type for the test: one module like this, registered in KINDS."""
+    name = "yesno"
+
+    def press(self, field, action, index, value):
+        return Answer(action == "yes") if action in ("yes", "no") else None
+
+    def buttons(self, field, value, locale):
+        return [[Button("Иә" if locale == "kk" else "Да", "yes"), Button("Жоқ" if locale == "kk" else "Нет", "no")]]
+
+    def hint(self, field, value):
+        return "?"
+
+    def is_complete(self, field, value):
+        return isinstance(value, bool)
+
+
+def test_a_new_type_is_one_kind_registered(monkeypatch, in_kazakh):
+    monkeypatch.setitem(KINDS, "yesno", YesNo())
+    field = FormField.model_validate({"key": "deputy", "type": "yesno", "label": {"kk": "Депутат", "ru": "Депутат"}})
+    form = Form(fields=(field,))
+    answers = {"deputy": False}
+    assert engine.is_answered(field, answers) and engine.next_key(form, None, answers) is None
+    keyboard = render.question_keyboard(form, field, {}, "ru")
+    assert [b.text for b in keyboard.inline_keyboard[0]] == ["Да", "Нет"]
+    assert ReportCb.unpack(keyboard.inline_keyboard[0][0].callback_data) == ReportCb(action="yes", key="deputy")
