@@ -102,8 +102,7 @@ class Screen:
             await self._answer_query(_(d.EARLIER_STEP) if not step.late.changed else self._late_text(step),
                                      alert=True)
         await self._answer_query()
-        await send_long(self.message, "\n\n".join([*head, text]), reply_markup=markup)
-        await self._asked(draft)
+        await self._asked(draft, await send_long(self.message, "\n\n".join([*head, text]), reply_markup=markup))
 
     def _body(self, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
         field = self.form.field(draft.cursor) if draft.cursor else None
@@ -145,12 +144,12 @@ class Screen:
                 render.question_text(self.form, field, step.draft.answers, self.locale), markup):
             return
         text = None if self.pressed else kind_of(field).received(field, step.draft.answers.get(step.key))
-        await self.message.answer(
-            text or render.question_text(self.form, field, step.draft.answers, self.locale), reply_markup=markup)
-        await self._asked(step.draft)
+        await self._asked(step.draft, await self.message.answer(
+            text or render.question_text(self.form, field, step.draft.answers, self.locale), reply_markup=markup))
 
-    async def _asked(self, draft: Draft) -> None:
-        await remember_asked(self.state, draft.cursor or SUMMARY, self.app.clock.now().timestamp())
+    async def _asked(self, draft: Draft, sent: Message) -> None:
+        """The draft's current question is shown by `sent`, since Telegram's date of it."""
+        await remember_asked(self.state, draft.cursor or SUMMARY, sent.date.timestamp())
 
     # Everything else --------------------------------------------------------------------
     async def _refuse(self, step: d.Refused) -> None:

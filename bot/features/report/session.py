@@ -1,14 +1,14 @@
 """What the report dialog keeps in the chat's FSM state: the month, and which questions were asked when.
 
 The draft row holds the answers and the cursor. The FSM data adds the questions as the chair saw
-them: each entry is a question (its field key, "" for the summary) and when it was first shown.
+them: each entry is a question (its field key, "" for the summary) and when it was first shown,
+by Telegram's date of the message that showed it (the clock of the chair's messages' dates too).
 So an answer can be matched with the question it was given for, even when the cursor moved on
 meanwhile (the answer was saved but the next question never sent, or an update handled again
 after a restart).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +29,7 @@ class ReportDialog(StatesGroup):
 @dataclass(frozen=True)
 class Asked:
     key: str                 # a field key, or SUMMARY
-    at: float  # POSIX time it was first shown (Clock)
+    at: float  # POSIX time it was first shown: the date Telegram gave the message that showed it
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,11 @@ class Session:
     def question_at(self, sent: datetime, current: str) -> str | None:
         """The question shown when a message dated `sent` was written: `current` when nothing is
         recorded, None when it is older than every recorded question. Telegram dates have whole
-        seconds, so a question counts as shown from the start of its second."""
+        seconds: a message of the same second as a question is taken as written after it."""
         if not self.asked:
             return current
         stamp = sent.timestamp()
-        shown = [a for a in self.asked if math.floor(a.at) <= stamp]
+        shown = [a for a in self.asked if a.at <= stamp]
         return shown[-1].key if shown else None
 
 

@@ -20,12 +20,13 @@ def not_a_chair_text() -> str:
              "To register, send /start and enter your organization's invite code.")
 
 
-async def send_long(message: Message, text: str, **kwargs: Any) -> None:
-    """Send text over Telegram's length limit as several messages; the keyboard goes on the last."""
+async def send_long(message: Message, text: str, **kwargs: Any) -> Message:
+    """Send text over Telegram's length limit as several messages; the keyboard goes on the last,
+    which is returned."""
     parts = split_message(text)
     for part in parts[:-1]:
         await message.answer(part)
-    await message.answer(parts[-1], **kwargs)
+    return await message.answer(parts[-1], **kwargs)
 
 
 async def show_report(message: Message, report: Report, form: Form, calendar: ReportingCalendar,
