@@ -116,13 +116,14 @@ async def on_resume_message(message: Message, state: FSMContext, app: AppContext
     await Screen(message, state, app, i18n.current_locale).ask_resume(month)
 
 
-async def reprompt_report(message: Message, state: FSMContext, user: User | None, app: AppContext, i18n: I18n,
-                          restarted: bool = False, **_: Any) -> None:
+async def reprompt_report(message: Message, state: FSMContext, app: AppContext, i18n: I18n,
+                          user: User | None = None, restarted: bool = False, **_: Any) -> None:
     """The current question again. After a restart (`restarted`, outside any update) it says so first,
     with how many answers are saved, in the chair's language."""
     if not restarted:
         await _reprompt(message, state, user, app, i18n.current_locale)
         return
+    user = user or await app.repos.users.get(message.chat.id)  # a private chat: the chat is the chair
     locale = user.locale if user and user.locale else i18n.default_locale
     with i18n.context(), i18n.use_locale(locale):
         await _reprompt(message, state, user, app, locale, restarted=True)
