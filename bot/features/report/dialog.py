@@ -258,9 +258,7 @@ class Dialog:
         return outcome
 
     async def _save(self, draft: Draft, answers: dict[str, Any], cursor: str | None) -> Draft:
-        await self.repos.reports.save_draft(draft.org_id, draft.month, draft.user_id, answers, cursor,
-                                            self.clock.now())
-        return Draft(draft.org_id, draft.month, draft.user_id, answers, cursor)
+        return await service.save(self.repos, draft, answers, cursor, draft.user_id, self.clock.now())
 
     async def _answer(self, draft: Draft, key: str, value: Any) -> Draft:
         """Store the answer to `key` and move to the next question (or the summary)."""

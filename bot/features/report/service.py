@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from bot.config import Form
 from bot.domain.calendar import Month, ReportingCalendar
@@ -58,6 +59,13 @@ async def start_draft(repos: Repos, form: Form, org_id: int, month: Month, user_
     cursor = None if report else engine.next_key(form, None, answers)
     await repos.reports.save_draft(org_id, str(month), user_id, answers, cursor, now)
     return Draft(org_id, str(month), user_id, answers, cursor)
+
+
+async def save(repos: Repos, draft: Draft, answers: dict[str, Any], cursor: str | None, user_id: int,
+               now: datetime) -> Draft:
+    """Store the draft's answers and cursor, changed by `user_id`; the draft as it is now."""
+    await repos.reports.save_draft(draft.org_id, draft.month, user_id, answers, cursor, now)
+    return Draft(draft.org_id, draft.month, user_id, answers, cursor)
 
 
 @dataclass(frozen=True)
