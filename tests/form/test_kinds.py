@@ -12,7 +12,7 @@ from bot.form.kinds.base import Answer, Button, Invalid, Kind, Reply, option_at
 from bot.form.kinds.photos import add_photo
 from bot.form.render import ReportCb
 from bot.i18n import make_i18n
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.onboarding.test_registration import register
-from tests.report.test_report_dialog import answer_up_to_projects, open_report
+from tests.support.people import register
+from tests.support.report import answer_up_to_projects, open_report
 
 
 def names(calls) -> Counter:

@@ -9,8 +9,8 @@ import pytest
 from aiogram.types import Chat, Message
 
 from bot.telegram.resume import reprompt
-from tests.onboarding.test_registration import register
-from tests.report.test_report_dialog import answer_up_to_projects, draft_of, open_report
+from tests.support.people import register
+from tests.support.report import answer_up_to_projects, draft_of, open_report
 
 SIMULATED_CRASH = {"ok": False, "error_code": 400, "description": "Bad Request: the process died here"}
 

@@ -22,6 +22,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Form
 from bot.context import AppContext
+from bot.domain import dates
 from bot.domain.calendar import Month
 from bot.domain.roles import Role
 from bot.features.report import dialog as d
@@ -80,7 +81,7 @@ class Screen:
 
     async def ask_resume(self, month: Month, note: str | None = None) -> None:
         text = _("You have an unfinished report for <b>{month}</b>. Continue where you left off, "
-                 "or start over?").format(month=render.month_title(month, self.locale))
+                 "or start over?").format(month=dates.month_in_text(month, self.locale))
         await self.message.answer(f"{note}\n\n{text}" if note else text, reply_markup=render.resume_keyboard())
 
     # Questions --------------------------------------------------------------------------
@@ -92,7 +93,7 @@ class Screen:
         if step.intro:
             head.append(_("The report for <b>{month}</b>. Questions: {count}. Your answers are saved "
                           "after each step, so you can stop and continue later.").format(
-                month=render.month_title(Month.parse(draft.month), self.locale), count=len(self.form.fields)))
+                month=dates.month_in_text(Month.parse(draft.month), self.locale), count=len(self.form.fields)))
         text, markup = self._body(draft)
         saved = self.form.field(step.saved) if step.saved else None
         if saved is not None:
@@ -177,13 +178,13 @@ class Screen:
             await self.message.answer(self._submitted_text(step), reply_markup=menu)
 
     def _submitted_text(self, step: d.Submitted) -> str:
-        title = render.month_title(step.month, self.locale)
+        title = dates.month_in_text(step.month, self.locale)
         if not step.first_time:
             return _("✅ The changes to the report for {month} are saved.").format(month=title)
         text = _("✅ The report for {month} is received. Thank you!").format(month=title)
         if step.late:
             text += "\n" + _("It came after the due date ({day}), so it is marked as late.").format(
-                day=render.long_date(self.app.calendar.due_on(step.month), self.locale))
+                day=dates.day(self.app.calendar.due_on(step.month), self.locale))
         return text
 
     @property

@@ -8,6 +8,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Form
+from bot.domain import dates
 from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.text import split_message
 from bot.features.report import service
@@ -35,13 +36,13 @@ async def show_report(message: Message, report: Report, form: Form, calendar: Re
     month = Month.parse(report.month)
     submitted_on = calendar.today(datetime.fromisoformat(report.submitted_at))
     head = _("<b>The report for {month}</b> was submitted on {day}.").format(
-        month=render.month_title(month, locale), day=render.long_date(submitted_on, locale))
+        month=dates.month_in_text(month, locale), day=dates.day(submitted_on, locale))
     if report.late:
         head += " " + _("It was submitted after the due date.")
     body = render.answers_text(form, report.answers, locale)
     if service.is_editable(calendar, report, now):
         until = max(calendar.due_on(month), service.reopened_until(report) or calendar.due_on(month))
-        note = _("You can change it until {day} inclusive.").format(day=render.long_date(until, locale))
+        note = _("You can change it until {day} inclusive.").format(day=dates.day(until, locale))
         await send_long(message, f"{head}\n\n{body}\n\n{note}",
                         reply_markup=render.edit_submitted_keyboard(str(month)))
     else:
