@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from aiogram.types import Chat, Message
 
-from bot.telegram.resume import reprompt
+from bot.telegram.resume import reprompt, resume_dialogs
 from tests.support.people import register
 from tests.support.report import answer_up_to_projects, draft_of, open_report
 
@@ -154,3 +154,16 @@ async def test_after_a_restart_at_the_resume_question_it_is_asked_again(harness,
     harness = await restart(harness)
     text = "\n".join(chair.texts(await reprompt_after_restart(harness, 3007, with_user=False)))
     assert "Бот қайта іске қосылды. Сақталған жауаптар: 1 / 12." in text and "аяқталмаған есебіңіз бар" in text
+
+
+async def test_the_restart_mechanism_asks_with_the_note(harness, restart):
+    """The same through bot/telegram/resume.py's resume_dialogs, as a restarted process runs it."""
+    chair = await register(harness, 3008, "kk", "Құтарыс")
+    await open_report(harness, chair, "kk")
+    for text in ("400", "12"):
+        await chair.send(text)
+    harness = await restart(harness)
+    before = len(harness.session.requests)
+    assert await resume_dialogs(harness.dp, harness.bot, harness.app.repos.dialogs, harness.clock, "boot-2") == 1
+    text = "\n".join(chair.texts(harness.session.requests[before:]))
+    assert "Бот қайта іске қосылды. Сақталған жауаптар: 2 / 12." in text and "Сұрақ 3/12" in text
