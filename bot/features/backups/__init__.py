@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 BACKUP_JOB_ID = "backup:online"
 
 
-async def backup_job(app: "AppContext") -> None:
+async def backup_job(app: AppContext) -> None:
     """A job: one backup. Errors are logged; the next run tries again."""
     folder = app.config.backup_dir
     if folder is None:
@@ -33,7 +33,7 @@ async def backup_job(app: "AppContext") -> None:
              written.path.name, written.pages, len(written.removed))
 
 
-def setup_backups(app: "AppContext", dp: Dispatcher) -> None:
+def setup_backups(app: AppContext, dp: Dispatcher) -> None:
     """Add the backup job to the scheduler once it has started (a startup hook after start_scheduler)."""
     from bot.features.reminders.scheduler import SCHEDULER_KEY
 
@@ -56,7 +56,7 @@ def first_run(folder: Path, now: datetime, every: timedelta) -> datetime:
     newest = backups_in(folder)[-1:] if folder.is_dir() else []
     if newest:
         try:
-            taken = datetime.strptime(newest[0].name[len(PREFIX):-len(SUFFIX)], STAMP).replace(tzinfo=timezone.utc)
+            taken = datetime.strptime(newest[0].name[len(PREFIX):-len(SUFFIX)], STAMP).replace(tzinfo=UTC)
         except ValueError:
             taken = None
         if taken is not None and taken + every > now + timedelta(minutes=1):

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from db.database import Database
@@ -58,8 +58,8 @@ def rotate(folder: Path, keep: int) -> list[Path]:
 async def write_backup(db: Database, folder: Path, now: datetime, keep: int) -> Written:
     """A new checked backup named by `now` (UTC) in `folder`, then the rotation. A backup that fails
     the check is removed and raises BackupError; the older ones are kept."""
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"{PREFIX}{now.astimezone(timezone.utc).strftime(STAMP)}{SUFFIX}"
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    final = folder / f"{PREFIX}{now.astimezone(UTC).strftime(STAMP)}{SUFFIX}"
     partial = final.with_name(final.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
@@ -83,7 +83,7 @@ def restore(source: Path, db_path: Path, now: datetime) -> Path:
     verdict = check_file(source)
     if verdict != "ok":
         raise BackupError(f"{source} cannot be restored: {verdict}")
-    kept = db_path.with_name(f"{db_path.name}.before-restore-{now.astimezone(timezone.utc).strftime(STAMP)}")
+    kept = db_path.with_name(f"{db_path.name}.before-restore-{now.astimezone(UTC).strftime(STAMP)}")
     with sqlite3.connect(source) as src:
         if db_path.exists():
             with sqlite3.connect(db_path) as current, sqlite3.connect(kept) as copy:

@@ -271,7 +271,6 @@ async def confirm(query: CallbackQuery, state: FSMContext, draft: Draft, user: U
         await state.clear()
         return
     result = await service.submit(repos, form, calendar, draft, existing, user.id, now)
-    await state.clear()
     await query.answer(_("Submitted"))
     await _drop_keyboard(query)
     month = Month.parse(draft.month)
@@ -285,6 +284,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, draft: Draft, user: U
                 day=render.long_date(calendar.due_on(month), locale))
     log.info("org %s submitted the report for %s (late=%s)", draft.org_id, draft.month, result.late)
     await query.message.answer(text, reply_markup=main_menu(role))
+    await state.clear()  # last: a crash before the receipt leaves the dialog waiting, so a restart sends it
 
 
 async def on_button(query: CallbackQuery, callback_data: ReportCb, state: FSMContext, user: User, role: Role,
@@ -358,13 +358,18 @@ async def on_resume_message(message: Message, state: FSMContext, i18n: I18n) -> 
 
 
 async def reprompt_report(message: Message, state: FSMContext, user: User, repos: Repos, form: Form,
-                          i18n: I18n, **_: Any) -> None:
+                          i18n: I18n, **_data: Any) -> None:
     if await state.get_state() == ReportDialog.resume_choice.state:
         await on_resume_message(message, state, i18n)
         return
     draft = await _draft(state, user, repos)
     if draft is None:
+        month = (await state.get_data()).get("month")
+        report = await repos.reports.get(user.org_id, month) if month and user.org_id else None
         await state.clear()
+        if report is not None:  # submitted, and the bot stopped before the receipt went out
+            await message.answer(_("✅ The report for {month} is received. Thank you!").format(
+                month=render.month_title(Month.parse(month), i18n.current_locale)))
         return
     await ask_current(message, form, draft, i18n.current_locale)
 
