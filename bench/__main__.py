@@ -35,6 +35,7 @@ GOALS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "rss_vs_aiogram": ("≤ 0.75", lambda v: v <= 0.75),
     "db_mb": ("(size)", lambda v: True),
     "startup_s": ("≤ 1.5", lambda v: v <= 1.5),
+    "dashboard_ms": ("≤ 50", lambda v: v <= 50),
     "startup_vs_aiogram": ("≤ 0.45", lambda v: v <= 0.45),
     "digest_ms_50k": ("≤ 150", lambda v: v <= 150),
     "missing_ms_50k": ("≤ 100", lambda v: v <= 100),
@@ -107,6 +108,16 @@ class Run:
                                  f"peak RSS {bastau.rss_mb} MB); stock aiogram bot {stock.seconds} s "
                                  f"(CPU {stock.cpu} s, peak RSS {stock.rss_mb} MB)")
 
+    def dashboard(self, db_path: Path) -> None:
+        runs = "3" if self.quick else "7"
+        out = subprocess.run([sys.executable, "-m", "bench.dashboard", str(db_path), "--runs", runs],
+                             cwd=REPO, capture_output=True, text=True, check=True)
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        self.figures["dashboard_ms"] = result["dashboard_ms"]
+        self.notes["dashboard"] = ", ".join(f"{k}: {v}" for k, v in
+                                            {**result["notes"], "progress_ms": result["progress_ms"],
+                                             "trends_ms": result["trends_ms"]}.items())
+
     def dialog(self) -> None:
         from bench import dialog
 
@@ -141,7 +152,7 @@ class Run:
 STEP_OF = {"dialog_vs_bare_ratio": "dialog", "dialog_vs_floor": "dialog", "broadcast_rate_ratio": "broadcast",
            "broadcast_429": "broadcast", "broadcast_busiest_second": "broadcast", "startup_s": "startup",
            "startup_vs_aiogram": "startup", "rss_vs_aiogram": "startup", "digest_ms_50k": "national_50k",
-           "missing_ms_50k": "national_50k"}
+           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard"}
 
 
 def why_missing(run: Run, key: str) -> str:
@@ -176,6 +187,7 @@ def benchmarks(quick: bool) -> Run:
         run.step("national", lambda: holder.update(db=run.national(folder)))
         if "db" in holder:
             run.step("startup", lambda: run.startup(holder["db"], folder))
+            run.step("dashboard", lambda: run.dashboard(holder["db"]))  # files a few reports: after startup
         run.step("dialog", run.dialog)
         run.step("broadcast", run.broadcast)
         if not quick:

@@ -126,7 +126,7 @@ async def _first_digest(app, notes: dict[str, Any]) -> float | None:
 
 async def _digest(app, runs: int, notes: dict[str, Any]) -> float | None:
     try:
-        from bot.features.reminders.due_work import digest_messages
+        from bot.features.digest.service import digest_messages
     except ImportError as exc:
         notes["digest"] = f"not built ({exc})"
         return None
@@ -134,7 +134,7 @@ async def _digest(app, runs: int, notes: dict[str, Any]) -> float | None:
 
     async def branch_digest() -> list[str]:
         with app.i18n.context(), app.i18n.use_locale("kk"):
-            return await digest_messages(app, None, now)
+            return await digest_messages(app.repos, app.calendar, app.config.form, None, now)
 
     parts = await branch_digest()
     notes["digest_messages"] = len(parts)

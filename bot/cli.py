@@ -14,37 +14,70 @@ from bot.config import ConfigError, Settings, load_config
 log = logging.getLogger("bastau")
 
 
-def _setup_logging() -> None:
-    logging.basicConfig(level=os.environ.get("BASTAU_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
 async def _run(config: Settings) -> int:
     token = os.environ.get("BOT_TOKEN", "").strip()
     if not token:
         print("BOT_TOKEN is not set. Put the bot's token in the environment: export BOT_TOKEN=...",
               file=sys.stderr)
         return 2
-    from bot.app import build_bot, build_dispatcher  # slow to import: after the quick check
-    from bot.context import AppContext
+    from bot.logs import protect
 
-    app = await AppContext.create(config)
-    bot = build_bot(token, config)
-    dp = build_dispatcher(app)
-    gc.freeze()  # what start-up built lives as long as the process: later collections skip it
-    log.info("Bastau starting (db %s, api %s)", config.db_path, config.api_server or "api.telegram.org")
+    protect([token])
+    from bot.startup import StartupError
+
     try:
-        await bot.delete_webhook(drop_pending_updates=False)
-        await dp.start_polling(bot, handle_signals=True, close_bot_session=True)
+        return await _serve(config, token)
+    except StartupError as exc:
+        print(f"bastau run: {exc}", file=sys.stderr)
+        return 1
+
+
+async def _serve(config: Settings, token: str) -> int:
+    """Check, lock, open, probe, poll; whatever fails, the database and the session are closed."""
+    from bot.domain.clock import SystemClock
+    from bot.startup import StartupError, check_api_server, check_db_path, check_token, open_database, probe_bot
+    from db.lock import LockHeld, WriterLock
+
+    check_token(token)
+    check_api_server(config.api_server)
+    check_db_path(config.db_path)
+    started = SystemClock().now()
+    lock = WriterLock(config.db_path)
+    try:
+        lock.acquire(started)
+    except LockHeld as exc:
+        raise StartupError(str(exc)) from None
+    except OSError as exc:
+        raise StartupError(f"cannot create the lock file {lock.path}: {exc.strerror or exc}") from None
+    try:
+        from bot.app import build_bot, build_dispatcher, serve  # slow to import: after the quick checks
+        from bot.context import AppContext
+
+        db = await open_database(config.db_path)
+        try:
+            app = await AppContext.create(config, db=db)
+            bot = build_bot(token, config)
+            try:
+                await probe_bot(bot, config.api_server)
+                dp = build_dispatcher(app)
+                gc.freeze()  # what start-up built lives as long as the process: later collections skip it
+                log.info("Bastau starting (db %s, api %s)", config.db_path, config.api_server or "api.telegram.org")
+                await bot.delete_webhook(drop_pending_updates=False)
+                await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}")
+            finally:
+                await bot.session.close()
+        finally:
+            await db.close()
     finally:
-        await app.db.close()
+        lock.release()
     return 0
 
 
 async def _roster_import(config: Settings, file: Path) -> int:
     from bot.domain.clock import SystemClock
+    from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
     from db.database import Database
-    from db.roster import RosterError, apply_rows, parse_rows, read_csv, read_xlsx
+    from db.queries.orgs import apply_rows
 
     data = file.read_bytes()
     try:
@@ -65,12 +98,12 @@ async def _roster_import(config: Settings, file: Path) -> int:
 
 
 async def _roster_codes(config: Settings) -> int:
+    from bot.features.roster.service import safe_codes_csv
     from db.database import Database
-    from db.roster import codes_csv
 
     db = await Database.open(config.db_path)
     try:
-        sys.stdout.write(await codes_csv(db))
+        sys.stdout.write(await safe_codes_csv(db))
     finally:
         await db.close()
     return 0
@@ -89,6 +122,34 @@ async def _backup(config: Settings, target: Path) -> int:
     finally:
         await db.close()
     print(f"backup written: {target} ({pages} pages)")
+    return 0
+
+
+def _restore(config: Settings, source: Path) -> int:
+    """Put a backup in the database's place; refused while a bot runs on the database."""
+    import sqlite3
+
+    from bot.domain.clock import SystemClock
+    from bot.features.backups.service import BackupError, restore
+    from db.lock import LockHeld, WriterLock
+
+    lock = WriterLock(config.db_path)
+    try:
+        lock.acquire(SystemClock().now(), role="bastau restore")
+    except LockHeld as exc:
+        print(f"bastau restore: refused, {exc}; stop it first", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"bastau restore: cannot create the lock file {lock.path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        kept = restore(source, config.db_path, SystemClock().now())
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        print(f"bastau restore: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        lock.release()
+    print(f"restored {source} into {config.db_path}; the database as it was is kept in {kept}")
     return 0
 
 
@@ -115,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     roster_commands.add_parser("codes", help="print district,organization,code as CSV")
     backup = commands.add_parser("backup", help="an online backup of the database into FILE")
     backup.add_argument("file", type=Path)
+    restore = commands.add_parser("restore", help="replace the database with a backup (not while the bot runs)")
+    restore.add_argument("file", type=Path)
     return parser
 
 
@@ -128,12 +191,14 @@ async def _migrate(config: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.logs import setup_logging
+
     args = build_parser().parse_args(argv)
-    _setup_logging()
+    setup_logging()
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
+        print(f"bastau {args.command}: {exc}", file=sys.stderr)
         return 2
     if args.command == "start":
         args.command = "run" if os.environ.get("BOT_TOKEN", "").strip() else "sandbox"
@@ -155,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_roster_codes(config))
     if args.command == "backup":
         return asyncio.run(_backup(config, args.file))
+    if args.command == "restore":
+        return _restore(config, args.file)
     return 2
 
 

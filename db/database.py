@@ -139,14 +139,18 @@ class Database:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = await _connect(path)
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA wal_autocheckpoint=250")
         db = cls(conn, path)
-        if migrate:
-            await db.migrate()
-        if path != ":memory:":
-            db.reader = await _connect(path)
-            db.quick = _Quick(_connect_quick(path))
+        try:
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA wal_autocheckpoint=250")
+            if migrate:
+                await db.migrate()
+            if path != ":memory:":
+                db.reader = await _connect(path)
+                db.quick = _Quick(_connect_quick(path))
+        except BaseException:  # never leave a connection's thread running: the process would hang
+            await db.close()
+            raise
         return db
 
     async def close(self) -> None:
@@ -234,9 +238,13 @@ class Database:
 
 async def _connect(path: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    for pragma in _PRAGMAS:
-        await conn.execute(pragma)
+    try:
+        conn.row_factory = aiosqlite.Row
+        for pragma in _PRAGMAS:
+            await conn.execute(pragma)
+    except BaseException:  # a read-only or broken file: close the connection's thread before raising
+        await conn.close()
+        raise
     return conn
 
 

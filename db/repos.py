@@ -5,6 +5,8 @@ from db.database import Database
 from db.queries.admins import AdminsRepo
 from db.queries.audit import AuditRepo
 from db.queries.broadcasts import BroadcastsRepo
+from db.queries.dialogs import DialogsRepo
+from db.queries.inbox import InboxRepo
 from db.queries.joins import JoinsRepo
 from db.queries.orgs import OrgsRepo
 from db.queries.reports import ReportsRepo
@@ -25,3 +27,5 @@ class Repos:
         self.joins = JoinsRepo(db)
         self.audit = AuditRepo(db)
         self.broadcasts = BroadcastsRepo(db)
+        self.inbox = InboxRepo(db)
+        self.dialogs = DialogsRepo(db)

@@ -2,7 +2,6 @@
 user text escaped. Runs inside a handler (aiogram's gettext context)."""
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 from typing import Any
 
@@ -10,9 +9,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from babel.dates import format_date
 
 from bot.config import Form, FormField
+from bot.domain import dates
 from bot.domain.calendar import Month
 from bot.form import engine
 
@@ -26,14 +25,6 @@ class ReportCb(CallbackData, prefix="rep"):
     action: str
     key: str = ""
     index: int = -1
-
-
-def month_title(month: Month, locale: str) -> str:
-    return format_date(month.first_day(), "LLLL y", locale=locale)
-
-
-def long_date(day: date, locale: str) -> str:
-    return format_date(day, "d MMMM y", locale=locale)
 
 
 def error_text(form: Form, field: FormField, problem: engine.Invalid, locale: str) -> str:
@@ -146,7 +137,7 @@ def answers_text(form: Form, answers: dict[str, Any], locale: str, limit: int | 
 
 def summary_text(form: Form, answers: dict[str, Any], month: Month, locale: str) -> str:
     return "\n\n".join([
-        _("<b>Your report for {month}</b>").format(month=month_title(month, locale)),
+        _("<b>Your report for {month}</b>").format(month=dates.month_in_text(month, locale)),
         answers_text(form, answers, locale, SUMMARY_TEXT_LIMIT),
         _("Please check the answers. To change one, press its ✏️ button. "
           "When everything is right, press «Confirm and submit»."),

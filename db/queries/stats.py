@@ -37,17 +37,8 @@ class DistrictProgress:
         return self.total - self.submitted
 
 
-_STATUS = (
-    "SELECT o.id, o.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), "
-    "r.id IS NOT NULL, COALESCE(r.late, 0) "
-    "FROM organizations o JOIN districts d ON d.id = o.district_id "
-    "LEFT JOIN users u ON u.org_id = o.id "
-    "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
-    "WHERE (:district IS NULL OR o.district_id = :district) "
-)
-
 # The month's reporters as a list probed per organization: the chair is looked up only for the
-# organizations that are missing (a LEFT JOIN on reports looked up all 10,000 first: 22 -> 15 ms).
+# organizations that are missing (a LEFT JOIN on reports would look up every organization first).
 # District names come once per district from _DISTRICTS instead of once per row: at 50,000
 # organizations, decoding 22,000 copies of them was a sixth of the call.
 _DISTRICTS = "SELECT id, name FROM districts WHERE :district IS NULL OR id = :district"
@@ -62,7 +53,7 @@ _MISSING = (
 
 # Per district: organizations, reports, late ones; keyed by "is the scope the whole branch". Branch-wide,
 # the month's reports are counted from the covering (month, org_id, late) index instead of probing
-# 10,000 organizations (27 -> 6 ms); for one district the probes are the cheaper way.
+# every organization; for one district the probes are the cheaper way (figures in bench/README.md).
 _PROGRESS = {
     True: "SELECT d.id, d.name, o.total, COALESCE(f.submitted, 0), COALESCE(f.late, 0) FROM districts d "
           "JOIN (SELECT district_id, COUNT(*) AS total FROM organizations GROUP BY district_id) o "
@@ -123,21 +114,10 @@ _ADVANCE = ("UPDATE tallied_keys SET backfill_below = (SELECT MIN(r.id) FROM " +
             "WHERE id IN (SELECT value FROM json_each(:ids))")
 
 
-def _status(row) -> OrgStatus:
-    return OrgStatus(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], bool(row[8]),
-                     bool(row[9]), bool(row[10]))
-
-
 class StatsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._complete: set[tuple[str, str]] = set()  # (kind, key) whose back-fill is done (in the DB too)
-
-    async def statuses(self, month: str, district_id: int | None = None) -> list[OrgStatus]:
-        """Every organization of the scope with its chair and whether it reported for the month."""
-        rows = await self.db.fetchall(_STATUS + "ORDER BY d.name, o.name",
-                                      {"month": month, "district": district_id})
-        return [_status(r) for r in rows]
 
     async def missing(self, month: str, district_id: int | None = None) -> list[OrgStatus]:
         """Organizations of the scope with no submitted report for the month."""
@@ -165,6 +145,10 @@ class StatsRepo:
         rows = await self.db.fetchall(_OPTIONS[district_id is None],
                                       {"month": month, "district": district_id, "keys": json.dumps(list(keys))})
         return {(r[0], r[1]): r[2] for r in rows}
+
+    async def ensure_tallied(self, kind: str, keys: Sequence[str]) -> None:
+        """For readers of report_numbers / report_options elsewhere (db/queries/dashboard.py)."""
+        await self._tally(kind, keys)
 
     async def _tally(self, kind: str, keys: Sequence[str]) -> None:
         """Make sure report_numbers / report_options hold `keys` (migrations 0006, 0008): a key asked
@@ -202,4 +186,4 @@ class StatsRepo:
             "SELECT COUNT(*) FROM reports r JOIN organizations o ON o.id = r.org_id "
             "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district)",
             {"month": month, "district": district_id})
-        return row[0]
+        return row[0] if row else 0

@@ -5,7 +5,7 @@ import pytest
 
 from bot.config import Form, load_config
 from bot.form import engine
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 
 @pytest.fixture(scope="module")

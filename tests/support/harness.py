@@ -10,7 +10,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.types import Update
 
-from bot.app import build_bot, build_dispatcher
+from bot.app import build_bot, build_dispatcher, build_inbox
 from bot.config import Settings
 from bot.context import AppContext
 from bot.domain.clock import FakeClock
@@ -26,12 +26,13 @@ class Harness:
         self.session = MockedSession()
         self.bot: Bot = build_bot("42:TEST", app.config, session=self.session)
         self.dp: Dispatcher = build_dispatcher(app)
+        self.inbox = build_inbox(app, self.dp, self.bot)
 
     @classmethod
-    async def create(cls, config: Settings, clock: FakeClock) -> "Harness":
+    async def create(cls, config: Settings, clock: FakeClock) -> Harness:
         return cls(await AppContext.create(config, clock=clock), clock)
 
-    async def restart(self) -> "Harness":
+    async def restart(self) -> Harness:
         """A new process over the same database: new context, dispatcher and session."""
         await self.app.db.close()
         return await Harness.create(self.app.config, self.clock)
@@ -40,14 +41,16 @@ class Harness:
         await self.app.db.close()
 
     async def feed(self, payload: dict[str, Any], update_id: int | None = None) -> list[TelegramMethod]:
-        """Feed one update; return the Bot API calls the bot made while handling it."""
+        """Feed one update through the inbox, as polling does (an update_id seen before is not handled
+        again); return the Bot API calls the bot made while handling it."""
         before = len(self.session.requests)
         update = Update.model_validate({"update_id": update_id or next(_update_ids), **payload},
                                        context={"bot": self.bot})
-        await self.dp.feed_update(self.bot, update)
+        for handled in await self.inbox.receive([update]):
+            await handled
         return self.session.requests[before:]
 
-    def client(self, user_id: int, language_code: str | None = "kk", first_name: str = "Test") -> "ChatClient":
+    def client(self, user_id: int, language_code: str | None = "kk", first_name: str = "Test") -> ChatClient:
         return ChatClient(self, user_id, language_code, first_name)
 
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Form, FormField
+from bot.domain.text import safe_cell
 from bot.i18n import N_
-from db.queries.admins import ExportRow
+from db.queries.reports import ExportRow
 
 if TYPE_CHECKING:
-    from openpyxl.cell import WriteOnlyCell
+    pass
 
 Translate = Callable[[str], str]
 
@@ -105,40 +105,18 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
         ws = workbook.create_sheet(sheet.title[:31])
         ws.append(sheet.header)
         for row in sheet.rows:
-            ws.append([_as_text(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+            ws.append([safe_cell(v, ws) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _as_text(ws, value: str) -> WriteOnlyCell:
-    """A chair's text that starts with '=' stays text, never a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value)
-    cell.data_type = "s"
-    return cell
 
 
 def to_csv(sheet: Sheet) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(sheet.header)
-    writer.writerows([_csv_safe(v) for v in row] for row in sheet.rows)
+    writer.writerows([safe_cell(v) for v in row] for row in sheet.rows)
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-
-
-def _csv_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe
-    (a phone number such as +77010000001 stays as it is)."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value[0] in "=@\t\r" or (value[0] in "+-" and not _PLAIN_NUMBER.fullmatch(value[1:])):
-        return "'" + value
-    return value
-
-
-_PLAIN_NUMBER = re.compile(r"[\d ()-]*")
 
 
 def export_file(rows: list[ExportRow], form: Form, locale: str, translate: Translate, as_csv: bool) -> bytes:

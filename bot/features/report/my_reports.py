@@ -9,6 +9,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Form
+from bot.domain import dates
 from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
 from bot.features.report.router import not_a_chair_text, send_long, show_report
@@ -34,7 +35,7 @@ def status_text(item: MonthStatus, calendar: ReportingCalendar, locale: str) -> 
     if item.status is Status.DRAFT:
         return _("draft, not submitted")
     if item.status is Status.OPEN:
-        return _("not submitted yet (due {day})").format(day=render.long_date(calendar.due_on(item.month), locale))
+        return _("not submitted yet (due {day})").format(day=dates.day(calendar.due_on(item.month), locale))
     return _("report not submitted")
 
 
@@ -48,7 +49,7 @@ async def cmd_my_reports(message: Message, user: User, repos: Repos, calendar: R
     lines = [_("<b>Your reports</b>")]
     buttons = []
     for item in items:
-        title = render.month_title(item.month, locale)
+        title = dates.month(item.month, locale)
         lines.append(f"{ICONS[item.status]} {title}: {status_text(item, calendar, locale)}")
         buttons.append(InlineKeyboardButton(text=f"{ICONS[item.status]} {title}",
                                             callback_data=MyReportCb(month=str(item.month)).pack()))
@@ -75,7 +76,7 @@ async def on_view(query: CallbackQuery, callback_data: MyReportCb, user: User, r
         await show_report(query.message, report, form, calendar, now, locale)
         return
     is_open = month == calendar.open_month(now)
-    title = render.month_title(month, locale)
+    title = dates.month_in_text(month, locale)
     draft = await repos.reports.get_draft(user.org_id, str(month))
     if draft is not None and draft.answers:
         text = _("<b>The report for {month}</b> is a draft and has not been submitted.").format(month=title)

@@ -20,6 +20,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Form
+from bot.domain import dates
 from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
@@ -73,13 +74,13 @@ async def show_report(message: Message, report: Report, form: Form, calendar: Re
     month = Month.parse(report.month)
     submitted_on = calendar.today(datetime.fromisoformat(report.submitted_at))
     head = _("<b>The report for {month}</b> was submitted on {day}.").format(
-        month=render.month_title(month, locale), day=render.long_date(submitted_on, locale))
+        month=dates.month_in_text(month, locale), day=dates.day(submitted_on, locale))
     if report.late:
         head += " " + _("It was submitted after the due date.")
     body = render.answers_text(form, report.answers, locale)
     if service.is_editable(calendar, report, now):
         until = max(calendar.due_on(month), service.reopened_until(report) or calendar.due_on(month))
-        note = _("You can change it until {day} inclusive.").format(day=render.long_date(until, locale))
+        note = _("You can change it until {day} inclusive.").format(day=dates.day(until, locale))
         await send_long(message, f"{head}\n\n{body}\n\n{note}",
                         reply_markup=render.edit_submitted_keyboard(str(month)))
     else:
@@ -112,14 +113,14 @@ async def open_month(message: Message, state: FSMContext, user: User, month: Mon
     if not draft.answers:
         await message.answer(_("The report for <b>{month}</b>. Questions: {count}. Your answers are saved "
                                "after each step, so you can stop and continue later.").format(
-            month=render.month_title(month, locale), count=len(form.fields)))
+            month=dates.month_in_text(month, locale), count=len(form.fields)))
     await ask_current(message, form, draft, locale)
 
 
 async def ask_resume_choice(message: Message, month: Month, locale: str) -> None:
     await message.answer(_("You have an unfinished report for <b>{month}</b>. "
                            "Continue where you left off, or start over?").format(
-        month=render.month_title(month, locale)), reply_markup=render.resume_keyboard())
+        month=dates.month_in_text(month, locale)), reply_markup=render.resume_keyboard())
 
 
 async def cmd_report(message: Message, state: FSMContext, user: User, repos: Repos, form: Form,
@@ -275,14 +276,14 @@ async def confirm(query: CallbackQuery, state: FSMContext, draft: Draft, user: U
     await query.answer(_("Submitted"))
     await _drop_keyboard(query)
     month = Month.parse(draft.month)
-    title = render.month_title(month, locale)
+    title = dates.month_in_text(month, locale)
     if not result.first_time:
         text = _("✅ The changes to the report for {month} are saved.").format(month=title)
     else:
         text = _("✅ The report for {month} is received. Thank you!").format(month=title)
         if result.late:
             text += "\n" + _("It came after the due date ({day}), so it is marked as late.").format(
-                day=render.long_date(calendar.due_on(month), locale))
+                day=dates.day(calendar.due_on(month), locale))
     log.info("org %s submitted the report for %s (late=%s)", draft.org_id, draft.month, result.late)
     await query.message.answer(text, reply_markup=main_menu(role))
 

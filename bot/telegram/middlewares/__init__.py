@@ -1,1 +1,1 @@
-"""Per-update middlewares: deduplication, the user's row and role, the locale."""
+"""Per-update middlewares: the user's row and role (each update is handled once: bot/telegram/inbox.py)."""

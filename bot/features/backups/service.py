@@ -1,0 +1,96 @@
+"""Online backups: written with SQLite's backup API while the bot runs, checked with PRAGMA
+integrity_check, rotated; and the restore of one (only while no bot runs on the database)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from db.database import Database
+
+log = logging.getLogger(__name__)
+PREFIX = "bastau-"
+SUFFIX = ".db"
+STAMP = "%Y%m%dT%H%M%SZ"  # in UTC
+
+
+class BackupError(Exception):
+    """str() is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    pages: int
+    removed: list[Path]
+
+
+def check_file(path: Path) -> str:
+    """'ok', or what is wrong: PRAGMA integrity_check on a read-only connection, and Bastau's tables."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                return str(verdict)
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone() is None:
+                return "not a Bastau database (no schema_migrations table)"
+    except sqlite3.Error as exc:
+        return str(exc)
+    return "ok"
+
+
+def backups_in(folder: Path) -> list[Path]:
+    """The finished backups in `folder`, oldest first (their names sort by time)."""
+    return sorted(p for p in folder.glob(f"{PREFIX}*{SUFFIX}") if p.is_file())
+
+
+def rotate(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups; returns the deleted ones."""
+    old = backups_in(folder)[:-keep]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
+
+
+async def write_backup(db: Database, folder: Path, now: datetime, keep: int) -> Written:
+    """A new checked backup named by `now` (UTC) in `folder`, then the rotation. A backup that fails
+    the check is removed and raises BackupError; the older ones are kept."""
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"{PREFIX}{now.astimezone(UTC).strftime(STAMP)}{SUFFIX}"
+    partial = final.with_name(final.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        pages = await db.backup_to(partial)
+        verdict = await asyncio.to_thread(check_file, partial)
+        if verdict != "ok":
+            raise BackupError(f"the backup {final.name} failed its check: {verdict}")
+        partial.replace(final)
+    finally:
+        partial.unlink(missing_ok=True)
+    removed = rotate(folder, keep)
+    return Written(final, pages, removed)
+
+
+def restore(source: Path, db_path: Path, now: datetime) -> Path:
+    """Copy a checked backup over the database (SQLite's backup API, so its WAL is replaced too);
+    the database as it was is kept beside it first. Returns that copy's path. The caller holds
+    the writer lock (db/lock.py)."""
+    if not source.is_file():
+        raise BackupError(f"{source} is not a file")
+    verdict = check_file(source)
+    if verdict != "ok":
+        raise BackupError(f"{source} cannot be restored: {verdict}")
+    kept = db_path.with_name(f"{db_path.name}.before-restore-{now.astimezone(UTC).strftime(STAMP)}")
+    with sqlite3.connect(source) as src:
+        if db_path.exists():
+            with sqlite3.connect(db_path) as current, sqlite3.connect(kept) as copy:
+                current.backup(copy)
+        with sqlite3.connect(db_path) as dest:
+            src.backup(dest)
+            verdict = dest.execute("PRAGMA integrity_check").fetchone()[0]
+    if verdict != "ok":
+        raise BackupError(f"the restored database failed its check: {verdict}; the previous one is {kept}")
+    return kept
