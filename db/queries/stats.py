@@ -39,8 +39,8 @@ class DistrictProgress:
 
 # The month's reporters as a list probed per organization: the chair is looked up only for the
 # organizations that are missing (a LEFT JOIN on reports would look up every organization first).
-# District names come once per district from _DISTRICTS instead of once per row: at 50,000
-# organizations, decoding 22,000 copies of them was a sixth of the call.
+# District names come once per district from _DISTRICTS instead of once per row (decoding a copy
+# per missing organization was a large share of the call at national scale).
 _DISTRICTS = "SELECT id, name FROM districts WHERE :district IS NULL OR id = :district"
 _MISSING = (
     "SELECT o.id, o.name, d.id, u.id, u.full_name, u.phone, u.locale, u.active "
@@ -112,6 +112,11 @@ _BACKFILL = {
 # The lowest id of the step just done; NULL (complete) when the step found no reports.
 _ADVANCE = ("UPDATE tallied_keys SET backfill_below = (SELECT MIN(r.id) FROM " + _STEP + ") "
             "WHERE id IN (SELECT value FROM json_each(:ids))")
+
+
+def _status(row) -> OrgStatus:
+    return OrgStatus(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], bool(row[8]),
+                     bool(row[9]), bool(row[10]))
 
 
 class StatsRepo:
