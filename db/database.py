@@ -4,8 +4,8 @@
   a transaction is first tried there, under a budget of SQLite VM instructions (a progress handler
   interrupts it beyond _BUDGET_STEPS calls: a millisecond of work at most, counted in work and not in
   wall time, so that preemption on a busy machine does not make a lookup look long). Most statements
-  of an update are indexed lookups of a few tens of microseconds, cheaper than the ~70-90 microseconds
-  of a hop to aiosqlite's worker thread and back.
+  of an update are indexed lookups that cost SQLite less than a hop to aiosqlite's worker thread and
+  back (bench/README.md has the figures).
 - `reader` (aiosqlite): a read that overran the budget is re-run there, and every later run of the
   same SQL goes there directly. An interrupted statement has no effect (SQLite rolls the statement
   back), so the re-run is safe; a write re-runs on `conn`.
@@ -15,11 +15,11 @@ transaction (WAL: each statement of `quick` and `reader` reads the last committe
 Every write, on whichever connection, holds one asyncio lock, so a statement never lands inside another
 coroutine's open transaction and `quick` never waits for SQLite's write lock: it has no busy timeout (a
 write lock held by another process sends the statement to `conn`, which waits up to 5 s).
-WAL checkpoints: `conn` checkpoints on its commits once the WAL holds 250 pages (1 MB: a few ms; the
-default 1000 made the longest back-fill step 4x longer); `quick` never does (it would block the loop):
+WAL checkpoints: `conn` checkpoints on its commits once the WAL holds 250 pages (a checkpoint runs
+inside the committing write, so it is kept short); `quick` never does (it would block the loop):
 every _CHECKPOINT_EVERY-th write on it is followed by a checkpoint on `conn`, still under the write
 lock, so that it completes and the next write starts the WAL over (a checkpoint run beside the writes
-never catches up with them: the WAL grew to 2 GB during a back-fill).
+never catches up with them, and the WAL grows without end during a long run of writes).
 A `:memory:` database has the one connection `conn` for everything.
 """
 from __future__ import annotations
@@ -42,8 +42,8 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
 _CHECK_EVERY = 1000  # SQLite VM instructions between two calls of the progress handler
-# The budget: 10 calls, i.e. 10,000 instructions, 0.2-1.5 ms of a statement on this 2-core machine (fewer
-# instructions per ms when it reads many pages); an indexed lookup of an update needs a few hundred.
+# The budget: 10 calls, i.e. 10,000 instructions (about a millisecond at most, less time when the
+# statement reads few pages); an indexed lookup of an update needs a few hundred.
 _BUDGET_STEPS = 10
 _CHECKPOINT_EVERY = 100  # writes on `quick` between two checkpoints
 _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
