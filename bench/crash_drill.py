@@ -36,6 +36,7 @@ from bench.startup import bastau_env, stop
 FIRST_CHAIR = 5000
 QUESTION = re.compile(r"Сұрақ (\d+)/(\d+)")
 REASKED = re.compile(r"asked (\d+) waiting dialog")
+REPLAYED = re.compile(r"handling (\d+) update\(s\) received before a stop")
 QUIET_S = 0.6
 WAIT_S = 120.0
 RESEND_S = 4.0
@@ -262,6 +263,7 @@ async def run(folder: Path, dialogs: int = 50, kills: int = 3, resend: bool = Fa
         "finished": sum(c.finished for c in chairs), "unanswered": sum(not c.finished for c in chairs),
         "reports_exact": dialogs - len(wrong), "reports_wrong": wrong[:10],
         "reasked_at_each_restart": reasked,
+        "replayed_from_the_inbox": [int(n) for n in REPLAYED.findall(text)],
         "repeats_at_each_kill": repeats,
         "duplicates_at_each_kill": [max(r - a, 0) for r, a in zip(repeats, reasked, strict=False)],
         "tracebacks_in_log": text.count("Traceback"),
