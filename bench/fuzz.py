@@ -25,7 +25,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from bench.common import bench_clock, load
-from db.roster import RosterRow, apply_rows
+from db.queries.orgs import RosterRow, apply_rows
 
 KAZAKH_LETTERS = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 CYRILLIC = re.compile(r"[а-яёА-ЯЁәғқңөұүһіӘҒҚҢӨҰҮҺІ]")
@@ -125,7 +125,7 @@ class FuzzSession:
         self.errors = ErrorCounter()
 
     @classmethod
-    async def create(cls, folder: Path) -> "FuzzSession":
+    async def create(cls, folder: Path) -> FuzzSession:
         from tests.support.harness import Harness
 
         clock = bench_clock()

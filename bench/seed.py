@@ -16,7 +16,7 @@ import sqlite3
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Form
@@ -52,7 +52,7 @@ NEEDS = {"kk": ["Кабинет жоқ, жиналыстар мектеп зал
                 "Медленный интернет, фото отправляются с трудом."]}
 
 FIRST_CHAIR_ID = 700_000_000
-NOW = datetime(2026, 11, 26, 5, 0, tzinfo=timezone.utc)  # 10:00 in Almaty: November 2026 is open
+NOW = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)  # 10:00 in Almaty: November 2026 is open
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,11 @@ def _migrate(path: Path) -> None:
 
 
 def seed(path: Path, form: Form, organizations: int = 10_000, months: int = 36, rng_seed: int = 7,
-         open_share: float = 0.55) -> Seeded:
-    """A fresh database at `path` (an existing file is replaced)."""
+         open_share: float = 0.55, tallied: bool = False) -> Seeded:
+    """A fresh database at `path` (an existing file is replaced). Reports go in in the order they were
+    submitted, as in production (month after month). With `tallied`, the form's numeric and multiple-choice
+    keys are registered for the month totals (migration 0006) before the reports, so the triggers fill
+    them and no back-fill is left for the first digest."""
     started = time.perf_counter()
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -151,14 +154,18 @@ def seed(path: Path, form: Form, organizations: int = 10_000, months: int = 36, 
             members = max(0, members + rng.randint(-3, 6))
             late = 0 if is_open else int(rng.random() < .12)
             year, mon = map(int, month.split("-"))
-            day = datetime(year, mon, 25, tzinfo=timezone.utc) + timedelta(days=rng.randint(0, 15 if late else 10),
+            day = datetime(year, mon, 25, tzinfo=UTC) + timedelta(days=rng.randint(0, 15 if late else 10),
                                                                          hours=rng.randint(3, 15))
             when = min(day, NOW).isoformat(timespec="seconds")
             answers = json.dumps(_answers(rng, form, members, locale), ensure_ascii=False)
             reports.append((n, month, answers, late, chair_id, when, when))
+    reports.sort(key=lambda r: r[5])
+    kinds = {"int": "number", "multi": "option"}
+    keys = [(f.key, kinds[f.type]) for f in form.fields if tallied and f.type in kinds]
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        conn.executemany("INSERT INTO tallied_keys(key, kind) VALUES (?, ?)", keys)
         conn.executemany("INSERT INTO districts(id, name) VALUES (?, ?)", districts)
         conn.executemany("INSERT INTO organizations(id, district_id, name, sector, members, invite_code, "
                          "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)", orgs)
@@ -183,8 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--config", default=None)
+    parser.add_argument("--tallied", action="store_true", help="register the month-totals keys before the reports")
     args = parser.parse_args(argv)
-    result = seed(args.db, load_config(args.config).form, args.orgs, args.months, args.seed)
+    result = seed(args.db, load_config(args.config).form, args.orgs, args.months, args.seed, tallied=args.tallied)
     print(f"{result.path}: {result.districts} districts, {result.organizations} organizations, "
           f"{result.chairs} chairs, {result.reports} reports in {result.seconds:.1f} s "
           f"({result.path.stat().st_size / 2**20:.0f} MB)")

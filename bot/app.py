@@ -17,6 +17,7 @@ from bot.context import AppContext
 from bot.i18n import UserLocaleMiddleware
 from bot.telegram.delivery import install_retry
 from bot.telegram.inbox import Inbox
+from bot.telegram.middlewares.normalize import NormalizeMiddleware
 from bot.telegram.middlewares.user import UserMiddleware
 from bot.telegram.response_types import install_response_types
 from db.storage import SQLiteStorage
@@ -38,8 +39,9 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     from bot.features import feature_routers
     from bot.features.backups import setup_backups
     from bot.features.broadcast import setup_broadcasts
-    from bot.features.commands.setup import set_commands
+    from bot.features.commands.menus import set_commands
     from bot.features.reminders.scheduler import start_scheduler, stop_scheduler
+    from bot.features.webapp import setup_webapp
     from bot.telegram.errors import on_error
     from bot.telegram.resume import create_router as resume_router
 
@@ -48,6 +50,7 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     dp = Dispatcher(storage=SQLiteStorage(app.db), events_isolation=SimpleEventIsolation(), **app.workflow_data())
     dp.update.outer_middleware(UserMiddleware(app.repos, app.roles, app.clock))
     dp.update.outer_middleware(UserLocaleMiddleware(app.i18n))
+    dp.update.outer_middleware(NormalizeMiddleware())  # text hygiene at the door, answers in the user's language
     dp.include_routers(resume_router(), *feature_routers())
     dp.errors.register(on_error)
     dp.startup.register(set_commands)
@@ -55,6 +58,7 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
     dp.shutdown.register(stop_scheduler)
     setup_broadcasts(app, dp)  # resume unfinished broadcasts at startup, interrupt them at shutdown
     setup_backups(app, dp)  # the scheduled online backups, once the scheduler runs
+    setup_webapp(app, dp)  # the Mini App's web server ([web]), started and stopped with the dispatcher
     return dp
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -59,6 +60,7 @@ async def _serve(config: Settings, token: str) -> int:
             try:
                 await probe_bot(bot, config.api_server)
                 dp = build_dispatcher(app)
+                gc.freeze()  # what start-up built lives as long as the process: later collections skip it
                 log.info("Bastau starting (db %s, api %s)", config.db_path, config.api_server or "api.telegram.org")
                 await bot.delete_webhook(drop_pending_updates=False)
                 await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}")
@@ -73,8 +75,9 @@ async def _serve(config: Settings, token: str) -> int:
 
 async def _roster_import(config: Settings, file: Path) -> int:
     from bot.domain.clock import SystemClock
+    from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
     from db.database import Database
-    from db.roster import RosterError, apply_rows, parse_rows, read_csv, read_xlsx
+    from db.queries.orgs import apply_rows
 
     data = await asyncio.to_thread(file.read_bytes)
     try:
@@ -95,12 +98,12 @@ async def _roster_import(config: Settings, file: Path) -> int:
 
 
 async def _roster_codes(config: Settings) -> int:
+    from bot.features.roster.service import safe_codes_csv
     from db.database import Database
-    from db.roster import codes_csv
 
     db = await Database.open(config.db_path)
     try:
-        sys.stdout.write(await codes_csv(db))
+        sys.stdout.write(await safe_codes_csv(db))
     finally:
         await db.close()
     return 0
@@ -197,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
+        print(f"bastau {args.command}: {exc}", file=sys.stderr)
         return 2
     if args.command == "start":
         args.command = "run" if os.environ.get("BOT_TOKEN", "").strip() else "sandbox"

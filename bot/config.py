@@ -8,8 +8,18 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from bot.form.kinds import KINDS, kind_of
 
 LOCALES = ("kk", "ru")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
@@ -41,12 +51,9 @@ class Option(_Strict):
         return getattr(self, locale, self.kk)
 
 
-FieldType = Literal["int", "text", "choice", "multi", "photos"]
-
-
 class FormField(_Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)
-    type: FieldType
+    type: str  # a kind of bot/form/kinds
     label: Localized
     required: bool = True
     min: int | None = None
@@ -56,19 +63,16 @@ class FormField(_Strict):
     options: tuple[Option, ...] = ()
     max_count: int = Field(default=5, ge=1, le=10)
 
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown field type {value!r}: expected one of {', '.join(KINDS)}")
+        return value
+
     @model_validator(mode="after")
-    def _check_type_rules(self) -> "FormField":
-        if self.type in ("choice", "multi") and not self.options:
-            raise ValueError(f"field '{self.key}' of type {self.type} needs options")
-        if self.type not in ("choice", "multi") and self.options:
-            raise ValueError(f"field '{self.key}' of type {self.type} cannot have options")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"field '{self.key}': min is greater than max")
-        if self.lte and self.type != "int":
-            raise ValueError(f"field '{self.key}': lte only applies to int fields")
-        keys = [o.key for o in self.options]
-        if len(keys) != len(set(keys)):
-            raise ValueError(f"field '{self.key}': option keys repeat")
+    def _check_type_rules(self) -> FormField:
+        kind_of(self).check(self)
         return self
 
 
@@ -76,13 +80,13 @@ class Form(_Strict):
     fields: tuple[FormField, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _check_fields(self) -> "Form":
+    def _check_fields(self) -> Form:
         keys = [f.key for f in self.fields]
         if len(keys) != len(set(keys)):
             raise ValueError("form field keys repeat")
         by_key = {f.key: f for f in self.fields}
         for f in self.fields:
-            if f.lte and (f.lte not in by_key or by_key[f.lte].type != "int"):
+            if f.lte and (f.lte not in by_key or not kind_of(by_key[f.lte]).numeric):
                 raise ValueError(f"field '{f.key}': lte names '{f.lte}', which is not an int field")
         return self
 
@@ -134,6 +138,45 @@ class CalendarConfig(_Strict):
             raise ValueError(f"expected one of {', '.join(WEEKDAYS)}")
         return value
 
+    # Days that only make sense between a month's opening day and its due day in the next month
+    # (each field is checked against those declared before it). That gap is shortest after
+    # February: 28 - open_day + due_day days (8 by default); the due date is followed by
+    # open_day - due_day days (20) until the next month opens.
+    @field_validator("due_day")
+    @classmethod
+    def _due_before_opening(cls, value: int, info: ValidationInfo) -> int:
+        open_day = info.data.get("open_day")
+        if open_day is not None and value >= open_day:
+            raise ValueError(f"must be before open_day ({open_day}): a month is due in the next month, "
+                             "before that one opens")
+        return value
+
+    @field_validator("remind_days_before_due")
+    @classmethod
+    def _reminders_in_the_gap(cls, value: tuple[int, ...], info: ValidationInfo) -> tuple[int, ...]:
+        open_day, due_day = info.data.get("open_day"), info.data.get("due_day")
+        if open_day is None or due_day is None:
+            return value
+        gap = 28 - open_day + due_day
+        if len(set(value)) != len(value) or not all(1 <= d < gap for d in value):
+            raise ValueError(f"each value once, from 1 to {gap - 1}: a reminder falls after the opening day "
+                             f"({open_day}) and before the due day ({due_day}) in every month, February included")
+        return value
+
+    @field_validator("overdue_max", "escalation_days_after_due")
+    @classmethod
+    def _before_the_next_opening(cls, value: int, info: ValidationInfo) -> int:
+        open_day, due_day = info.data.get("open_day"), info.data.get("due_day")
+        if open_day is None or due_day is None:
+            return value
+        after = open_day - due_day
+        if info.field_name == "overdue_max" and value * info.data.get("overdue_every_days", 1) >= after:
+            raise ValueError(f"overdue_max × overdue_every_days must be below {after}: the last overdue "
+                             "reminder comes before the next month opens")
+        if info.field_name == "escalation_days_after_due" and value >= after:
+            raise ValueError(f"must be below {after}: the escalation comes before the next month opens")
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -168,7 +211,18 @@ class TelegramSection(_Strict):
 
 
 class RegistrationSection(_Strict):
-    max_wrong_codes_per_hour: int = Field(default=5, ge=1)
+    max_wrong_codes_per_hour: int = Field(default=5, ge=1)       # one account
+    global_wrong_codes_per_hour: int = Field(default=50, ge=1)   # all accounts together
+    global_wrong_codes_per_day: int = Field(default=200, ge=1)
+
+    @model_validator(mode="after")
+    def _limits(self) -> RegistrationSection:
+        if self.global_wrong_codes_per_hour < self.max_wrong_codes_per_hour:
+            raise ValueError("global_wrong_codes_per_hour must be at least max_wrong_codes_per_hour "
+                             "(else one account pauses the codes for all)")
+        if self.global_wrong_codes_per_day < self.global_wrong_codes_per_hour:
+            raise ValueError("global_wrong_codes_per_day must be at least global_wrong_codes_per_hour")
+        return self
 
 
 class BroadcastSection(_Strict):
@@ -189,13 +243,28 @@ class BackupSection(_Strict):
     keep: int = Field(default=7, ge=1, le=1000)
 
 
+class WebSection(_Strict):
+    """The Mini App's web server (bot/features/webapp): where it listens, the HTTPS address Telegram opens."""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=0, le=65535)
+    public_url: str = ""
+    init_data_max_age_s: int = Field(default=86400, ge=1)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://", value):
+            raise ValueError("must be an address such as https://bastau.example.kz")
+        return value.rstrip("/")
+
+
 class AdminEntry(_Strict):
     telegram_id: int
     scope: Literal["branch", "district"]
     district: str | None = None
 
     @model_validator(mode="after")
-    def _district(self) -> "AdminEntry":
+    def _district(self) -> AdminEntry:
         if self.scope == "district" and not self.district:
             raise ValueError("a district admin needs 'district'")
         if self.scope == "branch" and self.district:
@@ -215,6 +284,7 @@ class Settings(BaseSettings):
     broadcast: BroadcastSection = BroadcastSection()
     sandbox: SandboxSection = SandboxSection()
     backup: BackupSection = BackupSection()
+    web: WebSection = WebSection()
     admins: tuple[AdminEntry, ...] = ()
     form: Form
     # Where the file was read from; relative paths in it are resolved against its folder.
@@ -260,7 +330,7 @@ def load_config(path: str | Path | None = None, **overrides) -> Settings:
     if not path.exists():
         raise ConfigError(f"config file not found: {path}")
     try:
-        return Settings(_toml_file=path, config_dir=path.resolve().parent, **overrides)
+        settings = Settings(_toml_file=path, config_dir=path.resolve().parent, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
         lines = [
             f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
@@ -269,3 +339,25 @@ def load_config(path: str | Path | None = None, **overrides) -> Settings:
         raise ConfigError(f"bad config {path}:\n  " + "\n  ".join(lines)) from None
     except ValueError as exc:  # a TOML syntax error
         raise ConfigError(f"bad config {path}: {exc}") from None
+    _check_db_path(settings)
+    return settings
+
+
+def _check_db_path(settings: Settings) -> None:
+    """The database can be opened or created there (its missing folders too: `bastau run` creates
+    them); else one line naming the setting, not SQLite's traceback later."""
+    path = settings.db_path
+    if str(path) == ":memory:":
+        return
+    name = "BASTAU_DB" if os.environ.get("BASTAU_DB") else "bot.db_path"
+    if path.is_dir():
+        raise ConfigError(f"{name}: {path} is a folder; give the path of the database file")
+    if path.exists():
+        return
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{name}: cannot create {path}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{name}: cannot create {path}: the folder {existing} is not writable")

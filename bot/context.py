@@ -28,7 +28,7 @@ class AppContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    async def create(cls, config: Settings, clock: Clock | None = None, db: Database | None = None) -> "AppContext":
+    async def create(cls, config: Settings, clock: Clock | None = None, db: Database | None = None) -> AppContext:
         db = db or await Database.open(config.db_path)
         i18n = make_i18n(default_locale=config.bot.default_locale)
         return cls(config=config, db=db, clock=clock or SystemClock(),

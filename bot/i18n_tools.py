@@ -8,10 +8,14 @@
 """
 from __future__ import annotations
 
+import ast
+import io
 import sys
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
+from typing import IO, Any
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_python
 
 from bot.config import LOCALES
 from bot.i18n import LOCALES_DIR, read_catalog
@@ -19,23 +23,48 @@ from bot.i18n import LOCALES_DIR, read_catalog
 SOURCE_DIRS = [Path(__file__).resolve().parent]
 KEYWORDS = {"_": None, "gettext": None, "__": None, "lazy_gettext": None, "N_": None,
             "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
+# Before 3.12 an f-string is one token to Babel's Python extractor, so `_()` inside it goes unseen.
+FSTRINGS_ARE_TOKENIZED = sys.version_info >= (3, 12)
 
 
-def extract() -> dict[str, tuple[str, ...]]:
+Extracted = tuple[int, str | tuple[str, ...], list[str], str | None]  # line, message, comments, context
+
+
+def extract_python_and_fstrings(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
+                                options: Any) -> Iterator[Extracted]:
+    """Babel's Python extractor, and the same extractor run on each expression inside an f-string."""
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    if FSTRINGS_ARE_TOKENIZED:
+        return
+    fileobj.seek(0)
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FormattedValue):
+            continue
+        segment = ast.get_source_segment(source, node.value)
+        if segment is None:
+            continue
+        # The expression alone: a call broken over lines is wrapped in parentheses to stay valid.
+        inner = extract_python(io.BytesIO(f"({segment})".encode()), keywords, comment_tags, options)
+        for lineno, message, comments, context in inner:
+            yield node.value.lineno + lineno - 1, message, comments, context
+
+
+def extract(folders: list[Path] = SOURCE_DIRS) -> dict[str, tuple[str, ...]]:
     """msgid -> its forms ((singular,) or (singular, plural)) for every message in the code."""
     found: dict[str, tuple[str, ...]] = {}
-    for folder in SOURCE_DIRS:
+    for folder in folders:
         for _file, _line, message, _comments, _context in extract_from_dir(
-                folder, method_map=[("**.py", "python")], keywords=KEYWORDS):
+                folder, method_map=[("**.py", "bot.i18n_tools:extract_python_and_fstrings")], keywords=KEYWORDS):
             forms = message if isinstance(message, tuple) else (message,)
             if forms[0]:
                 found[forms[0]] = tuple(f for f in forms if f)
     return found
 
 
-def problems(path: Path = LOCALES_DIR) -> list[str]:
+def problems(path: Path = LOCALES_DIR, folders: list[Path] = SOURCE_DIRS) -> list[str]:
     """Every message of the code that a language lacks, leaves empty, or marks fuzzy."""
-    messages = extract()
+    messages = extract(folders)
     out = []
     for locale in LOCALES:
         catalog = read_catalog(locale, path)

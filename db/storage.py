@@ -8,8 +8,10 @@ changes nothing is not sent at all.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
+from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 
@@ -20,7 +22,7 @@ CACHED_KEYS = 20_000
 
 
 class _Entry:
-    __slots__ = ("state", "data")
+    __slots__ = ("data", "state")
 
     def __init__(self, state: str | None, data: str) -> None:
         self.state = state
@@ -65,8 +67,11 @@ class SQLiteStorage(BaseStorage):
         return (await self._entry(self.key_builder.build(key))).state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        if not isinstance(data, dict):  # aiogram's contract, as its own storages check it
+            msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
+            raise DataNotDictLikeError(msg)
         built = self.key_builder.build(key)
-        text = json.dumps(dict(data), ensure_ascii=False)
+        text = json.dumps(data, ensure_ascii=False)
         entry = await self._entry(built)
         if entry.data == text:
             return

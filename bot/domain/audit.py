@@ -18,6 +18,7 @@ async def audit(db: Database, clock: Clock, actor_id: int, action: str, object_r
     """Append one entry and return its id. `action` is a dotted name ('broadcast.send'),
     `object_ref` names the object ('org:12', 'district:3', 'month:2026-10').
     Pass the actor's `role` when known (handlers have it); otherwise the admins table is asked."""
+    kind: str
     if isinstance(role, Role):
         kind = role.kind
     elif role:

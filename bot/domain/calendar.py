@@ -13,7 +13,7 @@ class Month:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
+    def parse(cls, text: str) -> Month:
         """'2026-10' -> Month(2026, 10); ValueError on anything else."""
         year, _, month = text.partition("-")
         if len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
@@ -24,20 +24,17 @@ class Month:
         return value
 
     @classmethod
-    def of(cls, day: date) -> "Month":
+    def of(cls, day: date) -> Month:
         return cls(day.year, day.month)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
-    def next(self) -> "Month":
+    def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
 
-    def prev(self) -> "Month":
+    def prev(self) -> Month:
         return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
-
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
 
 
 class ReportingCalendar:

@@ -5,8 +5,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.config import Settings
+from bot.domain.admins import AdminDirectory
 from db.database import Database
-from db.queries.users import AdminGrant
+from db.queries.admins import AdminGrant, AdminsRepo
+from db.queries.orgs import OrgsRepo
+from db.queries.users import UsersRepo
 
 RoleKind = Literal["branch", "district", "chair", "guest"]
 
@@ -35,34 +38,20 @@ GUEST = Role("guest")
 
 
 class RoleResolver:
-    """Admins from config.toml (bootstrap) first, then those added in the bot."""
+    """The role of a user on each update: an admin's scope from the admin directory, else chair or guest."""
 
     def __init__(self, config: Settings, db: Database) -> None:
-        self.config = config
-        self.db = db
-        self._bootstrap = {a.telegram_id: a for a in config.admins}
+        self.admins = AdminDirectory(config, AdminsRepo(db), OrgsRepo(db), UsersRepo(db))
 
     async def resolve(self, user_id: int, org_id: int | None) -> Role:
-        if user_id in self._bootstrap:
-            return await self._bootstrap_role(user_id)
-        row = await self.db.fetchone("SELECT scope, district_id FROM admins WHERE user_id = ?", (user_id,))
-        return self._from_grant(org_id, AdminGrant(row["scope"], row["district_id"]) if row else None)
+        return self._role(org_id, await self.admins.grant_of(user_id))
 
     async def resolve_read(self, user_id: int, org_id: int | None, grant: AdminGrant | None) -> Role:
         """`resolve` when the caller has just read the user's `admins` row (`grant`, None if absent)."""
-        if user_id in self._bootstrap:
-            return await self._bootstrap_role(user_id)
-        return self._from_grant(org_id, grant)
+        return self._role(org_id, await self.admins.grant(user_id, grant))
 
     @staticmethod
-    def _from_grant(org_id: int | None, grant: AdminGrant | None) -> Role:
+    def _role(org_id: int | None, grant: AdminGrant | None) -> Role:
         if grant is not None:
-            return Role(grant.scope, grant.district_id)  # type: ignore[arg-type]
+            return Role("branch" if grant.scope == "branch" else "district", grant.district_id)
         return Role("chair") if org_id is not None else GUEST
-
-    async def _bootstrap_role(self, user_id: int) -> Role:
-        entry = self._bootstrap[user_id]
-        if entry.scope == "branch":
-            return Role("branch")
-        row = await self.db.fetchone("SELECT id FROM districts WHERE name = ?", (entry.district,))
-        return Role("district", row["id"] if row else None)

@@ -1,7 +1,8 @@
-"""The Bot API methods of the local server: a mixin of LocalBotAPI (apiserver.py), which owns the state."""
+"""The Bot API methods of the local server, over its state (apistate.py); LocalBotAPI (apiserver.py) serves them."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import mimetypes
 import re
@@ -9,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .apihtml import parse_html
 from .apimodels import (
     CHAT_ACTIONS,
     CONTENT_KINDS,
@@ -21,8 +23,8 @@ from .apimodels import (
     StoredFile,
     bad,
     media_json,
-    parse_html,
 )
+from .apistate import ServerState
 
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are exactly the same "
@@ -32,7 +34,7 @@ CAPTIONED = ("photo", "video", "document", "audio", "animation", "voice")
 Files = dict[str, tuple[bytes, Any, Any]]  # name -> (data, filename, content type)
 
 
-class BotMethods:
+class BotMethods(ServerState):
     """Handlers `(params, files) -> result`, raising ApiError; `_method_table()` names them."""
 
     # -- formatting, markup, delivery -------------------------------------------------------------------------
@@ -167,7 +169,7 @@ class BotMethods:
             "getChat": self._get_chat,
         }
         for name, kind in SEND_KINDS.items():
-            table[name] = lambda p, f, kind=kind: self._send_media(p, f, kind)
+            table[name] = functools.partial(self._send_media, kind=kind)
         return table
 
     async def _get_updates(self, p: Json, files: Any) -> list[Json]:

@@ -1,7 +1,8 @@
 """The user side of the local server: simulated users' actions become updates; readers and waiters of chats.
 
-A mixin of LocalBotAPI (apiserver.py), which owns the state. The actions are plain (synchronous) methods,
-callable from tests, the web sandbox and the control API alike; they return what they created.
+Over the server's state (apistate.py), a side of LocalBotAPI (apiserver.py). The actions are plain
+(synchronous) methods, callable from tests, the web sandbox and the control API alike; they return what
+they created.
 """
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .apimodels import ChatEvent, ChatMessage, Json, User, media_json, utf16_len
+from .apihtml import utf16_len
+from .apimodels import ChatEvent, ChatMessage, Json, User, media_json
+from .apistate import ServerState
 
 T = TypeVar("T")
 UserLike = User | int | Json
 
 
-class UserSide:
+class UserSide(ServerState):
     def user(self, value: UserLike) -> User:
         """A User; a bare id means the user already known in that chat (or a new "Test" user)."""
         if isinstance(value, int) and not isinstance(value, bool):
@@ -87,7 +90,7 @@ class UserSide:
         user = self.user(user)
         chat = self.chats.get(user.id)
         msg = chat.by_id.get(message_id) if chat else None
-        if msg is None or msg.from_bot or msg.deleted or "text" not in msg.data:
+        if chat is None or msg is None or msg.from_bot or msg.deleted or "text" not in msg.data:
             raise LookupError(f"no text message {message_id} of user {user.id}")
         base = {k: v for k, v in msg.data.items() if k not in ("text", "entities")}
         msg.data = base | self._text_fields(new_text) | {"edit_date": int(time.time())}
@@ -140,7 +143,7 @@ class UserSide:
 
     # -- waiters ----------------------------------------------------------------------------------------------
 
-    async def wait_for(self, probe: Callable[[], T], timeout: float = 10.0) -> T:
+    async def wait_for(self, probe: Callable[[], T | None], timeout: float = 10.0) -> T:
         """Re-run `probe` on every change until it returns something truthy; TimeoutError otherwise."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

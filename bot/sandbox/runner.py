@@ -15,7 +15,7 @@ import shutil
 import signal
 import sys
 import tempfile
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
@@ -24,50 +24,21 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 
 from bot.app import build_bot, build_dispatcher
-from bot.config import WEEKDAYS, Settings, load_config
+from bot.config import Settings, load_config
 from bot.context import AppContext
-from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import OffsetClock
 from bot.features.reminders.due_work import run_due_work
-from bot.features.reminders.texts import reminder_steps
+from bot.sandbox.apimodels import User
 from bot.sandbox.apiserver import LocalBotAPI
 from bot.sandbox.demo import FREE_ORGANIZATION, PERSONAS, Persona, admin_entries, seed_demo
+from bot.sandbox.jumps import jump_target
+from bot.sandbox.miniapp import launch_url, sign_init_data
+from bot.sandbox.web import create_web_app
 from db.database import Database
 
 log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "100000:SANDBOX"
-JUMPS = ("reminder", "due", "digest", "day")
-
-
-def jump_target(kind: str, calendar: ReportingCalendar, now: datetime) -> datetime:
-    """Where a fast-forward button takes the bot's clock (aware UTC), always later than now.
-
-    reminder: the next reminder day of the open or the next month (from bot/services/notify.py);
-    due: 10:00 on the next due date; digest: the next digest weekday and time; day: one day on.
-    """
-    month = calendar.open_month(now)
-    if kind == "reminder":
-        starts = [w.at for m in (month, month.next()) for w in reminder_steps(calendar, m)]
-        return min(s for s in starts if s > now).astimezone(now.tzinfo)
-    if kind == "due":
-        for m in (month, month.next()):
-            moment = calendar.at(calendar.due_on(m), time(10, 0))
-            if moment > now:
-                return moment.astimezone(now.tzinfo)
-    if kind == "digest":
-        cfg = calendar.cfg
-        local = calendar.local(now)
-        days_ahead = (WEEKDAYS.index(cfg.digest_weekday) - local.weekday()) % 7
-        for extra in (0, 7):
-            moment = calendar.at(local.date() + timedelta(days=days_ahead + extra), cfg.digest_at)
-            if moment > now:
-                return moment.astimezone(now.tzinfo)
-    if kind == "day":
-        return now + timedelta(days=1)
-    raise ValueError(f"unknown fast-forward target {kind!r}")
-
-
 class Sandbox:
     def __init__(self, config_path: str | Path | None = None, *, web_port: int | None = None,
                  api_port: int | None = None, start_at: datetime | None = None) -> None:
@@ -102,12 +73,10 @@ class Sandbox:
         return self._bot
 
     async def start(self) -> None:
-        from bot.sandbox.web import create_web_app
-
         self.workdir = Path(tempfile.mkdtemp(prefix="bastau-sandbox-"))
         try:
             await self.server.start()
-            self.config = self._sandbox_config()
+            self.config = self._sandbox_config(self.workdir)
             db = await Database.open(self.workdir / "sandbox.db")
             self._app = await AppContext.create(self.config, clock=self.clock, db=db)
             await seed_demo(db, self._app.repos, self.config.form, self._app.calendar, self.clock.now())
@@ -128,19 +97,20 @@ class Sandbox:
             await self.stop()
             raise
 
-    def _sandbox_config(self) -> Settings:
+    def _sandbox_config(self, workdir: Path) -> Settings:
         """The real config with the demo admins, a throw-away database and the local Bot API server."""
         return load_config(self.config_path, admins=admin_entries(),
                            bot={"default_locale": self.base_config.bot.default_locale,
-                                "db_path": str(self.workdir / "sandbox.db")},
-                           telegram={"api_server": self.server.base_url})
+                                "db_path": str(workdir / "sandbox.db")},
+                           telegram={"api_server": self.server.base_url},
+                           web={"host": self.host, "port": 0})  # the Mini App on a free port: see webapp_url
 
     async def stop(self) -> None:
         """Stop polling (the scheduler with it), the page, the server; remove the database."""
         if self._dp is not None and self._polling is not None and not self._polling.done():
             try:
                 await asyncio.wait_for(self._dp.stop_polling(), timeout=10)
-            except (RuntimeError, asyncio.TimeoutError):  # polling had not started yet, or hangs
+            except (TimeoutError, RuntimeError):  # polling had not started yet, or hangs
                 self._polling.cancel()
         if self._polling is not None:
             await asyncio.wait([self._polling])  # its error, if any, is logged by _report_polling_end
@@ -155,7 +125,7 @@ class Sandbox:
             shutil.rmtree(self.workdir, ignore_errors=True)
         self._polling = self._web = self._dp = self._bot = self._app = self.workdir = None
 
-    async def __aenter__(self) -> "Sandbox":
+    async def __aenter__(self) -> Sandbox:
         await self.start()
         return self
 
@@ -174,6 +144,15 @@ class Sandbox:
             listener()
         outcomes = await run_due_work(self.app, self.bot, self.clock.now())
         return sum(o.status == "sent" for o in outcomes)
+
+    def webapp_url(self, user: User) -> str | None:
+        """The Mini App as a Telegram client would open it for `user` (None until its server listens)."""
+        from bot.features.webapp import WEB_SERVER_KEY
+
+        server = self.app.extra.get(WEB_SERVER_KEY)
+        if server is None or not server.url:
+            return None
+        return launch_url(server.url, sign_init_data(SANDBOX_TOKEN, user, self.clock.now()))
 
     def on_clock_change(self, listener) -> None:
         self._clock_listeners.append(listener)

@@ -10,6 +10,7 @@
     POST /api/upload            multipart: user, kind (photo | document), file, caption
     GET  /api/file/{file_id}    a file of the chat (documents as a download)
     POST /api/clock             {"target": "reminder" | "due" | "digest" | "day"}: fast-forward
+    GET  /api/webapp/{user_id}  {"url"}: the Mini App opened as this persona (initData signed here)
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.sandbox.apimodels import ChatEvent, ChatMessage, User
-from bot.sandbox.runner import JUMPS
+from bot.sandbox.jumps import JUMPS
 
 if TYPE_CHECKING:
     from bot.sandbox.runner import Sandbox
@@ -31,7 +32,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 KEEPALIVE_S = 15
 
 
-def create_web_app(sandbox: "Sandbox") -> web.Application:
+def create_web_app(sandbox: Sandbox) -> web.Application:
     app = web.Application(client_max_size=20 * 1024 ** 2)
     clients: set[asyncio.Queue[tuple[str, Any] | None]] = set()
     api = SandboxApi(sandbox, clients)
@@ -67,6 +68,7 @@ def create_web_app(sandbox: "Sandbox") -> web.Application:
     app.router.add_post("/api/upload", api.upload)
     app.router.add_get("/api/file/{file_id}", api.file)
     app.router.add_post("/api/clock", api.fast_forward)
+    app.router.add_get("/api/webapp/{user_id}", api.webapp)
     return app
 
 
@@ -88,7 +90,7 @@ def message_view(m: ChatMessage, stamp: str | None = None) -> dict[str, Any]:
     if "document" in d:
         doc = d["document"]
         view["file"] = {"file_id": doc["file_id"], "name": doc.get("file_name") or "document"}
-    elif "photo" in d and d["photo"]:
+    elif d.get("photo"):
         view["file"] = {"file_id": d["photo"][-1]["file_id"], "name": "photo.jpg", "image": True}
     elif "contact" in d:
         view["text"] = "📱 " + d["contact"].get("phone_number", "")
@@ -98,7 +100,7 @@ def message_view(m: ChatMessage, stamp: str | None = None) -> dict[str, Any]:
 
 
 class SandboxApi:
-    def __init__(self, sandbox: "Sandbox", clients: set[asyncio.Queue[tuple[str, Any] | None]]) -> None:
+    def __init__(self, sandbox: Sandbox, clients: set[asyncio.Queue[tuple[str, Any] | None]]) -> None:
         self.sandbox = sandbox
         self.clients = clients
         self.stamps: dict[tuple[int, int], str] = {}  # (chat_id, message_id) -> bot time it was sent
@@ -147,7 +149,7 @@ class SandboxApi:
             while True:
                 try:
                     item = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     await response.write(b": keepalive\n\n")
                     continue
                 if item is None:
@@ -222,3 +224,9 @@ class SandboxApi:
         sent = await self.sandbox.fast_forward(target)
         return web.json_response({"clock": self.clock_json(), "sent": sent})
 
+
+    async def webapp(self, request: web.Request) -> web.Response:
+        url = self.sandbox.webapp_url(self._persona_user(request.match_info["user_id"]))
+        if url is None:
+            raise web.HTTPServiceUnavailable(text="the Mini App's web server is not running")
+        return web.json_response({"url": url})

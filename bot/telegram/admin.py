@@ -1,19 +1,20 @@
 """What the admin routers share: callback data, scope checks, refusals, paged button lists."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from aiogram.filters import BaseFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, Message
-from aiogram.utils.i18n import I18n, get_i18n
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_date
 
 from bot.config import LOCALES
 from bot.domain.calendar import Month
 from bot.domain.roles import Role
 from bot.i18n import N_
+from bot.telegram.callbacks import message_of
 from db.queries.orgs import Organization
 from db.repos import Repos
 
@@ -27,6 +28,7 @@ MENU_REOPEN = N_("🔓 Reopen a report")
 MENU_ADMINS = N_("👥 Administrators")
 MENU_AUDIT = N_("📜 Audit log")
 ADMIN_MENU = (MENU_STATS, MENU_EXPORT, MENU_CODES, MENU_REOPEN, MENU_ADMINS, MENU_AUDIT)
+MENU_BROADCAST = N_("📣 Broadcast")  # its own row, below the others
 
 NOT_ALLOWED = N_("You are not allowed to do this.")
 BRANCH_ONLY = N_("Only branch administrators can do this.")
@@ -55,22 +57,23 @@ async def refuse(query: CallbackQuery, msgid: str = OUT_OF_SCOPE) -> None:
     await query.answer(_(msgid), show_alert=True)
 
 
+async def answer_message(query: CallbackQuery, text: str, **kwargs: Any) -> None:
+    """Reply in the chat of the pressed button."""
+    message = message_of(query)
+    if message is not None:
+        await message.answer(text, **kwargs)
+
+
 async def district_in_scope(repos: Repos, role: Role, district_id: int) -> str | None:
     """The district's name when it exists and the role covers it."""
     if not role.covers_district(district_id):
         return None
-    return await repos.admins.district_name(district_id)
+    return await repos.orgs.district_name(district_id)
 
 
 async def org_in_scope(repos: Repos, role: Role, org_id: int) -> Organization | None:
     org = await repos.orgs.get(org_id)
     return org if org is not None and role.covers_district(org.district_id) else None
-
-
-def month_label(month: Month, capitalized: bool = True) -> str:
-    """«Қазан 2026» / «Октябрь 2026» for buttons and headings; lowercase inside a sentence."""
-    text = format_date(month.first_day(), "LLLL y", locale=get_i18n().current_locale)
-    return (text[:1].upper() if capitalized else text[:1].lower()) + text[1:]
 
 
 def parse_month(text: str) -> Month | None:
@@ -113,6 +116,7 @@ def admin_menu_buttons(role: Role) -> list[list[KeyboardButton]]:
             [KeyboardButton(text=_(MENU_CODES)), KeyboardButton(text=_(MENU_REOPEN))]]
     if role.is_branch:
         rows.append([KeyboardButton(text=_(MENU_ADMINS)), KeyboardButton(text=_(MENU_AUDIT))])
+    rows.append([KeyboardButton(text=_(MENU_BROADCAST))])
     return rows
 
 

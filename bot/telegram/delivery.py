@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Literal, Sequence
+from typing import Any, Literal
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -46,7 +47,7 @@ class RetryRequests(BaseRequestMiddleware):
         self.sleep: Sleep = sleep or asyncio.sleep
 
     @classmethod
-    def of(cls, bot: Bot) -> "RetryRequests":
+    def of(cls, bot: Bot) -> RetryRequests:
         """The instance installed on the bot's session."""
         for middleware in bot.session.middleware:
             if isinstance(middleware, cls):

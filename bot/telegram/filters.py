@@ -62,11 +62,6 @@ class HasDocument(BaseFilter):
         return message.document is not None
 
 
-class IsChair(BaseFilter):
-    async def __call__(self, event: Any, role: Role) -> bool:
-        return role.kind == "chair"
-
-
 class IsAdmin(BaseFilter):
     async def __call__(self, event: Any, role: Role) -> bool:
         return role.is_admin

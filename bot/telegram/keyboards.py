@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.roles import Role
 from bot.i18n import N_
+from bot.telegram.admin import admin_menu_buttons
 
 # Button labels fixed by the spec, never translated.
 LANGUAGE_LABELS = {"kk": "Қазақша", "ru": "Русский"}
@@ -49,20 +50,9 @@ def main_menu(role: Role) -> ReplyKeyboardMarkup:
     rows: list[list[KeyboardButton]] = []
     if role.kind == "chair":
         rows.append([KeyboardButton(text=_(MENU_REPORT)), KeyboardButton(text=_(MENU_MY_REPORTS))])
-    rows.extend(admin_menu_rows(role))
+    rows.extend(admin_menu_buttons(role))
     rows.append([KeyboardButton(text=_(MENU_LANGUAGE)), KeyboardButton(text=_(MENU_HELP))])
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
-
-
-def admin_menu_rows(role: Role) -> list[list[KeyboardButton]]:
-    """Admin entries of the main menu (the admin tools add theirs here)."""
-    from bot.features.broadcast.router import MENU_BROADCAST
-    from bot.telegram.admin import admin_menu_buttons
-
-    rows = admin_menu_buttons(role)
-    if role.is_admin:
-        rows.append([KeyboardButton(text=_(MENU_BROADCAST))])
-    return rows
 
 
 def contact_keyboard() -> ReplyKeyboardMarkup:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from db.database import Database
-from db.queries.common import iso
+from db.queries.common import inserted_id, iso
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class AuditRepo:
         cur = await self.db.execute(
             "INSERT INTO audit_log(at, actor_id, actor_role, action, object_ref, details) VALUES (?,?,?,?,?,?)",
             (iso(at), actor_id, actor_role, action, object_ref, json.dumps(details, ensure_ascii=False)))
-        return cur.lastrowid
+        return inserted_id(cur)
 
     async def latest(self, limit: int, offset: int = 0) -> list[AuditEntry]:
         rows = await self.db.fetchall(
@@ -40,4 +40,4 @@ class AuditRepo:
 
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT COUNT(*) FROM audit_log")
-        return row[0]
+        return row[0] if row else 0

@@ -1,12 +1,14 @@
 """Broadcasts and the delivery state of each recipient."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+
+import aiosqlite
 
 from db.database import Database
-from db.queries.common import iso
+from db.queries.common import inserted_id, iso
 
 # Recipient states. SENDING is written before the Bot API call, so after a crash
 # it means "maybe delivered": it is sent again, the only possible duplicate.
@@ -54,9 +56,7 @@ class Recipient:
 StateUpdate = tuple[str, int, str | None, int, int]
 
 
-def _broadcast(row) -> Broadcast | None:
-    if row is None:
-        return None
+def _broadcast(row: aiosqlite.Row) -> Broadcast:
     return Broadcast(row["id"], row["created_by"], row["admin_chat_id"], row["district_id"], row["audience"],
                      row["from_chat_id"], row["message_id"], row["status"], row["progress_message_id"],
                      row["created_at"], row["finished_at"])
@@ -81,14 +81,15 @@ class BroadcastsRepo:
                 "INSERT INTO broadcasts(created_by, admin_chat_id, district_id, audience, from_chat_id, "
                 "message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (created_by, admin_chat_id, district_id, audience, from_chat_id, message_id, iso(now)))
-            broadcast_id = cur.lastrowid
+            broadcast_id = inserted_id(cur)
             await tx.executemany(
                 "INSERT INTO broadcast_recipients(broadcast_id, position, chat_id) VALUES (?, ?, ?)",
                 [(broadcast_id, n, chat_id) for n, chat_id in enumerate(unique)])
         return broadcast_id
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
-        return _broadcast(await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)))
+        row = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return _broadcast(row) if row else None
 
     async def running(self) -> list[Broadcast]:
         rows = await self.db.fetchall("SELECT * FROM broadcasts WHERE status = ? ORDER BY id", (RUNNING,))
@@ -147,27 +148,3 @@ class BroadcastsRepo:
             await tx.execute(
                 "UPDATE broadcasts SET status = ?, finished_at = ?, cancelled_by = ? WHERE id = ?",
                 (status, iso(now), cancelled_by, broadcast_id))
-
-    # Audiences ------------------------------------------------------------------------
-    async def chair_ids(self, district_id: int | None = None, locale: str | None = None) -> list[int]:
-        """Active chairs, optionally of one district and/or one language."""
-        rows = await self.db.fetchall(
-            "SELECT u.id FROM users u JOIN organizations o ON o.id = u.org_id "
-            "WHERE u.active = 1 AND (:district IS NULL OR o.district_id = :district) "
-            "AND (:locale IS NULL OR u.locale = :locale) ORDER BY o.district_id, o.name",
-            {"district": district_id, "locale": locale})
-        return [r[0] for r in rows]
-
-    async def admin_ids(self, district_id: int | None = None) -> list[int]:
-        """Admins added in the bot: all of them, or those of one district."""
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM admins WHERE (:district IS NULL OR district_id = :district) ORDER BY user_id",
-            {"district": district_id})
-        return [r[0] for r in rows]
-
-    async def districts(self) -> list[tuple[int, str]]:
-        return [(r[0], r[1]) for r in await self.db.fetchall("SELECT id, name FROM districts ORDER BY name")]
-
-    async def district_name(self, district_id: int) -> str | None:
-        row = await self.db.fetchone("SELECT name FROM districts WHERE id = ?", (district_id,))
-        return row[0] if row else None

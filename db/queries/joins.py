@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db.database import Database
-from db.queries.common import iso
+from db.queries.common import inserted_id, iso
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class JoinsRepo:
         cur = await self.db.execute(
             "INSERT INTO join_requests(user_id, org_id, full_name, created_at) VALUES (?,?,?,?)",
             (user_id, org_id, full_name, iso(now)))
-        return cur.lastrowid
+        return inserted_id(cur)
 
     async def decide(self, request_id: int, status: str, admin_id: int, now: datetime) -> bool:
         """Claim a pending request for a decision; False when someone decided it first."""

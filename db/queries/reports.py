@@ -29,6 +29,17 @@ class Draft:
     cursor: str | None
 
 
+@dataclass(frozen=True)
+class ExportRow:
+    org_id: int
+    district: str
+    organization: str
+    chair_name: str | None
+    chair_phone: str | None
+    answers: dict[str, Any] | None  # None: no report for the month
+    late: bool
+
+
 # Drafts kept in memory (see ReportsRepo); beyond it the least recently loaded are re-read when needed.
 CACHED_DRAFTS = 20_000
 _NO_DRAFT = None
@@ -99,7 +110,7 @@ class ReportsRepo:
         await self.db.execute("DELETE FROM drafts WHERE org_id = ? AND month = ?", (org_id, month))
         self._remember_draft((org_id, month), _NO_DRAFT)
 
-    async def submit(self, org_id: int, month: str, user_id: int, answers: dict[str, Any],
+    async def submit(self, org_id: int, month: str, user_id: int | None, answers: dict[str, Any],
                      late: bool, now: datetime) -> None:
         """Store the report and drop the draft in one transaction. A re-submission (an edit)
         keeps the first submission's time and late flag."""
@@ -118,3 +129,22 @@ class ReportsRepo:
         cur = await self.db.execute(
             "UPDATE reports SET reopened_until = ? WHERE org_id = ? AND month = ?", (until, org_id, month))
         return cur.rowcount > 0
+
+    async def export_rows(self, month: str, district_id: int | None = None) -> list[ExportRow]:
+        """Every organization of the scope with its chair and its report for the month, if any."""
+        rows = await self.db.fetchall(
+            "SELECT o.id, d.name, o.name, u.full_name, u.phone, r.answers, COALESCE(r.late, 0) "
+            "FROM organizations o JOIN districts d ON d.id = o.district_id "
+            "LEFT JOIN users u ON u.org_id = o.id "
+            "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
+            "WHERE (:district IS NULL OR o.district_id = :district) ORDER BY d.name, o.name",
+            {"month": month, "district": district_id})
+        return [ExportRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] is not None else None,
+                          bool(r[6])) for r in rows]
+
+    async def submitted_orgs(self, month: str, district_id: int) -> list[tuple[int, str, str | None]]:
+        """(org id, name, reopened_until) of the district's organizations that reported for the month."""
+        rows = await self.db.fetchall(
+            "SELECT o.id, o.name, r.reopened_until FROM reports r JOIN organizations o ON o.id = r.org_id "
+            "WHERE r.month = ? AND o.district_id = ? ORDER BY o.name", (month, district_id))
+        return [(r[0], r[1], r[2]) for r in rows]

@@ -1,4 +1,4 @@
-"""The sent-log of scheduled messages, and the admins added in the bot (recipients of digests).
+"""The sent-log of scheduled messages (reminders, escalations, digests).
 
 Never twice, never lost: a message's key (kind, period, recipient, step) is written as 'claimed'
 BEFORE the message goes out and finished ('sent', 'blocked', 'failed') after it. Only one run can
@@ -36,13 +36,6 @@ class SentRow:
     recipient: int
     step: str
     status: str
-
-
-@dataclass(frozen=True)
-class DbAdmin:
-    user_id: int
-    scope: str
-    district_id: int | None
 
 
 class SentRepo:
@@ -84,8 +77,3 @@ class SentRepo:
             "SELECT kind, period, recipient, step, status FROM sent_log WHERE (? IS NULL OR kind = ?) "
             "ORDER BY claimed_at, kind, period, recipient, step", (kind, kind))
         return [SentRow(*r) for r in rows]
-
-    async def db_admins(self) -> list[DbAdmin]:
-        """Admins added in the bot (the table `admins`); bootstrap admins come from config.toml."""
-        rows = await self.db.fetchall("SELECT user_id, scope, district_id FROM admins ORDER BY user_id")
-        return [DbAdmin(*r) for r in rows]

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from db.database import Database
 
@@ -36,19 +37,13 @@ class DistrictProgress:
         return self.total - self.submitted
 
 
-_STATUS = (
-    "SELECT o.id, o.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), "
-    "r.id IS NOT NULL, COALESCE(r.late, 0) "
-    "FROM organizations o JOIN districts d ON d.id = o.district_id "
-    "LEFT JOIN users u ON u.org_id = o.id "
-    "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
-    "WHERE (:district IS NULL OR o.district_id = :district) "
-)
-
 # The month's reporters as a list probed per organization: the chair is looked up only for the
-# organizations that are missing (a LEFT JOIN on reports looked up all 10,000 first: 22 -> 15 ms).
+# organizations that are missing (a LEFT JOIN on reports would look up every organization first).
+# District names come once per district from _DISTRICTS instead of once per row (decoding a copy
+# per missing organization was a large share of the call at national scale).
+_DISTRICTS = "SELECT id, name FROM districts WHERE :district IS NULL OR id = :district"
 _MISSING = (
-    "SELECT o.id, o.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), 0, 0 "
+    "SELECT o.id, o.name, d.id, u.id, u.full_name, u.phone, u.locale, u.active "
     "FROM organizations o JOIN districts d ON d.id = o.district_id "
     "LEFT JOIN users u ON u.org_id = o.id "
     "WHERE (:district IS NULL OR o.district_id = :district) "
@@ -58,7 +53,7 @@ _MISSING = (
 
 # Per district: organizations, reports, late ones; keyed by "is the scope the whole branch". Branch-wide,
 # the month's reports are counted from the covering (month, org_id, late) index instead of probing
-# 10,000 organizations (27 -> 6 ms); for one district the probes are the cheaper way.
+# every organization; for one district the probes are the cheaper way (figures in bench/README.md).
 _PROGRESS = {
     True: "SELECT d.id, d.name, o.total, COALESCE(f.submitted, 0), COALESCE(f.late, 0) FROM districts d "
           "JOIN (SELECT district_id, COUNT(*) AS total FROM organizations GROUP BY district_id) o "
@@ -89,22 +84,34 @@ _OPTIONS = {
            "WHERE t.kind = 'option' AND t.key IN (SELECT value FROM json_each(:keys)) "
            "AND n.org_id IN (SELECT id FROM organizations WHERE district_id = :district) GROUP BY t.id, n.option",
 }
-# Rows of newly tallied keys from the existing reports: the same selection as the triggers of 0006,
-# in primary-key order (4x faster than in report order). CROSS JOIN: each answer is parsed once.
+# A newly tallied key is registered with backfill_below past the last report (migration 0008), then
+# back-filled from the existing reports, _CHUNK at a time going down their ids, each step its own
+# short write transaction, its rows in primary-key order. OR IGNORE: a report written since the
+# registration already has its rows from the triggers of 0006, computed from the same answers.
+# CROSS JOIN: each answer is parsed once.
+_CHUNK = 150
+_REGISTER = ("INSERT OR IGNORE INTO tallied_keys(key, kind, backfill_below) "
+             "SELECT value, :kind, (SELECT MAX(id) + 1 FROM reports) FROM json_each(:keys)")
+_PENDING = ("SELECT id, backfill_below FROM tallied_keys WHERE kind = :kind "
+            "AND key IN (SELECT value FROM json_each(:keys)) AND backfill_below IS NOT NULL")
+_STEP = "(SELECT id, month, org_id, answers FROM reports WHERE id < :below ORDER BY id DESC LIMIT :chunk) r "
 _BACKFILL = {
-    "number": "INSERT INTO report_numbers(month, key_id, org_id, value) "
+    "number": "INSERT OR IGNORE INTO report_numbers(month, key_id, org_id, value) "
               "SELECT r.month, t.id, r.org_id, CAST(j.value AS INTEGER) "
-              "FROM reports r CROSS JOIN json_each(r.answers) j "
+              "FROM " + _STEP + "CROSS JOIN json_each(r.answers) j "
               "CROSS JOIN tallied_keys t ON t.key = j.key AND t.kind = 'number' "
-              "WHERE t.key IN (SELECT value FROM json_each(:keys)) AND j.type IN ('integer', 'real', 'text') "
+              "WHERE t.id IN (SELECT value FROM json_each(:ids)) AND j.type IN ('integer', 'real', 'text') "
               "ORDER BY 1, 2, 3",
-    "option": "INSERT INTO report_options(month, key_id, option, org_id) "
+    "option": "INSERT OR IGNORE INTO report_options(month, key_id, option, org_id) "
               "SELECT DISTINCT r.month, t.id, p.value, r.org_id "
-              "FROM reports r CROSS JOIN json_each(r.answers) j "
+              "FROM " + _STEP + "CROSS JOIN json_each(r.answers) j "
               "CROSS JOIN tallied_keys t ON t.key = j.key AND t.kind = 'option' CROSS JOIN json_each(j.value) p "
-              "WHERE t.key IN (SELECT value FROM json_each(:keys)) AND j.type = 'array' "
+              "WHERE t.id IN (SELECT value FROM json_each(:ids)) AND j.type = 'array' "
               "ORDER BY 1, 2, 3, 4",
 }
+# The lowest id of the step just done; NULL (complete) when the step found no reports.
+_ADVANCE = ("UPDATE tallied_keys SET backfill_below = (SELECT MIN(r.id) FROM " + _STEP + ") "
+            "WHERE id IN (SELECT value FROM json_each(:ids))")
 
 
 def _status(row) -> OrgStatus:
@@ -115,18 +122,14 @@ def _status(row) -> OrgStatus:
 class StatsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._tallied: set[tuple[str, str]] = set()  # (kind, key) known to be in tallied_keys
-
-    async def statuses(self, month: str, district_id: int | None = None) -> list[OrgStatus]:
-        """Every organization of the scope with its chair and whether it reported for the month."""
-        rows = await self.db.fetchall(_STATUS + "ORDER BY d.name, o.name",
-                                      {"month": month, "district": district_id})
-        return [_status(r) for r in rows]
+        self._complete: set[tuple[str, str]] = set()  # (kind, key) whose back-fill is done (in the DB too)
 
     async def missing(self, month: str, district_id: int | None = None) -> list[OrgStatus]:
         """Organizations of the scope with no submitted report for the month."""
-        rows = await self.db.fetchall(_MISSING, {"month": month, "district": district_id})
-        return [_status(r) for r in rows]
+        scope = {"month": month, "district": district_id}
+        names = {r[0]: r[1] for r in await self.db.fetchall(_DISTRICTS, scope)}
+        return [OrgStatus(r[0], r[1], r[2], names[r[2]], r[3], r[4], r[5], r[6], r[7] == 1, False, False)
+                for r in await self.db.fetchall(_MISSING, scope)]
 
     async def progress(self, month: str, district_id: int | None = None) -> list[DistrictProgress]:
         rows = await self.db.fetchall(_PROGRESS[district_id is None], {"month": month, "district": district_id})
@@ -148,22 +151,44 @@ class StatsRepo:
                                       {"month": month, "district": district_id, "keys": json.dumps(list(keys))})
         return {(r[0], r[1]): r[2] for r in rows}
 
+    async def ensure_tallied(self, kind: str, keys: Sequence[str]) -> None:
+        """For readers of report_numbers / report_options elsewhere (db/queries/dashboard.py)."""
+        await self._tally(kind, keys)
+
     async def _tally(self, kind: str, keys: Sequence[str]) -> None:
-        """Make sure report_numbers / report_options hold `keys` (see migration 0006): a key asked
-        for the first time is registered and back-filled from every report, in one transaction."""
-        new = [key for key in dict.fromkeys(keys) if (kind, key) not in self._tallied]
-        if not new:
+        """Make sure report_numbers / report_options hold `keys` (migrations 0006, 0008): a key asked
+        for the first time is registered, then back-filled in short steps; a restart finds the keys
+        complete with one read, or carries on where an interrupted back-fill stopped."""
+        wanted = [key for key in dict.fromkeys(keys) if (kind, key) not in self._complete]
+        if not wanted:
             return
+        names = json.dumps(wanted)
+        known = {r[0]: r[1] for r in await self.db.fetchall(
+            "SELECT key, backfill_below FROM tallied_keys WHERE kind = :kind "
+            "AND key IN (SELECT value FROM json_each(:keys))", {"kind": kind, "keys": names})}
+        if len(known) < len(wanted):
+            async with self.db.transaction() as tx:
+                await tx.execute(_REGISTER, {"kind": kind, "keys": json.dumps([k for k in wanted if k not in known])})
+        if len(known) < len(wanted) or any(below is not None for below in known.values()):
+            while await self._backfill_step(kind, names):
+                pass
+        self._complete.update((kind, key) for key in wanted)
+
+    async def _backfill_step(self, kind: str, names: str) -> bool:
+        """Back-fill the next _CHUNK reports for the pending keys among `names`; False when none is pending."""
         async with self.db.transaction() as tx:
-            known = {r[0] for r in await tx.fetchall("SELECT key FROM tallied_keys WHERE kind = ?", (kind,))}
-            added = json.dumps([key for key in new if key not in known])
-            await tx.execute("INSERT INTO tallied_keys(key, kind) SELECT value, ? FROM json_each(?)", (kind, added))
-            await tx.execute(_BACKFILL[kind], {"keys": added})
-        self._tallied.update((kind, key) for key in new)
+            pending = await tx.fetchall(_PENDING, {"kind": kind, "keys": names})
+            if not pending:
+                return False
+            below = max(r[1] for r in pending)  # keys registered together go down together
+            step = {"below": below, "chunk": _CHUNK, "ids": json.dumps([r[0] for r in pending if r[1] == below])}
+            await tx.execute(_BACKFILL[kind], step)
+            await tx.execute(_ADVANCE, step)
+        return True
 
     async def report_count(self, month: str, district_id: int | None = None) -> int:
         row = await self.db.fetchone(
             "SELECT COUNT(*) FROM reports r JOIN organizations o ON o.id = r.org_id "
             "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district)",
             {"month": month, "district": district_id})
-        return row[0]
+        return row[0] if row else 0

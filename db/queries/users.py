@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from db.database import Database
+from db.queries.admins import AdminGrant
 from db.queries.common import iso
 
 
@@ -17,16 +20,6 @@ class User:
     active: bool
     registered_at: str | None
 
-    @property
-    def is_chair(self) -> bool:
-        return self.org_id is not None
-
-
-@dataclass(frozen=True)
-class AdminGrant:
-    """The user's row in the `admins` table (admins added in the bot)."""
-    scope: str
-    district_id: int | None
 
 
 def _user(row) -> User | None:
@@ -42,6 +35,11 @@ class UsersRepo:
 
     async def get(self, user_id: int) -> User | None:
         return _user(await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,)))
+
+    async def get_many(self, user_ids: Sequence[int]) -> dict[int, User]:
+        rows = await self.db.fetchall("SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))",
+                                      (json.dumps(list(user_ids)),))
+        return {user.id: user for user in map(_user, rows) if user is not None}
 
     async def ensure(self, user_id: int, now: datetime) -> User:
         """The user's row, created on first contact; a user who writes again is active again."""
@@ -100,8 +98,22 @@ class UsersRepo:
     async def count_wrong_codes(self, user_id: int, since: datetime) -> int:
         row = await self.db.fetchone(
             "SELECT COUNT(*) FROM code_attempts WHERE user_id = ? AND at >= ?", (user_id, iso(since)))
+        return row[0] if row else 0
+
+    async def count_all_wrong_codes(self, since: datetime) -> int:
+        """Wrong invite codes of every account since then (the global limit)."""
+        row = await self.db.fetchone("SELECT COUNT(*) FROM code_attempts WHERE at >= ?", (iso(since),))
         return row[0]
 
     async def record_wrong_code(self, user_id: int, code: str, now: datetime) -> None:
         await self.db.execute(
             "INSERT INTO code_attempts(user_id, at, code) VALUES (?, ?, ?)", (user_id, iso(now), code[:64]))
+
+    async def chair_ids(self, district_id: int | None = None, locale: str | None = None) -> list[int]:
+        """Active chairs, optionally of one district and/or one language."""
+        rows = await self.db.fetchall(
+            "SELECT u.id FROM users u JOIN organizations o ON o.id = u.org_id "
+            "WHERE u.active = 1 AND (:district IS NULL OR o.district_id = :district) "
+            "AND (:locale IS NULL OR u.locale = :locale) ORDER BY o.district_id, o.name",
+            {"district": district_id, "locale": locale})
+        return [r[0] for r in rows]

@@ -1,98 +1,10 @@
 """/admins and /audit: a branch admin adds and removes admins; roles are checked on every update."""
 from __future__ import annotations
 
-import csv
-import io
-import json
-from typing import Any
-
-from aiogram.methods import AnswerCallbackQuery, SendDocument, TelegramMethod
-from openpyxl import load_workbook
-
 from bot.telegram.admin import AdminCb
-from tests.support.mocked import sent_text
+from tests.support.people import BRANCH, SAIRAM_ADMIN, add_db_admin, admin, nowhere, register
+from tests.support.seen import audit_entries, documents
 
-BRANCH, SAIRAM_ADMIN = 900, 901
-
-
-# Helpers shared by the admin tests -------------------------------------------------------------
-
-def nowhere(user_id: int) -> dict[str, Any]:
-    """A message to hang a forged callback on, for users who never saw an admin keyboard."""
-    return {"message_id": 1, "date": 0, "chat": {"id": user_id, "type": "private"}, "text": "…"}
-
-
-def document_text(call: SendDocument) -> str:
-    data = call.document.data
-    if call.document.filename.endswith(".xlsx"):
-        workbook = load_workbook(io.BytesIO(data), read_only=True)
-        return "\n".join(str(v) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True)
-                         for v in row if v is not None)
-    return data.decode("utf-8-sig")
-
-
-def shown(calls: list[TelegramMethod]) -> str:
-    """Everything the user could see from these calls: texts, alerts, button labels, documents."""
-    out = []
-    for call in calls:
-        text = sent_text(call)
-        if text:
-            out.append(text)
-        markup = getattr(call, "reply_markup", None)
-        for row in getattr(markup, "inline_keyboard", None) or getattr(markup, "keyboard", None) or []:
-            out.extend(b.text for b in row)
-        if isinstance(call, SendDocument):
-            out.append(document_text(call))
-    return "\n".join(out)
-
-
-def documents(calls: list[TelegramMethod]) -> list[SendDocument]:
-    return [c for c in calls if isinstance(c, SendDocument)]
-
-
-def alert(calls: list[TelegramMethod]) -> str:
-    return " ".join(c.text or "" for c in calls if isinstance(c, AnswerCallbackQuery))
-
-
-async def district_id(harness, name: str) -> int:
-    return await harness.app.repos.orgs.district_by_name(name)
-
-
-async def org_id(harness, name: str) -> int:
-    row = await harness.app.db.fetchone("SELECT id FROM organizations WHERE name = ?", (name,))
-    return row[0]
-
-
-async def add_db_admin(harness, user_id: int, district: str | None, locale: str = "ru"):
-    """An admin added in the bot (not from config), who has chosen a language."""
-    district_ref = await district_id(harness, district) if district else None
-    await harness.app.repos.admins.put(user_id, "district" if district else "branch", district_ref, BRANCH,
-                                       harness.clock.now())
-    client = harness.client(user_id, language_code=locale)
-    await client.send("/start")
-    await client.press("Русский" if locale == "ru" else "Қазақша")
-    return client
-
-
-async def admin(harness, user_id: int, locale: str = "ru"):
-    client = harness.client(user_id, language_code=locale)
-    await client.send("/start")
-    await client.press("Русский" if locale == "ru" else "Қазақша")
-    return client
-
-
-async def audit_entries(harness) -> list[dict[str, Any]]:
-    rows = await harness.app.db.fetchall("SELECT actor_id, actor_role, action, object_ref, details, at "
-                                         "FROM audit_log ORDER BY id")
-    return [{"actor": r[0], "role": r[1], "action": r[2], "object": r[3], "details": json.loads(r[4]), "at": r[5]}
-            for r in rows]
-
-
-def csv_rows(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-
-
-# The stories --------------------------------------------------------------------------------------
 
 async def test_branch_admin_adds_a_district_admin_who_then_sees_only_their_district(harness):
     boss = await admin(harness, BRANCH)
@@ -194,8 +106,6 @@ async def test_admins_get_their_own_command_menu(harness):
 
 
 async def test_help_and_main_menu_show_admin_entries_to_admins_only(harness):
-    from tests.onboarding.test_registration import register
-
     boss = await admin(harness, BRANCH)
     await boss.send("/start")
     assert {"📊 Статистика", "📤 Выгрузка", "🔑 Коды приглашения", "👥 Администраторы"} <= set(boss.reply_keyboard())

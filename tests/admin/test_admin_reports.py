@@ -1,10 +1,10 @@
 """/stats and /reopen: the open month at a glance; a submitted report reopened after its due date."""
 from __future__ import annotations
 
-from tests.admin.test_admin_people import BRANCH, SAIRAM_ADMIN, admin, audit_entries, org_id
-from tests.onboarding.test_registration import register
-from tests.report.test_report_dialog import BUTTONS, file_quickly, open_report
 from tests.support.harness import at
+from tests.support.people import BRANCH, SAIRAM_ADMIN, admin, nowhere, org_id, register
+from tests.support.report import BUTTONS, file_quickly, open_report
+from tests.support.seen import audit_entries
 
 
 async def test_stats_show_the_open_month_per_district(harness, clock):
@@ -12,7 +12,7 @@ async def test_stats_show_the_open_month_per_district(harness, clock):
     await harness.app.repos.reports.submit(await org_id(harness, "Құтарыс"), "2026-11", 1001, {}, False, clock.now())
     boss = await admin(harness, BRANCH, locale="kk")
     await boss.send("/stats")
-    assert "Қараша 2026" in boss.reply and "Тапсырғаны: 3 ішінен 1" in boss.reply
+    assert "<b>2026 жылғы қараша айының есебі</b>" in boss.reply and "Тапсырғаны: 3 ішінен 1" in boss.reply
     assert "• Сайрам ауданы: 1/2, кешіккені 0, тапсырмағаны 1" in boss.reply
     assert "• Байзақ ауданы: 0/1, кешіккені 0, тапсырмағаны 1" in boss.reply
     district = await admin(harness, SAIRAM_ADMIN, locale="ru")
@@ -31,16 +31,16 @@ async def test_an_admin_reopens_a_report_after_the_due_date(harness, clock):
 
     district = await admin(harness, SAIRAM_ADMIN, locale="ru")
     await district.send("/reopen")
-    assert district.buttons()[0] == "Ноябрь 2026"
-    await district.press("Ноябрь 2026")
+    assert district.buttons()[0] == "ноябрь 2026"
+    await district.press("ноябрь 2026")
     assert district.buttons() == ["Құтарыс"]
     await district.press("Құтарыс")
-    assert "открыт для исправления до 15 декабря 2026" in district.reply
+    assert "открыт для исправления до 15 декабря 2026 г." in district.reply
 
     report = await harness.app.repos.reports.get(kutarys, "2026-11")
     assert report.reopened_until == "2026-12-15"
     told = chair.bot_messages()[-1]["text"]
-    assert "Әкімші қараша 2026 айындағы есебіңізді қайта ашты" in told and "15 желтоқсан 2026" in told
+    assert "Әкімші 2026 жылғы қараша айының есебіңізді қайта ашты" in told and "2026 жылғы 15 желтоқсан" in told
     entry = (await audit_entries(harness))[-1]
     assert (entry["action"], entry["actor"], entry["role"], entry["object"]) == (
         "report.reopen", SAIRAM_ADMIN, "district", f"org:{kutarys}")
@@ -49,7 +49,7 @@ async def test_an_admin_reopens_a_report_after_the_due_date(harness, clock):
 
     # The chair can edit again.
     await open_report(harness, chair, "kk")
-    assert "15 желтоқсан 2026 қоса алғанда" in chair.reply
+    assert "соңғы күні: 2026 жылғы 15 желтоқсан" in chair.reply
     await chair.press(BUTTONS["kk"]["edit"])
     await chair.press("✏️ 1.")
     await chair.send("401")
@@ -58,8 +58,8 @@ async def test_an_admin_reopens_a_report_after_the_due_date(harness, clock):
 
     # The list now shows it as open.
     await district.send("/reopen")
-    await district.press("Ноябрь 2026")
-    assert district.buttons() == ["Құтарыс (открыт до 2026-12-15)"]
+    await district.press("ноябрь 2026")
+    assert district.buttons() == ["Құтарыс (открыт до 15 декабря 2026 г.)"]
 
 
 async def test_nothing_to_reopen_before_the_due_date_or_without_a_report(harness, clock):
@@ -68,8 +68,6 @@ async def test_nothing_to_reopen_before_the_due_date_or_without_a_report(harness
     await harness.app.repos.reports.submit(kutarys, "2026-11", 1001, {}, False, clock.now())
     boss = await admin(harness, BRANCH)
     from bot.telegram.admin import AdminCb
-    from tests.admin.test_admin_people import nowhere
-
     await boss.press_data(AdminCb(action="ro_o", month="2026-11", org=kutarys).pack(), nowhere(BRANCH))
     assert "ещё можно исправлять" in boss.reply
     await boss.press_data(AdminCb(action="ro_o", month="2026-09", org=kutarys).pack(), nowhere(BRANCH))

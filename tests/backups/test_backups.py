@@ -13,7 +13,7 @@ from bot.config import ConfigError, load_config
 from bot.features.backups import first_run
 from bot.features.backups import service as backups
 from db.lock import WriterLock
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 
 def rows(path, table: str = "organizations") -> list[tuple]:

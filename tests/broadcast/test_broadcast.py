@@ -2,71 +2,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
-import pytest
 from aiogram.methods import CopyMessage, EditMessageText, SendMessage
 
-from bot.context import AppContext
-from bot.domain.clock import FakeClock
-from bot.features.broadcast import ENGINE_KEY, BroadcastEngine
-from bot.features.broadcast.engine import StopCb
+from bot.features.broadcast import ENGINE_KEY
+from bot.features.broadcast.receipt import StopCb
 from bot.features.broadcast.router import BroadcastCb
-from tests.conftest import seed_roster
-from tests.onboarding.test_registration import register
+from tests.support.broadcast import CHAIRS
 from tests.support.harness import Harness
 
 TOO_MANY = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 30",
             "parameters": {"retry_after": 30}}
 COPIED = {"ok": True, "result": {"message_id": 1}}
-
-
-class FakeSleep:
-    """Sleeps move the fake clock instead of waiting. With `hold` set, a sleep of at least
-    `hold_from` seconds waits until the test sets the event: a broadcast paused on demand."""
-
-    def __init__(self, clock: FakeClock, hold_from: float = 10.0) -> None:
-        self.clock = clock
-        self.calls: list[float] = []
-        self.hold_from = hold_from
-        self.hold: asyncio.Event | None = None
-        self.holding = asyncio.Event()
-
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        if self.hold is not None and seconds >= self.hold_from:
-            self.holding.set()
-            await self.hold.wait()
-        self.clock.advance(timedelta(seconds=seconds))
-        await asyncio.sleep(0)
-
-
-async def harness_with_engine(config, clock: FakeClock, sleep: FakeSleep, max_in_flight: int = 1) -> Harness:
-    """A harness whose broadcast engine sleeps on the fake clock (one call at a time: a fixed order)."""
-    app = await AppContext.create(config, clock=clock)
-    app.extra[ENGINE_KEY] = BroadcastEngine(app.repos, app.i18n, config.broadcast, clock, sleep=sleep,
-                                            max_in_flight=max_in_flight)
-    return Harness(app, clock)
-
-
-CHAIRS = {1001: ("kk", "Құтарыс"), 1002: ("ru", "Қайнарбұлақ"), 1003: ("kk", "Мектеп №5")}
-
-
-@pytest.fixture
-def sleep(clock) -> FakeSleep:
-    return FakeSleep(clock)
-
-
-@pytest.fixture
-async def bh(config, clock, sleep):
-    """Three registered chairs: two in Сайрам ауданы, one in Байзақ ауданы."""
-    h = await harness_with_engine(config, clock, sleep)
-    await seed_roster(h.app.db, clock)
-    for user_id, (language, org) in CHAIRS.items():
-        await register(h, user_id, language, org)
-    yield h
-    await h.app.extra[ENGINE_KEY].stop()
-    await h.close()
 
 
 async def admin_client(h: Harness, user_id: int, language: str = "ru"):
@@ -254,6 +201,7 @@ async def test_chairs_and_strangers_cannot_broadcast(bh):
 
 
 async def test_only_text_photo_document_or_video_is_accepted(bh):
+    await admin_client(bh, 901)  # the other administrator has started the bot, so messages can reach them
     admin = await admin_client(bh, 900)
     await admin.send("/broadcast")
     await admin.press("Администраторы")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from bot.app import build_bot
 from bot.config import BroadcastSection
 from bot.context import AppContext
@@ -39,6 +41,7 @@ class Faults:
         return None
 
 
+@pytest.mark.slow
 async def test_every_recipient_ends_sent_blocked_or_failed(config, monkeypatch):
     config = config.model_copy(update={"broadcast": BroadcastSection(rate_per_second=400, per_chat_interval_s=1.0)})
     async with LocalBotAPI(faults=Faults()) as server:

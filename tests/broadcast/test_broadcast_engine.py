@@ -8,7 +8,7 @@ from aiogram.methods import CopyMessage
 
 from bot.config import BroadcastSection
 from bot.features.broadcast import ENGINE_KEY, BroadcastEngine
-from tests.broadcast.test_broadcast import CHAIRS, FakeSleep, bh, harness_with_engine, sleep  # noqa: F401 (fixtures)
+from tests.support.broadcast import CHAIRS, FakeSleep, harness_with_engine
 
 ADMIN = 900
 SERVER_ERROR = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
@@ -67,7 +67,7 @@ async def test_403_marks_the_chair_blocked_and_inactive(bh, sleep):
     assert not (await bh.app.repos.users.get(1002)).active
     assert (await bh.app.repos.users.get(1001)).active
     # The next broadcast to all chairs leaves the inactive chair out.
-    assert 1002 not in await bh.app.repos.broadcasts.chair_ids()
+    assert 1002 not in await bh.app.repos.users.chair_ids()
 
 
 async def test_server_errors_are_retried_then_the_recipient_fails_with_the_reason(bh, sleep):

@@ -1,11 +1,13 @@
 """Migrations, the FSM storage and update deduplication."""
 from __future__ import annotations
 
+import pytest
 from aiogram.fsm.storage.base import StorageKey
 
 from db.database import Database, split_statements
 from db.queries.reports import ReportsRepo
 from db.storage import SQLiteStorage
+from tests.support.cli import bastau
 
 
 async def test_migrations_are_applied_once_and_recorded(tmp_path):
@@ -107,9 +109,8 @@ async def test_a_failing_handler_answers_in_the_users_language(harness, monkeypa
     assert "Извините, что-то пошло не так" in admin.reply
 
 
+@pytest.mark.slow
 async def test_online_backup_holds_the_same_rows(harness, tmp_path):
-    from tests.roster.test_roster import bastau
-
     target = tmp_path / "backup.db"
     result = bastau(harness.app.config.config_dir / "config.toml", "backup", str(target))
     assert result.returncode == 0, result.stderr

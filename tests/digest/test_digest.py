@@ -8,9 +8,9 @@ from aiogram.methods import SendMessage
 from bot.domain.text import TELEGRAM_LIMIT, split_message
 from bot.features.digest.service import gather_digest, render_digest
 from bot.features.reminders.due_work import run_due_work
-from tests.conftest import seed_roster
-from tests.onboarding.test_registration import register
 from tests.support.harness import at
+from tests.support.people import register
+from tests.support.roster import seed_roster
 
 FIELDS = ("members_total", "members_joined", "members_left", "events_held", "deputy_meetings",
           "appeals_received", "appeals_resolved", "trainings")
@@ -58,9 +58,9 @@ async def test_branch_digest_in_russian_has_hand_computed_totals(harness, clock)
     clock.set(at("2026-11-30 10:00"))
     await branch.send("/digest")
     text = branch.reply
-    assert "<b>Еженедельная сводка</b> · все районы · 30 ноября 2026" in text
+    assert "<b>Еженедельная сводка</b> · все районы · 30 ноября 2026 г." in text
     # The open month (November): 1 of 3 filed, on time.
-    assert "<b>Отчёт за ноябрь 2026 года</b> (срок сдачи: 5 декабря)" in text
+    assert "<b>Отчёт за ноябрь 2026 года</b> (срок сдачи: 5 декабря 2026 г.)" in text
     assert "Сдали: 1 из 3 (33,3%)" in text and "В срок: 1 · с опозданием: 0" in text
     assert "Байзақ ауданы: 0/1 (0%)" in text and "Сайрам ауданы: 1/2 (50%)" in text
     assert "<b>Ещё не сдали: 2</b>" in text
@@ -88,7 +88,7 @@ async def test_district_digest_in_kazakh_covers_only_its_district(harness, clock
     clock.set(at("2026-11-30 10:00"))
     await district.send("/digest")
     text = district.reply
-    assert "<b>Апталық шолу</b> · Сайрам ауданы · 30 қараша 2026" in text
+    assert "<b>Апталық шолу</b> · Сайрам ауданы · 2026 жылғы 30 қараша" in text
     assert "Тапсырылды: 2 ішінен 1 (50%)" in text and "Мектеп №5" not in text
     assert "<b>2026 жылғы қазан айының қорытындысы</b>: тапсырылған есептер: 2" in text
     assert "Партия мүшелерінің жалпы саны: 910 (+510)" in text       # 410+500 vs 400

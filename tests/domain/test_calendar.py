@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from bot.config import CalendarConfig
 from bot.domain.calendar import Month, ReportingCalendar
@@ -90,10 +91,13 @@ def test_only_the_latest_due_step_is_current(calendar):
     assert latest_step(steps, at("2026-12-13 09:00")) is None
 
 
-def test_reminder_days_that_fall_before_the_opening_are_dropped():
-    calendar = ReportingCalendar(CalendarConfig(remind_days_before_due=[15, 3, 1], overdue_max=0))
+def test_reminder_days_that_would_fall_before_the_opening_are_refused():
+    with pytest.raises(ValidationError, match="from 1 to 7"):       # 8 days from 25 February to 5 March
+        CalendarConfig(remind_days_before_due=[15, 3, 1], overdue_max=0)
+    calendar = ReportingCalendar(CalendarConfig(remind_days_before_due=[7, 3, 1], overdue_max=0))
     names = [s.name for s in reminder_steps(calendar, Month(2026, 12))]
-    assert names == ["open", "before-3", "before-1", "due"]
+    assert names == ["open", "before-7", "before-3", "before-1", "due"]
+    assert [s.name for s in reminder_steps(calendar, Month(2027, 2))][:2] == ["open", "before-7"]
     assert reminder_steps(calendar, Month(2026, 12))[-1].at == at("2027-01-05 09:00")
 
 

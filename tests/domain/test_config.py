@@ -57,6 +57,7 @@ def test_environment_overrides(tmp_path, monkeypatch):
     assert config.api_server == "http://127.0.0.1:9999"
 
 
+@pytest.mark.slow
 def test_the_cli_refuses_a_bad_config_naming_the_key(tmp_path):
     path = write(tmp_path, 'open_day = 25', 'open_day = 31')
     result = subprocess.run([sys.executable, "-m", "bot", "--config", str(path), "migrate"],
@@ -65,6 +66,7 @@ def test_the_cli_refuses_a_bad_config_naming_the_key(tmp_path):
     assert "calendar.open_day" in result.stderr
 
 
+@pytest.mark.slow
 def test_run_without_token_explains(tmp_path, monkeypatch):
     path = write(tmp_path, 'db_path = "bastau.db"', f'db_path = "{tmp_path / "x.db"}"')
     env = {k: v for k, v in __import__("os").environ.items() if k != "BOT_TOKEN"}

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.test_admin_people import BRANCH, SAIRAM_ADMIN, admin, audit_entries
-from tests.onboarding.test_registration import register
+from tests.support.people import BRANCH, SAIRAM_ADMIN, admin, district_id, nowhere, org_id, register
+from tests.support.roster import seed_roster
+from tests.support.seen import audit_entries, shown
 
 STORY = {
     "kk": {"language": "Қазақша", "no_code": "Менде код жоқ", "sent": "әкімшілерге жіберілді",
@@ -103,8 +104,6 @@ async def test_one_pending_request_at_a_time(harness):
 
 
 async def test_many_organizations_are_paged(harness):
-    from tests.conftest import seed_roster
-
     await seed_roster(harness.app.db, harness.clock, [("Тараз қаласы", f"Мектеп {n:02d}", "social", 10)
                                                       for n in range(20)])
     user = harness.client(5006, language_code="ru")
@@ -131,8 +130,7 @@ async def test_the_code_question_offers_the_no_code_button_and_clears_old_keyboa
 
 
 async def test_registered_people_cannot_use_the_join_buttons(harness):
-    from bot.features.joins.router import JoinCb
-    from tests.admin.test_admin_people import district_id, nowhere, org_id, shown
+    from bot.features.joins.keyboards import JoinCb
 
     chair = await register(harness, 1001, "ru", "Құтарыс")
     baizaq = await district_id(harness, "Байзақ ауданы")

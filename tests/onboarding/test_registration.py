@@ -5,22 +5,9 @@ from datetime import timedelta
 
 from aiogram.methods import SetMyCommands
 
-from tests.conftest import code_of
-
-
-async def register(harness, user_id: int, language: str, org: str, name: str = "Асанов Айбек",
-                   phone: str | None = "+77010000001"):
-    chair = harness.client(user_id, language_code=language)
-    await chair.send("/start")
-    await chair.press("Қазақша" if language == "kk" else "Русский")
-    await chair.send(await code_of(harness.app.db, org))
-    await chair.send(name)
-    if phone:
-        await chair.share_contact(phone)
-    else:
-        await chair.send("Өткізу" if language == "kk" else "Пропустить")
-    await chair.press("✅")
-    return chair
+from tests.support.people import register
+from tests.support.roster import code_of
+from tests.support.seen import every_table, snapshot
 
 
 async def test_kazakh_chair_registers(harness):
@@ -70,14 +57,18 @@ async def test_wrong_codes_are_limited_per_hour(harness, clock):
     user = harness.client(1003, language_code="ru")
     await user.send("/start")
     await user.press("Русский")
+    # Counting the wrong codes is the only write a refusal makes.
+    tables = await every_table(harness, but=("code_attempts",))
+    before = await snapshot(harness, tables)
     for attempt in range(4):
-        await user.send(f"WRONG{attempt}")
+        await user.send(f"WRNG{attempt + 2}X")
         assert "не найдена" in user.reply
-    await user.send("WRONG4")
+    await user.send("WRNG6X")
     assert "Слишком много неверных кодов" in user.reply
     # Even the right code is refused for the rest of the hour...
     await user.send(await code_of(harness.app.db, "Құтарыс"))
     assert "Слишком много неверных кодов" in user.reply
+    assert await snapshot(harness, tables) == before
     # ...and accepted after it.
     clock.advance(timedelta(hours=1, minutes=1))
     await user.send(await code_of(harness.app.db, "Құтарыс"))
@@ -89,8 +80,10 @@ async def test_code_used_by_another_chair_is_refused(harness):
     other = harness.client(1005, language_code="kk")
     await other.send("/start")
     await other.press("Қазақша")
+    before = await snapshot(harness, await every_table(harness))
     await other.send(await code_of(harness.app.db, "Құтарыс"))
     assert "басқа төраға пайдаланған" in other.reply
+    assert await snapshot(harness, await every_table(harness)) == before
 
 
 async def test_someone_elses_contact_is_refused(harness):
@@ -99,10 +92,12 @@ async def test_someone_elses_contact_is_refused(harness):
     await user.press("Қазақша")
     await user.send(await code_of(harness.app.db, "Құтарыс"))
     await user.send("Асанов Айбек")
+    before = await snapshot(harness, await every_table(harness))
     await user.share_contact("+77019999999", owner_id=555)
     assert "өз телефон нөміріңізді" in user.reply
     await user.send_sticker()
     assert "📱" in user.reply
+    assert await snapshot(harness, await every_table(harness)) == before
 
 
 async def test_bad_names_get_an_answer(harness):
@@ -110,11 +105,13 @@ async def test_bad_names_get_an_answer(harness):
     await user.send("/start")
     await user.press("Русский")
     await user.send(await code_of(harness.app.db, "Құтарыс"))
+    before = await snapshot(harness, await every_table(harness))
     for bad in ("😀😀😀", "12345", "x" * 5000):
         await user.send(bad)
         assert "полное имя буквами" in user.reply
     await user.send_sticker()
     assert "текстом" in user.reply
+    assert await snapshot(harness, await every_table(harness)) == before
 
 
 async def test_language_switch_mid_registration_keeps_answers(harness):

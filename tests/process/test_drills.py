@@ -12,7 +12,7 @@ from bot.cli import main as bastau
 from bot.form.render import ReportCb
 from bot.telegram.delivery import RetryRequests
 from db.database import Tx
-from tests.onboarding.test_registration import register
+from tests.support.people import register
 
 MONTH = "2026-11"
 CONFIRM = ReportCb(action="confirm").pack()

@@ -3,9 +3,12 @@
 failed, at most the message in flight at each kill goes twice, the database stays intact."""
 from __future__ import annotations
 
+import pytest
+
 from bench.drills import broadcast_kill
 
 
+@pytest.mark.slow
 async def test_broadcast_survives_kill_minus_nine(tmp_path):
     result = await broadcast_kill(tmp_path, recipients=80, kills=2, rate=25.0, seed=11)
     assert result["kills"] >= 1 and result["finished"], result

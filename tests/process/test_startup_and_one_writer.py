@@ -17,8 +17,8 @@ import pytest
 
 from bot.sandbox.apimodels import Fault
 from bot.sandbox.apiserver import LocalBotAPI, User
-from tests.conftest import REPO
-from tests.process.test_e2e import clean_env, register, roster_codes  # noqa: F401 (a fixture)
+from tests.support.paths import REPO
+from tests.support.process import clean_env, register, roster_codes  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM, flock")]
 TOKEN = "4242:SECRET-token-for-tests"
@@ -110,9 +110,9 @@ def test_a_database_path_that_is_a_folder_or_cannot_be_made(config_file, tmp_pat
     file = tmp_path / "a-file"
     file.write_text("x")
     assert_one_clear_line(*run_once(config_file, BOT_TOKEN=TOKEN, BASTAU_DB=str(file / "bastau.db")),
-                          "cannot create the folder of the database")
+                          "cannot create")
     assert_one_clear_line(*run_once(config_file, BOT_TOKEN=TOKEN, BASTAU_DB="/proc/no-such/bastau.db"),
-                          "cannot create the folder of the database")
+                          "cannot create")
     not_sqlite = tmp_path / "not.db"
     not_sqlite.write_bytes(b"this is not SQLite" * 200)
     assert_one_clear_line(*run_once(config_file, BOT_TOKEN=TOKEN, BASTAU_DB=str(not_sqlite)), "not a database")

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from bot.telegram.keyboards import MENU_MY_REPORTS
-from tests.onboarding.test_registration import register
-from tests.report.test_report_dialog import file_quickly, org_id_of
 from tests.support.harness import at
+from tests.support.people import org_id_of, register
+from tests.support.report import file_quickly
 
 
 async def seed_history(harness, org_id: int, clock) -> None:
@@ -22,12 +22,12 @@ async def test_kazakh_chair_sees_months_and_statuses(harness, clock):
     await chair.send(harness.app.i18n.gettext(MENU_MY_REPORTS, locale="kk"))
     lines = chair.reply.splitlines()
     assert lines[0] == "<b>Есептеріңіз</b>"
-    assert lines[1] == "⏳ Қараша 2026: әлі тапсырылмаған (мерзімі: 5 желтоқсан 2026)"
-    assert lines[2] == "✅ Қазан 2026: тапсырылды"
-    assert lines[3] == "⏰ Қыркүйек 2026: кешігіп тапсырылды"
-    assert lines[4] == "📝 Тамыз 2026: нобай, тапсырылмаған"
-    assert lines[5] == "❌ Шілде 2026: тапсырылмаған"
-    assert lines[6].startswith("❌ Маусым 2026")  # at least six months
+    assert lines[1] == "⏳ 2026 жылғы қараша: әлі тапсырылмаған (мерзімі: 2026 жылғы 5 желтоқсан)"
+    assert lines[2] == "✅ 2026 жылғы қазан: тапсырылды"
+    assert lines[3] == "⏰ 2026 жылғы қыркүйек: кешігіп тапсырылды"
+    assert lines[4] == "📝 2026 жылғы тамыз: нобай, тапсырылмаған"
+    assert lines[5] == "❌ 2026 жылғы шілде: тапсырылмаған"
+    assert lines[6].startswith("❌ 2026 жылғы маусым")  # at least six months
     assert len(chair.buttons()) == 6
 
 
@@ -58,7 +58,7 @@ async def test_a_month_opens_read_only_in_the_users_language(harness, clock):
     await seed_history(harness, await org_id_of(harness, 2004), clock)
     await chair.send("/myreports")
     await chair.press("октябрь 2026")
-    assert "Отчёт за октябрь 2026</b> сдан" in chair.reply
+    assert "Отчёт за октябрь 2026 года</b> сдан" in chair.reply
     assert "Всего членов партии: <b>300</b>" in chair.reply
     assert "&lt;i&gt;Компьютер&lt;/i&gt;" in chair.reply
     assert "больше нельзя изменить" in chair.reply  # October was due on 5 November
@@ -67,7 +67,7 @@ async def test_a_month_opens_read_only_in_the_users_language(harness, clock):
     assert "черновик" in chair.reply and "<b>280</b>" in chair.reply
     await chair.send("/myreports")
     await chair.press("ноябрь 2026")
-    assert "Отчёта за ноябрь 2026 нет" in chair.reply
+    assert "Отчёта за ноябрь 2026 года нет" in chair.reply
     await chair.press("Сдать отчёт")  # the open month offers the report dialog
     assert "Вопрос 1 из 12" in chair.reply
 
@@ -76,10 +76,10 @@ async def test_the_open_months_report_can_be_edited_from_the_view(harness):
     chair = await register(harness, 2005, "kk", "Құтарыс")
     await file_quickly(harness, chair, "kk")
     await chair.send("/myreports")
-    assert "✅ Қараша 2026: тапсырылды" in chair.reply
-    await chair.press("Қараша 2026")
+    assert "✅ 2026 жылғы қараша: тапсырылды" in chair.reply
+    await chair.press("2026 жылғы қараша")
     await chair.press("Есепті өзгерту")
-    assert "Есебіңіз: Қараша 2026" in chair.reply
+    assert "2026 жылғы қараша айының есебіңіз" in chair.reply
 
 
 async def test_forged_months_show_nothing_of_other_organizations(harness, clock):
@@ -92,7 +92,7 @@ async def test_forged_months_show_nothing_of_other_organizations(harness, clock)
         await chair.press_data(forged)
         assert "777" not in chair.reply
     await chair.press_data("myrep:2026-10")
-    assert "Отчёта за октябрь 2026 нет" in chair.reply
+    assert "Отчёта за октябрь 2026 года нет" in chair.reply
     await chair.press_data("myrep:2026-13")
     assert "больше не действует" in chair.reply
     await other.send("/myreports")
@@ -107,6 +107,6 @@ async def test_guests_are_told_to_register(harness):
     await guest.send("/cancel")
     await guest.send("/myreports")
     assert "тіркелген төрағалары" in guest.reply
-    await guest.press_data("myrep:2026-10", message={"message_id": 1, "date": 0, "chat": {"id": 2008, "type": "private"},
-                                                     "text": "old"})
+    old = {"message_id": 1, "date": 0, "chat": {"id": 2008, "type": "private"}, "text": "old"}
+    await guest.press_data("myrep:2026-10", message=old)
     assert "тіркелген төрағалары" in guest.reply

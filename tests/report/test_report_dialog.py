@@ -6,62 +6,19 @@ from datetime import timedelta
 
 import pytest
 
-from bot.telegram.keyboards import MENU_REPORT, OPEN_REPORT
-from tests.onboarding.test_registration import register
+from bot.telegram.keyboards import OPEN_REPORT
 from tests.support.harness import at
+from tests.support.people import org_id_of, register
+from tests.support.report import BUTTONS, MONTH, answer_up_to_projects, draft_of, file_quickly, open_report, report_of
 
-MONTH = "2026-11"  # the open month at the fixture clock (26 November 2026)
-
-BUTTONS = {
-    "kk": {"skip": "Өткізу", "done": "Дайын", "back": "Артқа", "cancel": "Тоқтату", "confirm": "Растау",
-           "continue": "жалғастыру", "restart": "Басынан", "edit": "Есепті өзгерту"},
-    "ru": {"skip": "Пропустить", "done": "Готово", "back": "Назад", "cancel": "Отмена", "confirm": "Подтвердить",
-           "continue": "Продолжить", "restart": "заново", "edit": "Изменить отчёт"},
-}
 QUESTION = {"kk": "Сұрақ {n}/12", "ru": "Вопрос {n} из 12"}
-
-
-async def org_id_of(harness, user_id: int) -> int:
-    return (await harness.app.repos.users.get(user_id)).org_id
-
-
-async def draft_of(harness, user_id: int, month: str = MONTH):
-    return await harness.app.repos.reports.get_draft(await org_id_of(harness, user_id), month)
-
-
-async def report_of(harness, user_id: int, month: str = MONTH):
-    return await harness.app.repos.reports.get(await org_id_of(harness, user_id), month)
-
-
-async def open_report(harness, chair, language: str):
-    await chair.send(harness.app.i18n.gettext(MENU_REPORT, locale=language))
-
-
-async def answer_up_to_projects(chair, received: str = "5", resolved: str = "3"):
-    """Questions 1-8 with plain answers; the chair is then at «projects»."""
-    for text in ("400", "12", "2", "3"):
-        await chair.send(text)
-    await chair.send("Екі жиналыс өтті")
-    for text in ("4", received, resolved):
-        await chair.send(text)
-
-
-async def file_quickly(harness, chair, language: str):
-    """A complete report with short answers, confirmed."""
-    await open_report(harness, chair, language)
-    await answer_up_to_projects(chair)
-    await chair.press(BUTTONS[language]["done"])
-    await chair.send("1")
-    await chair.press(BUTTONS[language]["skip"])
-    await chair.press(BUTTONS[language]["done"])
-    await chair.press(BUTTONS[language]["confirm"])
 
 
 async def test_kazakh_chair_files_a_complete_report(harness):
     chair = await register(harness, 1001, "kk", "Құтарыс")
     b = BUTTONS["kk"]
     await open_report(harness, chair, "kk")
-    assert "Қараша 2026" in chair.reply and QUESTION["kk"].format(n=1) in chair.reply
+    assert "2026 жылғы қараша" in chair.reply and QUESTION["kk"].format(n=1) in chair.reply
     assert "Партия мүшелерінің жалпы саны" in chair.reply
     for text in ("400", "12", "2", "3"):
         await chair.send(text)
@@ -87,13 +44,13 @@ async def test_kazakh_chair_files_a_complete_report(harness):
     assert "ең көп саны — 5" in chair.reply
     await chair.press(b["done"])
     summary = chair.reply
-    assert "Есебіңіз: Қараша 2026" in summary
+    assert "2026 жылғы қараша айының есебіңіз" in summary
     assert "&lt;b&gt;Жиналыс&lt;/b&gt; &amp; кездесу" in summary  # the chair's text is escaped
     assert "«Ауыл аманаты»; «Бақытты отбасы»" in summary and "5 фотосурет" in summary
     assert "Шешілген өтініштер: <b>3</b>" in summary
     assert len([t for t in chair.buttons() if t.startswith("✏️")]) == 12
     await chair.press(b["confirm"])
-    assert "Есеп қабылданды (Қараша 2026)" in chair.reply
+    assert "2026 жылғы қараша айының есебі қабылданды" in chair.reply
     assert "📝 Айлық есепті тапсыру" in chair.reply_keyboard()
     report = await report_of(harness, 1001)
     assert report.answers == {
@@ -125,9 +82,9 @@ async def test_russian_chair_files_from_the_reminder_button(harness):
     assert "Фото мероприятий" in chair.reply and "Получено фото" not in chair.reply
     await chair.send_photo("only-one")
     await chair.press(b["done"])
-    assert "Ваш отчёт за ноябрь 2026" in chair.reply and "Решено обращений: <b>0</b>" in chair.reply
+    assert "Ваш отчёт за ноябрь 2026 года" in chair.reply and "Решено обращений: <b>0</b>" in chair.reply
     await chair.press(b["confirm"])
-    assert "Отчёт за ноябрь 2026 принят" in chair.reply and "опозданием" not in chair.reply
+    assert "Отчёт за ноябрь 2026 года принят" in chair.reply and "опозданием" not in chair.reply
     report = await report_of(harness, 1002)
     assert report.answers["events_summary"] is None and report.answers["appeals_resolved"] == 0
     assert report.answers["projects"] == ["qaryzsyz_qogam"] and report.answers["photos"] == ["only-one"]
@@ -359,13 +316,13 @@ async def test_a_submitted_report_is_editable_until_the_due_date(harness, clock)
     chair = await register(harness, 1015, "ru", "Құтарыс")
     await file_quickly(harness, chair, "ru")
     await open_report(harness, chair, "ru")
-    assert "сдан" in chair.reply and "изменить до 5 декабря 2026 включительно" in chair.reply
+    assert "сдан" in chair.reply and "изменить до 5 декабря 2026 г. включительно" in chair.reply
     await chair.press(BUTTONS["ru"]["edit"])
     await chair.press("✏️ 1.")
     await chair.send("450")
     assert (await report_of(harness, 1015)).answers["members_total"] == 400  # until Confirm
     await chair.press(BUTTONS["ru"]["confirm"])
-    assert "Изменения в отчёте за ноябрь 2026 сохранены" in chair.reply
+    assert "Изменения в отчёте за ноябрь 2026 года сохранены" in chair.reply
     assert (await report_of(harness, 1015)).answers["members_total"] == 450
     await open_report(harness, chair, "ru")
     edit_button_message = copy.deepcopy(chair.keyboard_message())
@@ -397,7 +354,7 @@ async def test_an_admin_reopen_makes_it_editable_again(harness, clock):
     org_id = await org_id_of(harness, 1017)
     await harness.app.repos.reports.reopen(org_id, MONTH, "2026-12-12")
     await open_report(harness, chair, "kk")
-    assert "12 желтоқсан 2026 қоса алғанда" in chair.reply
+    assert "соңғы күні: 2026 жылғы 12 желтоқсан" in chair.reply
     await chair.press(BUTTONS["kk"]["edit"])
     await chair.press("✏️ 4.")
     await chair.send("9")

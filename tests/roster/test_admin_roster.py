@@ -6,10 +6,9 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.admin.test_admin_auth import snapshot
-from tests.admin.test_admin_people import BRANCH, SAIRAM_ADMIN, admin, audit_entries, csv_rows, documents
-from tests.conftest import code_of
-from tests.onboarding.test_registration import register
+from tests.support.people import BRANCH, SAIRAM_ADMIN, admin, register
+from tests.support.roster import code_of
+from tests.support.seen import audit_entries, csv_rows, documents, snapshot
 
 HEADER = ["district", "organization", "sector", "members"]
 
@@ -83,11 +82,12 @@ async def test_a_bad_roster_is_reported_by_line_and_applies_nothing(harness, kin
     assert after == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 async def test_a_ten_thousand_row_roster(harness, kind):
     rows = [HEADER] + [[f"Аудан {n % 20}", f"Ұйым {n}", "social", n % 900] for n in range(10_000)]
     boss = await admin(harness, BRANCH)
-    broken = rows[:9000] + [["Аудан 1", "Ұйым 9000", "social", "x"]] + rows[9001:]
+    broken = [*rows[:9000], ["Аудан 1", "Ұйым 9000", "social", "x"], *rows[9001:]]
     await upload(boss, broken, kind)
     assert "строка 9001:" in boss.reply
     assert (await harness.app.db.fetchone("SELECT COUNT(*) FROM organizations"))[0] == 3
@@ -102,7 +102,8 @@ async def test_only_a_branch_admin_may_upload(harness):
     assert "только администраторы областного филиала" in district.reply
     chair = await register(harness, 1001, "ru", "Құтарыс")
     await upload(chair, [HEADER, ["Талас ауданы", "Ақкөл", "s", 1]], "csv")
-    assert "Не понял" in chair.reply or "не понял" in chair.reply
+    # A chair's document reaches no roster handler: the fallback's answer, not a refusal of the upload.
+    assert "Не понял. Пожалуйста, используйте кнопки меню или отправьте /help." in chair.reply
     assert await harness.app.repos.orgs.district_by_name("Талас ауданы") is None
 
 
@@ -150,7 +151,7 @@ async def test_a_new_code_replaces_the_old_one(harness):
     await chair.send("/start")
     await chair.press("Қазақша")
     await chair.send(old)
-    assert "табылмады" in chair.reply or "жоқ" in chair.reply
+    assert "Бұл кодпен ұйым табылмады." in chair.reply
     await chair.send(new)
     assert "Қайнарбұлақ" in chair.reply
 

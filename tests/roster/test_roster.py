@@ -3,22 +3,16 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from bot.features.roster.files import RosterError, parse_rows, read_csv
 from db.database import Database
-from db.roster import CODE_ALPHABET, RosterError, parse_rows, read_csv
+from db.queries.orgs import CODE_ALPHABET, CODE_LENGTH
+from tests.support.cli import bastau
 
-REPO = Path(__file__).resolve().parents[2]
-GOOD = "district,organization,sector,members\nСайрам ауданы,Құтарыс,social,400\nСайрам ауданы,Қайнарбұлақ,agriculture,500\n"
-
-
-def bastau(config_file: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", "--config", str(config_file), *args],
-                          capture_output=True, text=True, cwd=REPO, timeout=60)
+GOOD = ("district,organization,sector,members\nСайрам ауданы,Құтарыс,social,400\n"
+        "Сайрам ауданы,Қайнарбұлақ,agriculture,500\n")
 
 
 @pytest.mark.parametrize("text, line, reason", [
@@ -34,6 +28,7 @@ def test_bad_rows_are_named(text, line, reason):
     assert any(n == line and reason in why for n, why in error.value.problems), error.value.problems
 
 
+@pytest.mark.slow
 def test_import_then_codes_via_cli(config_file, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(GOOD, encoding="utf-8")
@@ -45,7 +40,7 @@ def test_import_then_codes_via_cli(config_file, tmp_path):
     assert rows[0] == ["district", "organization", "code"]
     assert {r[1] for r in rows[1:]} == {"Құтарыс", "Қайнарбұлақ"}
     for _, _, code in rows[1:]:
-        assert len(code) == 6 and set(code) <= set(CODE_ALPHABET)
+        assert len(code) == CODE_LENGTH == 8 and set(code) <= set(CODE_ALPHABET)
         assert not set(code) & set("0O1I")
     # Importing again changes one organization and adds one; nothing is deleted.
     roster.write_text(GOOD.replace("400", "410") + "Байзақ ауданы,Мектеп №5,social,120\n", encoding="utf-8")
@@ -53,6 +48,7 @@ def test_import_then_codes_via_cli(config_file, tmp_path):
     assert "organizations added: 1, changed: 1, unchanged: 1" in result.stdout
 
 
+@pytest.mark.slow
 async def test_a_bad_row_writes_nothing(config_file, config, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(GOOD + "Сайрам ауданы,,social,3\n", encoding="utf-8")

@@ -13,9 +13,10 @@ import sys
 import aiohttp
 import pytest
 
-from bot.sandbox.runner import Sandbox, jump_target
-from tests.conftest import REPO
+from bot.sandbox.jumps import jump_target
+from bot.sandbox.runner import Sandbox
 from tests.support.harness import at
+from tests.support.paths import REPO
 
 START = at("2026-11-26 10:00")  # a Thursday; the November report is open, due 5 December
 
@@ -183,11 +184,10 @@ async def test_stop_leaves_nothing_running(monkeypatch):
     await sandbox.start()
     workdir, ports = sandbox.workdir, (sandbox.web_port, sandbox.server.port)
     assert (workdir / "sandbox.db").exists()
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{sandbox.url}/api/events") as events:
-            await events.content.readline()
-            await sandbox.stop()
-            await events.content.read()  # the stream ends instead of hanging
+    async with aiohttp.ClientSession() as session, session.get(f"{sandbox.url}/api/events") as events:
+        await events.content.readline()
+        await sandbox.stop()
+        await events.content.read()  # the stream ends instead of hanging
     await asyncio.sleep(0)
     assert asyncio.all_tasks() - before == set()
     assert not workdir.exists()
@@ -196,6 +196,7 @@ async def test_stop_leaves_nothing_running(monkeypatch):
             assert probe.connect_ex(("127.0.0.1", port)) != 0
 
 
+@pytest.mark.slow
 async def test_start_without_a_token_runs_the_sandbox_until_sigterm(config_file, tmp_path):
     """The README's start command: no BOT_TOKEN, so `bastau start` serves the sandbox; SIGTERM ends it."""
     scratch = tmp_path / "scratch"

@@ -29,10 +29,10 @@ class Harness:
         self.inbox = build_inbox(app, self.dp, self.bot)
 
     @classmethod
-    async def create(cls, config: Settings, clock: FakeClock) -> "Harness":
+    async def create(cls, config: Settings, clock: FakeClock) -> Harness:
         return cls(await AppContext.create(config, clock=clock), clock)
 
-    async def restart(self) -> "Harness":
+    async def restart(self) -> Harness:
         """A new process over the same database: new context, dispatcher and session."""
         await self.app.db.close()
         return await Harness.create(self.app.config, self.clock)
@@ -50,7 +50,7 @@ class Harness:
             await handled
         return self.session.requests[before:]
 
-    def client(self, user_id: int, language_code: str | None = "kk", first_name: str = "Test") -> "ChatClient":
+    def client(self, user_id: int, language_code: str | None = "kk", first_name: str = "Test") -> ChatClient:
         return ChatClient(self, user_id, language_code, first_name)
 
 

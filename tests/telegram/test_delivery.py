@@ -7,8 +7,8 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage
 
 from bot.telegram.delivery import RetryRequests, deliver
-from tests.reminders.test_schedule import Recorder, people
 from tests.support.harness import at
+from tests.support.schedule import Recorder, people
 
 FORBIDDEN = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
 BAD_GATEWAY = {"ok": False, "error_code": 502, "description": "Bad Gateway"}

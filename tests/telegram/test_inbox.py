@@ -10,8 +10,8 @@ from aiogram.methods import SendMessage
 from aiogram.types import Update
 
 from bot.telegram.resume import resume_dialogs
-from tests.onboarding.test_registration import register
-from tests.report.test_report_dialog import draft_of, open_report
+from tests.support.people import register
+from tests.support.report import draft_of, open_report
 
 
 def crash_on_next_send(harness) -> None:

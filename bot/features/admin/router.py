@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -13,11 +14,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.domain import dates
+from bot.domain.admins import AdminDirectory
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.features.admin.service import add_admin, all_admins, is_bootstrap, local_time, remove_admin
-from bot.features.commands.admins import clear_admin_commands, set_admin_commands
+from bot.features.admin.service import add_admin, remove_admin
+from bot.features.commands.menus import clear_admin_commands, set_admin_commands
 from bot.i18n import N_
 from bot.telegram.admin import (
     BRANCH_ONLY,
@@ -27,6 +30,7 @@ from bot.telegram.admin import (
     AdminCb,
     AdminMenuButton,
     district_in_scope,
+    message_of,
     paged,
     refuse,
 )
@@ -46,7 +50,7 @@ async def render_admins(config: Settings, repos: Repos) -> tuple[str, InlineKeyb
     lines = [_("<b>Administrators</b>")]
     buttons = [[InlineKeyboardButton(text=_("➕ Add an administrator"),
                                      callback_data=AdminCb(action="adm_add").pack())]]
-    for admin in await all_admins(config, repos):
+    for admin in await AdminDirectory.of(config, repos).all():
         scope = _("whole region") if admin.scope == "branch" else escape(admin.district or "?")
         origin = _(" (config.toml)") if admin.bootstrap else ""
         lines.append(f"• <code>{admin.user_id}</code>: {scope}{origin}")
@@ -70,7 +74,8 @@ async def cmd_branch_only(message: Message) -> None:
 async def on_add(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     await state.set_state(AddAdmin.user_id)
-    await ask_user_id(query.message, state)
+    if (message := message_of(query)) is not None:
+        await ask_user_id(message, state)
 
 
 async def ask_user_id(message: Message, state: FSMContext, **_data) -> None:
@@ -87,7 +92,7 @@ async def on_user_id(message: Message, state: FSMContext, config: Settings, repo
         await message.answer(_("A Telegram user id is a number, for example 123456789. Please send it again."))
         return
     user_id = int(text)
-    if is_bootstrap(config, user_id):
+    if AdminDirectory.of(config, repos).is_bootstrap(user_id):
         await state.clear()
         await message.answer(_("This person is an administrator from config.toml; "
                                "their role can only be changed there."))
@@ -107,14 +112,14 @@ async def scope_keyboard(repos: Repos, user_id: int, page: int) -> InlineKeyboar
 
 async def on_scope_page(query: CallbackQuery, callback_data: AdminCb, repos: Repos) -> None:
     await query.answer()
-    await query.message.edit_reply_markup(
-        reply_markup=await scope_keyboard(repos, callback_data.ref, callback_data.page))
+    if (message := message_of(query)) is not None:
+        await message.edit_reply_markup(reply_markup=await scope_keyboard(repos, callback_data.ref, callback_data.page))
 
 
 async def on_scope(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: Role, config: Settings,
                    repos: Repos, clock: Clock, i18n: I18n) -> None:
     user_id = callback_data.ref
-    if user_id <= 0 or is_bootstrap(config, user_id):
+    if user_id <= 0 or AdminDirectory.of(config, repos).is_bootstrap(user_id):
         await refuse(query, NOT_ALLOWED)
         return
     district = None
@@ -124,18 +129,21 @@ async def on_scope(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role:
             await refuse(query)
             return
     await add_admin(repos, clock, query.from_user.id, role, user_id, callback_data.district or None, district)
-    await set_admin_commands(bot, i18n, config, repos, user_id, branch=district is None)
+    added = await AdminDirectory.of(config, repos).get(user_id)
+    if added is not None:
+        await set_admin_commands(bot, i18n, added.locale, user_id, added.is_branch)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
     scope = escape(district) if district else _("whole region")
-    await query.message.answer(_("Administrator <code>{user_id}</code> added: {scope}. They will see the "
-                                 "administrator menu after sending /start.").format(user_id=user_id, scope=scope))
+    if (message := message_of(query)) is not None:
+        await message.edit_reply_markup(reply_markup=None)
+        await message.answer(_("Administrator <code>{user_id}</code> added: {scope}. They will see the "
+                               "administrator menu after sending /start.").format(user_id=user_id, scope=scope))
 
 
 async def on_remove(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: Role, config: Settings,
                     repos: Repos, clock: Clock) -> None:
     user_id = callback_data.ref
-    if is_bootstrap(config, user_id):
+    if AdminDirectory.of(config, repos).is_bootstrap(user_id):
         await refuse(query, N_("Administrators from config.toml cannot be removed in the bot."))
         return
     if not await remove_admin(repos, clock, query.from_user.id, role, user_id):
@@ -144,10 +152,12 @@ async def on_remove(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
     await clear_admin_commands(bot, user_id)
     await query.answer(_("Removed"))
     text, keyboard = await render_admins(config, repos)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    if (message := message_of(query)) is not None:
+        await message.edit_text(text, reply_markup=keyboard)
 
 
-async def render_audit(repos: Repos, calendar: ReportingCalendar, page: int) -> tuple[str, InlineKeyboardMarkup]:
+async def render_audit(repos: Repos, calendar: ReportingCalendar, locale: str,
+                       page: int) -> tuple[str, InlineKeyboardMarkup]:
     total = await repos.audit.count()
     pages = max(1, -(-total // AUDIT_PAGE))
     page = min(max(page, 0), pages - 1)
@@ -159,7 +169,8 @@ async def render_audit(repos: Repos, calendar: ReportingCalendar, page: int) -> 
         details = json.dumps(e.details, ensure_ascii=False)
         details = details if len(details) <= 200 else details[:199] + "…"
         role = _(ROLE_NAMES[e.actor_role]) if e.actor_role in ROLE_NAMES else escape(e.actor_role)
-        lines.append(f"#{e.id} {local_time(e.at, calendar.tz)} · <code>{e.actor_id}</code> ({role})"
+        when = dates.moment(datetime.fromisoformat(e.at), locale, calendar.tz)
+        lines.append(f"#{e.id} {when} · <code>{e.actor_id}</code> ({role})"
                      f" · <b>{escape(e.action)}</b> {escape(e.object_ref)}"
                      + (f"\n    {escape(details)}" if e.details else ""))
     nav = []
@@ -170,16 +181,17 @@ async def render_audit(repos: Repos, calendar: ReportingCalendar, page: int) -> 
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[nav] if nav else [])
 
 
-async def cmd_audit(message: Message, repos: Repos, calendar: ReportingCalendar) -> None:
-    text, keyboard = await render_audit(repos, calendar, 0)
+async def cmd_audit(message: Message, repos: Repos, calendar: ReportingCalendar, i18n: I18n) -> None:
+    text, keyboard = await render_audit(repos, calendar, i18n.current_locale, 0)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def on_audit_page(query: CallbackQuery, callback_data: AdminCb, repos: Repos,
-                        calendar: ReportingCalendar) -> None:
+                        calendar: ReportingCalendar, i18n: I18n) -> None:
     await query.answer()
-    text, keyboard = await render_audit(repos, calendar, callback_data.page)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    text, keyboard = await render_audit(repos, calendar, i18n.current_locale, callback_data.page)
+    if (message := message_of(query)) is not None:
+        await message.edit_text(text, reply_markup=keyboard)
 
 
 def create_router() -> Router:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 ENGINE_KEY = "broadcast_engine"
 
 
-def ensure_engine(app: "AppContext") -> BroadcastEngine:
+def ensure_engine(app: AppContext) -> BroadcastEngine:
     """The app's engine, created on first use (a test may put its own into `app.extra` first)."""
     engine = app.extra.get(ENGINE_KEY)
     if engine is None:
@@ -27,7 +27,7 @@ def ensure_engine(app: "AppContext") -> BroadcastEngine:
     return engine
 
 
-def setup_broadcasts(app: "AppContext", dp: Dispatcher) -> BroadcastEngine:
+def setup_broadcasts(app: AppContext, dp: Dispatcher) -> BroadcastEngine:
     """Resume unfinished broadcasts when polling starts; interrupt them cleanly when it stops."""
     engine = ensure_engine(app)
     dp[ENGINE_KEY] = engine
@@ -36,4 +36,4 @@ def setup_broadcasts(app: "AppContext", dp: Dispatcher) -> BroadcastEngine:
     return engine
 
 
-__all__ = ["BroadcastEngine", "ENGINE_KEY", "ensure_engine", "setup_broadcasts"]
+__all__ = ["ENGINE_KEY", "BroadcastEngine", "ensure_engine", "setup_broadcasts"]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import LOCALES, Settings
+from bot.domain.admins import AdminDirectory
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
@@ -53,23 +54,16 @@ async def recipients(audience: Audience, *, repos: Repos, config: Settings, cale
                      clock: Clock, sender_id: int) -> list[int]:
     """Chat ids of the audience now, the sender left out."""
     if audience.kind in ("all", "district"):
-        ids = await repos.broadcasts.chair_ids(audience.district_id)
+        ids = await repos.users.chair_ids(audience.district_id)
     elif audience.kind == "lang":
-        ids = await repos.broadcasts.chair_ids(audience.district_id, audience.locale)
+        ids = await repos.users.chair_ids(audience.district_id, audience.locale)
     elif audience.kind == "missing":
         month = str(calendar.open_month(clock.now()))
         ids = [s.chair_id for s in await repos.stats.missing(month, audience.district_id)
                if s.chair_id is not None and s.chair_active]
     else:
-        ids = await _admin_ids(audience.district_id, repos, config)
+        ids = [a.user_id for a in await AdminDirectory.of(config, repos).of_scope(audience.district_id)]
     return [chat_id for chat_id in dict.fromkeys(ids) if chat_id != sender_id]
-
-
-async def _admin_ids(district_id: int | None, repos: Repos, config: Settings) -> list[int]:
-    district_name = await repos.broadcasts.district_name(district_id) if district_id is not None else None
-    bootstrap = [a.telegram_id for a in config.admins
-                 if district_id is None or (a.scope == "district" and a.district == district_name)]
-    return bootstrap + await repos.broadcasts.admin_ids(district_id)
 
 
 def describe(audience_code: str, district_name: str | None) -> str:

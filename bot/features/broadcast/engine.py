@@ -11,8 +11,8 @@ import asyncio
 import logging
 import math
 from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -22,14 +22,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import CopyMessage
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.config import BroadcastSection
 from bot.domain.clock import Clock
-from bot.i18n import N_
+from bot.features.broadcast.receipt import STOP_LABEL, receipt_text, stop_keyboard
+from bot.telegram.delivery import Sleep
 from db.queries.broadcasts import (
     BLOCKED,
     CANCELLED,
@@ -46,17 +45,10 @@ from db.repos import Repos
 
 log = logging.getLogger(__name__)
 
-Sleep = Callable[[float], Awaitable[None]]
-
 SERVER_ERROR_ATTEMPTS = 3     # 5xx / network errors: tries per recipient before it is marked failed
 SERVER_ERROR_BACKOFF_S = 1.0  # doubled after each try
 FLOOD_RETRIES = 20            # 429s for one recipient before giving up on it
 PACER_CATCH_UP_S = 0.5        # how far behind its schedule the pacer still catches up
-
-
-class StopCb(CallbackData, prefix="bcstop"):
-    """The Stop button on the progress message."""
-    broadcast_id: int
 
 
 class Pacer:
@@ -123,7 +115,7 @@ class Job:
     broadcast_id: int
     bot: Bot
     writer: StateWriter
-    broadcast: Broadcast | None = None
+    loaded: Broadcast | None = None  # read from the database when the job starts running
     queue: deque[Recipient] = field(default_factory=deque)
     sent: int = 0
     blocked: int = 0
@@ -135,7 +127,13 @@ class Job:
     last_progress: float = 0.0
     progress_busy: bool = False
     locale: str = "kk"
-    task: asyncio.Task | None = None
+    task: asyncio.Task[Receipt] | None = None
+
+    @property
+    def broadcast(self) -> Broadcast:
+        if self.loaded is None:
+            raise RuntimeError(f"broadcast {self.broadcast_id} is used before it is loaded")
+        return self.loaded
 
     @property
     def receipt(self) -> Receipt:
@@ -181,14 +179,15 @@ class BroadcastEngine:
             district_id=district_id, audience=audience, from_chat_id=from_chat_id, message_id=message_id,
             chat_ids=chat_ids, now=self.clock.now())
 
-    def start(self, broadcast_id: int, bot: Bot) -> asyncio.Task:
+    def start(self, broadcast_id: int, bot: Bot) -> asyncio.Task[Receipt]:
         """Deliver in the background; a broadcast already running here is not started twice."""
         job = self.jobs.get(broadcast_id)
-        if job is None:
-            job = Job(broadcast_id, bot, StateWriter(self.repos.broadcasts.save_states))
-            self.jobs[broadcast_id] = job
-            job.task = asyncio.create_task(self._run(job), name=f"broadcast-{broadcast_id}")
-        return job.task  # type: ignore[return-value]
+        if job is not None and job.task is not None:
+            return job.task
+        job = Job(broadcast_id, bot, StateWriter(self.repos.broadcasts.save_states))
+        self.jobs[broadcast_id] = job
+        job.task = task = asyncio.create_task(self._run(job), name=f"broadcast-{broadcast_id}")
+        return task
 
     async def run(self, broadcast_id: int, bot: Bot) -> Receipt:
         """Deliver and wait for the final receipt."""
@@ -244,7 +243,7 @@ class BroadcastEngine:
     async def _run(self, job: Job) -> Receipt:
         broadcast_id = job.broadcast_id
         try:
-            broadcast = job.broadcast = await self.repos.broadcasts.get(broadcast_id)
+            broadcast = job.loaded = await self.repos.broadcasts.get(broadcast_id)
             if broadcast is None or broadcast.status != "running":
                 return await self.repos.broadcasts.receipt(broadcast_id)
             admin = await self.repos.users.get(broadcast.admin_chat_id)
@@ -379,31 +378,3 @@ class BroadcastEngine:
 
     def _t(self, job: Job, msgid: str) -> str:
         return self.i18n.gettext(msgid, locale=job.locale)
-
-
-STOP_LABEL = N_("⛔ Stop the broadcast")
-
-
-def stop_keyboard(label: str, broadcast_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=label, callback_data=StopCb(broadcast_id=broadcast_id).pack())]])
-
-
-STATUS_TITLES = {
-    "running": N_("📣 Broadcast #{id} is being sent…"),
-    DONE: N_("📣 Broadcast #{id} is finished."),
-    CANCELLED: N_("📣 Broadcast #{id} was stopped."),
-}
-
-
-def receipt_text(gettext: Callable[[str], str], broadcast_id: int, receipt: Receipt, status: str) -> str:
-    """The receipt in the reader's language (`gettext` is bound to it)."""
-    lines = [gettext(STATUS_TITLES[status]).format(id=broadcast_id),
-             gettext(N_("Delivered: {n}")).format(n=receipt.sent),
-             gettext(N_("Blocked the bot: {n}")).format(n=receipt.blocked),
-             gettext(N_("Failed: {n}")).format(n=receipt.failed)]
-    if receipt.cancelled:
-        lines.append(gettext(N_("Not sent (stopped): {n}")).format(n=receipt.cancelled))
-    if status == "running" or receipt.left:
-        lines.append(gettext(N_("Left: {n}")).format(n=receipt.left))
-    return "\n".join(lines)

@@ -12,24 +12,26 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_datetime
 
 from bot.config import Settings
-from bot.domain.audit import audit
+from bot.domain import dates
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.features.broadcast import service
 from bot.features.broadcast.audience import Audience, describe, recipients, within_scope
-from bot.features.broadcast.engine import STOP_LABEL, BroadcastEngine, StopCb, receipt_text, stop_keyboard
-from bot.i18n import N_
+from bot.features.broadcast.engine import BroadcastEngine
+from bot.features.broadcast.receipt import STOP_LABEL, StopCb, receipt_text, stop_keyboard
+from bot.telegram.admin import MENU_BROADCAST
+from bot.telegram.callbacks import callback_message, message_of
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
 from bot.telegram.resume import register_reprompt
-from db.queries.broadcasts import Broadcast, Receipt
+from db.queries.broadcasts import Receipt
 from db.queries.users import User
 from db.repos import Repos
 
-MENU_BROADCAST = N_("📣 Broadcast")
 CONTENT_TYPES = ("text", "photo", "document", "video")
 
 
@@ -86,19 +88,21 @@ async def on_audience(query: CallbackQuery, callback_data: BroadcastCb, state: F
                       repos: Repos) -> None:
     if not role.is_admin:
         return await _refuse(query, state)
+    if (message := await callback_message(query)) is None:
+        return
     kind = callback_data.value
     if kind == "district" and role.is_branch:
         rows = [_button(name, "dist", str(district_id))
-                for district_id, name in await repos.broadcasts.districts()]
+                for district_id, name in await repos.orgs.districts()]
         rows.append(_button(_("✖️ Cancel"), "drop"))
         await query.answer()
-        await query.message.edit_text(_("Which district?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+        await message.edit_text(_("Which district?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
         return
     if kind == "lang":
         rows = [_button("Қазақша", "lang", "kk"), _button("Русский", "lang", "ru"), _button(_("✖️ Cancel"), "drop")]
         await query.answer()
-        await query.message.edit_text(_("Chairs who use which language?"),
-                                       reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+        await message.edit_text(_("Chairs who use which language?"),
+                                reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
         return
     own_district = role.district_id if kind == "district" else None
     await _chosen(query, state, role, repos, within_scope(kind, role, own_district))
@@ -124,11 +128,13 @@ async def _chosen(query: CallbackQuery, state: FSMContext, role: Role, repos: Re
     if audience is None:
         await query.answer(_("You can only send broadcasts within your own district."), show_alert=True)
         return
+    if (message := await callback_message(query)) is None:
+        return
     await query.answer()
     await state.set_state(BroadcastDialog.message)
     await state.update_data(kind=audience.kind, district_id=audience.district_id, locale=audience.locale)
-    await query.message.edit_text(_("Audience: {audience}.").format(audience=await _describe(repos, audience)))
-    await ask_message(query.message, state)
+    await message.edit_text(_("Audience: {audience}.").format(audience=await _describe(repos, audience)))
+    await ask_message(message, state)
 
 
 async def ask_message(message: Message, state: FSMContext, **_ignored: Any) -> None:
@@ -137,7 +143,7 @@ async def ask_message(message: Message, state: FSMContext, **_ignored: Any) -> N
 
 
 async def _describe(repos: Repos, audience: Audience) -> str:
-    name = await repos.broadcasts.district_name(audience.district_id) if audience.district_id else None
+    name = await repos.orgs.district_name(audience.district_id) if audience.district_id else None
     return escape(describe(audience.code, name))
 
 
@@ -159,7 +165,7 @@ async def on_message(message: Message, state: FSMContext, role: Role, bot: Bot, 
         await message.answer(_("Please send text, a photo, a document or a video."))
         return
     count = len(await recipients(audience, repos=repos, config=config, calendar=calendar, clock=clock,
-                                 sender_id=message.from_user.id))
+                                 sender_id=message.chat.id))
     if count == 0:
         await state.clear()
         await message.answer(_("Nobody in this audience can receive messages from the bot. Nothing was sent."))
@@ -209,19 +215,18 @@ async def on_send(query: CallbackQuery, state: FSMContext, role: Role, user: Use
     if await state.get_state() != BroadcastDialog.confirm.state or audience is None or "message_id" not in data:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
+    if (message := await callback_message(query)) is None:
+        return
     chat_ids = await recipients(audience, repos=repos, config=config, calendar=calendar, clock=clock,
                                 sender_id=user.id)
     await state.clear()
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
-    broadcast_id = await broadcast_engine.create(
-        chat_ids, from_chat_id=data["from_chat_id"], message_id=data["message_id"], created_by=user.id,
-        admin_chat_id=query.message.chat.id, district_id=audience.district_id, audience=audience.code)
-    await audit(repos.db, clock, user.id, "broadcast.send", f"broadcast:{broadcast_id}",
-                {"audience": audience.code, "district_id": audience.district_id, "recipients": len(chat_ids)},
-                role=role)
-    progress = await query.message.answer(receipt_text(_, broadcast_id, Receipt(left=len(chat_ids)), "running"),
-                                          reply_markup=stop_keyboard(_(STOP_LABEL), broadcast_id))
+    await message.edit_reply_markup(reply_markup=None)
+    broadcast_id = await service.record(broadcast_engine, repos, clock, role, user.id, audience, chat_ids,
+                                        from_chat_id=data["from_chat_id"], message_id=data["message_id"],
+                                        admin_chat_id=message.chat.id)
+    progress = await message.answer(receipt_text(_, broadcast_id, Receipt(left=len(chat_ids)), "running"),
+                                    reply_markup=stop_keyboard(_(STOP_LABEL), broadcast_id))
     await repos.broadcasts.set_progress_message(broadcast_id, progress.message_id)
     broadcast_engine.start(broadcast_id, bot)
 
@@ -231,31 +236,25 @@ async def on_drop(query: CallbackQuery, state: FSMContext, role: Role) -> None:
         return await _refuse(query, state)
     await state.clear()
     await query.answer()
-    await query.message.edit_text(_("The broadcast is cancelled. Nothing was sent."))
-
-
-def _in_scope(role: Role, broadcast: Broadcast) -> bool:
-    return role.is_branch or (role.is_admin and broadcast.district_id is not None
-                              and role.covers_district(broadcast.district_id))
+    if (message := message_of(query)) is not None:
+        await message.edit_text(_("The broadcast is cancelled. Nothing was sent."))
 
 
 async def on_stop(query: CallbackQuery, callback_data: StopCb, state: FSMContext, role: Role, user: User,
                   repos: Repos, clock: Clock, broadcast_engine: BroadcastEngine) -> None:
     if not role.is_admin:
         return await _refuse(query, state)
-    broadcast = await repos.broadcasts.get(callback_data.broadcast_id)
-    if broadcast is None or not _in_scope(role, broadcast):
+    stopped = await service.stop(broadcast_engine, repos, clock, role, user.id, callback_data.broadcast_id)
+    if stopped is service.Stop.NOT_IN_SCOPE:
         await query.answer(_("This broadcast is not in your scope."), show_alert=True)
-        return
-    if not await broadcast_engine.cancel(broadcast.id, by=user.id):
+    elif stopped is service.Stop.FINISHED:
         await query.answer(_("This broadcast is already finished."), show_alert=True)
-        return
-    await audit(repos.db, clock, user.id, "broadcast.cancel", f"broadcast:{broadcast.id}", role=role)
-    await query.answer(_("Stopping the broadcast…"))
+    else:
+        await query.answer(_("Stopping the broadcast…"))
 
 
 async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos: Repos,
-                         calendar: ReportingCalendar) -> None:
+                         calendar: ReportingCalendar, i18n: I18n) -> None:
     if not role.is_admin:
         return await _refuse(message, state)
     items = await repos.broadcasts.recent(None if role.is_branch else role.district_id)
@@ -265,8 +264,8 @@ async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos:
     receipts = await repos.broadcasts.receipts([b.id for b in items])
     blocks = [_("📣 <b>Latest broadcasts</b>")]
     for broadcast in items:
-        when = format_datetime(calendar.local(datetime.fromisoformat(broadcast.created_at)), "dd.MM.yyyy HH:mm")
-        name = await repos.broadcasts.district_name(broadcast.district_id) if broadcast.district_id else None
+        when = dates.moment(datetime.fromisoformat(broadcast.created_at), i18n.current_locale, calendar.tz)
+        name = await repos.orgs.district_name(broadcast.district_id) if broadcast.district_id else None
         header = _("{when}, to {audience}").format(when=when, audience=escape(describe(broadcast.audience, name)))
         blocks.append(receipt_text(_, broadcast.id, receipts[broadcast.id], broadcast.status) + "\n" + header)
     await message.answer("\n\n".join(blocks))

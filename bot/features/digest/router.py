@@ -6,20 +6,24 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.context import AppContext
+from bot.config import Form
+from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.features.reminders.due_work import digest_messages
+from bot.features.digest.service import digest_messages
+from db.repos import Repos
 
 
-async def cmd_digest(message: Message, role: Role, app: AppContext, clock: Clock) -> None:
+async def cmd_digest(message: Message, role: Role, repos: Repos, calendar: ReportingCalendar, form: Form,
+                     clock: Clock) -> None:
     if not role.is_admin:
         await message.answer(_("The digest is for administrators only."))
         return
     if not role.is_branch and role.district_id is None:
         await message.answer(_("Your district is not in the roster, so there is no digest for it yet."))
         return
-    for part in await digest_messages(app, None if role.is_branch else role.district_id, clock.now()):
+    district_id = None if role.is_branch else role.district_id
+    for part in await digest_messages(repos, calendar, form, district_id, clock.now()):
         await message.answer(part)
 
 

@@ -3,19 +3,21 @@ current gettext locale (labels from the form definition), split for Telegram's 4
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from typing import Iterator
+from functools import cache
 
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 from babel import Locale
 from babel.numbers import format_decimal, format_percent, parse_pattern
 
 from bot.config import Form
+from bot.domain import dates
 from bot.domain.calendar import Month, ReportingCalendar
-from bot.features.reminders.texts import day_label, locale_now, long_day_label, month_label
+from bot.domain.text import split_message
+from bot.form.kinds import kind_of
 from db.queries.stats import DistrictProgress, OrgStatus
 from db.repos import Repos
 
@@ -47,8 +49,8 @@ class Digest:
 
 # Gathering ---------------------------------------------------------------------------------
 async def month_totals(repos: Repos, form: Form, month: Month, district_id: int | None) -> MonthTotals:
-    numeric = [f.key for f in form.fields if f.type == "int"]
-    multi = [f.key for f in form.fields if f.type == "multi"]
+    numeric = [f.key for f in form.fields if kind_of(f).numeric]
+    multi = [f.key for f in form.fields if kind_of(f).counted_options]
     return MonthTotals(month, await repos.stats.report_count(str(month), district_id),
                        await repos.stats.numeric_totals(str(month), numeric, district_id),
                        await repos.stats.option_counts(str(month), multi, district_id))
@@ -73,18 +75,33 @@ async def gather_digest(repos: Repos, calendar: ReportingCalendar, form: Form, d
         before_closed=await month_totals(repos, form, closed.prev(), district_id))
 
 
+async def digest_messages(repos: Repos, calendar: ReportingCalendar, form: Form, district_id: int | None,
+                          now: datetime) -> list[str]:
+    """The digest of a scope in the current locale, split for Telegram (/digest, and the weekly job)."""
+    return split_message(render_digest(await gather_digest(repos, calendar, form, district_id, now), form))
+
+
 # Maths -------------------------------------------------------------------------------------
 def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _babel_locale(code: str) -> Locale:
     """Parsed once per language: a digest formats hundreds of numbers."""
     return Locale.parse(code)
 
 
 _PERCENT = parse_pattern("#,##0.#%")
+
+
+def locale_now() -> str:
+    return get_i18n().current_locale
+
+
+def _month(month: Month) -> str:
+    """The month inside a sentence, in the current locale."""
+    return dates.month_in_text(month, locale_now())
 
 
 def number(value: int) -> str:
@@ -112,7 +129,8 @@ def render_digest(digest: Digest, form: Form) -> str:
 
 def _header(digest: Digest) -> str:
     scope = html.escape(digest.district) if digest.district is not None else _("all districts")
-    return _("📊 <b>Weekly digest</b> · {scope} · {date}").format(scope=scope, date=long_day_label(digest.today))
+    today = dates.day(digest.today, locale_now())
+    return _("📊 <b>Weekly digest</b> · {scope} · {date}").format(scope=scope, date=today)
 
 
 def _progress(digest: Digest) -> str:
@@ -120,8 +138,8 @@ def _progress(digest: Digest) -> str:
     submitted = sum(p.submitted for p in digest.progress)
     late = sum(p.late for p in digest.progress)
     lines = [
-        _("<b>Report for {month}</b> (deadline: {due})").format(month=month_label(digest.open_month),
-                                                               due=day_label(digest.due)),
+        _("<b>Report for {month}</b> (deadline: {due})").format(month=_month(digest.open_month),
+                                                               due=dates.day(digest.due, locale_now())),
         _("Filed: {submitted} of {total} ({percent})").format(
             submitted=number(submitted), total=number(total), percent=percent(share(submitted, total))),
         _("On time: {on_time} · late: {late}").format(on_time=number(submitted - late), late=number(late)),
@@ -165,15 +183,15 @@ def _most_behind(progress: list[DistrictProgress]) -> list[str]:
 def _results(digest: Digest, form: Form) -> str:
     closed, before = digest.closed, digest.before_closed
     if not closed.reports:
-        return _("No reports for {month}.").format(month=month_label(closed.month))
+        return _("No reports for {month}.").format(month=_month(closed.month))
     locale = locale_now()
     lines = [
         _("<b>Results for {month}</b>: reports filed: {count}").format(
-            month=month_label(closed.month), count=number(closed.reports)),
-        _("(in brackets: the change against {month})").format(month=month_label(before.month)),
+            month=_month(closed.month), count=number(closed.reports)),
+        _("(in brackets: the change against {month})").format(month=_month(before.month)),
     ]
     for field in form.fields:
-        if field.type != "int":
+        if not kind_of(field).numeric:
             continue
         value = closed.totals.get(field.key, 0)
         line = f"{html.escape(field.label.get(locale))}: {number(value)}"
@@ -181,9 +199,9 @@ def _results(digest: Digest, form: Form) -> str:
             line += f" ({change(value, before.totals.get(field.key, 0))})"
         if field.lte:
             whole_field = form.field(field.lte)
+            other = whole_field.label.get(locale) if whole_field else field.lte
             line += " — " + _("{percent} of “{other}”").format(
-                percent=percent(share(value, closed.totals.get(field.lte, 0))),
-                other=html.escape(whole_field.label.get(locale)))
+                percent=percent(share(value, closed.totals.get(field.lte, 0))), other=html.escape(other))
         lines.append(line)
     return "\n".join(lines)
 
@@ -194,7 +212,7 @@ def _options(digest: Digest, form: Form) -> Iterator[str]:
         return
     locale = locale_now()
     for field in form.fields:
-        if field.type != "multi":
+        if not kind_of(field).counted_options:
             continue
         lines = [_("<b>{label}</b> (organizations)").format(label=html.escape(field.label.get(locale)))]
         lines.extend(f"{html.escape(option.label(locale))}: {number(closed.options.get((field.key, option.key), 0))}"

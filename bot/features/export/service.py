@@ -1,32 +1,25 @@
-"""Admin work on reports: export a month, reopen a submitted report."""
+"""Export a month's reports: for /export in the chat and for `bastau export`."""
 from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
 
 from bot.config import Form, Settings
-from bot.domain.audit import audit
 from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
-from bot.domain.roles import Role
 from bot.features.export.workbook import export_file, file_name
-from db.queries.orgs import Organization
 from db.repos import Repos
-
-REOPEN_DAYS = 7
 
 
 async def export_month(repos: Repos, form: Form, i18n: I18n, locale: str, month: Month,
                        district_id: int | None, as_csv: bool) -> tuple[bytes, str]:
     """The file and its name, for the whole region (district_id None) or one district."""
-    rows = await repos.admins.export_rows(str(month), district_id)
-    district = await repos.admins.district_name(district_id) if district_id else None
-    # Building a workbook of thousands of rows takes a second or two: not on the event loop.
+    rows = await repos.reports.export_rows(str(month), district_id)
+    district = await repos.orgs.district_name(district_id) if district_id else None
+    # Building a workbook of thousands of rows is slow: not on the event loop.
     data = await asyncio.to_thread(export_file, rows, form, locale,
                                    lambda msgid: i18n.gettext(msgid, locale=locale), as_csv)
     return data, file_name(str(month), district, as_csv)
@@ -38,33 +31,6 @@ def export_months(calendar: ReportingCalendar, clock: Clock, count: int = 4) -> 
     while len(months) < count:
         months.append(months[-1].prev())
     return months
-
-
-def reopen_months(calendar: ReportingCalendar, clock: Clock, count: int = 3) -> list[Month]:
-    """Months whose due date has passed (their reports can no longer be edited), newest first."""
-    months = [calendar.last_closed_month(clock.now())]
-    while len(months) < count:
-        months.append(months[-1].prev())
-    return months
-
-
-@dataclass(frozen=True)
-class Reopened:
-    until: str | None      # 'YYYY-MM-DD'; None when there was no report to reopen
-    still_open: bool = False
-
-
-async def reopen_report(repos: Repos, calendar: ReportingCalendar, clock: Clock, admin_id: int, role: Role,
-                        org: Organization, month: Month) -> Reopened:
-    now = clock.now()
-    if calendar.is_editable(month, now):
-        return Reopened(None, still_open=True)
-    until = (calendar.today(now) + timedelta(days=REOPEN_DAYS)).isoformat()
-    if not await repos.reports.reopen(org.id, str(month), until):
-        return Reopened(None)
-    await audit(repos.db, clock, admin_id, "report.reopen", f"org:{org.id}",
-                {"month": str(month), "until": until, "organization": org.name}, role=role)
-    return Reopened(until)
 
 
 async def export_command(config: Settings, month_text: str, output: Path, as_csv: bool, district: str | None,
@@ -89,6 +55,6 @@ async def export_command(config: Settings, month_text: str, output: Path, as_csv
                                          locale or config.bot.default_locale, month, district_id, as_csv)
     finally:
         await db.close()
-    output.write_bytes(data)
+    await asyncio.to_thread(output.write_bytes, data)
     print(f"{output}: {month}, {district or 'whole region'}, {len(data)} bytes")
     return 0

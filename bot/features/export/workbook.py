@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Form, FormField
+from bot.domain.text import safe_cell
+from bot.form.kinds import kind_of
 from bot.i18n import N_
-from db.queries.admins import ExportRow
+from db.queries.reports import ExportRow
+
+if TYPE_CHECKING:
+    pass
 
 Translate = Callable[[str], str]
 
@@ -43,13 +45,7 @@ def cell_value(field: FormField, value: Any, locale: str) -> Any:
     """One answer as a spreadsheet cell: numbers stay numbers, options become their labels."""
     if value is None:
         return None
-    if field.type == "photos":
-        return len(value) if isinstance(value, list) else 0
-    if field.type in ("choice", "multi"):
-        keys = value if isinstance(value, list) else [value]
-        labels = {o.key: o.label(locale) for o in field.options}
-        return "; ".join(labels.get(k, str(k)) for k in keys)
-    return value
+    return kind_of(field).cell(field, value, locale)
 
 
 def report_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) -> Sheet:
@@ -64,7 +60,7 @@ def report_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) -
 
 
 def summary_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) -> Sheet:
-    numeric = [f for f in form.fields if f.type == "int"]
+    numeric = [f for f in form.fields if kind_of(f).numeric]
     header = [_("District"), _("Organizations in total"), _("Reports submitted"), _("Of them late"),
               _("Not submitted")]
     header += [f.label.get(locale) for f in numeric]
@@ -83,7 +79,7 @@ def summary_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) 
                 line[i] += value
     lines = list(by_district.values())
     total = [_(TOTAL)] + [sum(line[i] for line in lines) for i in range(1, len(header))]
-    return Sheet(_("Summary"), header, lines + [total])
+    return Sheet(_("Summary"), header, [*lines, total])
 
 
 def missing_sheet(rows: list[ExportRow], _: Translate) -> Sheet:
@@ -97,43 +93,25 @@ def build_sheets(rows: list[ExportRow], form: Form, locale: str, translate: Tran
 
 
 def to_xlsx(sheets: list[Sheet]) -> bytes:
+    from openpyxl import Workbook  # imported by the first export, not at start-up
+
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title[:31])
         ws.append(sheet.header)
         for row in sheet.rows:
-            ws.append([_as_text(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+            ws.append([safe_cell(v, ws) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _as_text(ws, value: str) -> WriteOnlyCell:
-    """A chair's text that starts with '=' stays text, never a formula."""
-    cell = WriteOnlyCell(ws, value)
-    cell.data_type = "s"
-    return cell
 
 
 def to_csv(sheet: Sheet) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(sheet.header)
-    writer.writerows([_csv_safe(v) for v in row] for row in sheet.rows)
+    writer.writerows([safe_cell(v) for v in row] for row in sheet.rows)
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-
-
-def _csv_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe
-    (a phone number such as +77010000001 stays as it is)."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value[0] in "=@\t\r" or (value[0] in "+-" and not _PLAIN_NUMBER.fullmatch(value[1:])):
-        return "'" + value
-    return value
-
-
-_PLAIN_NUMBER = re.compile(r"[\d ()-]*")
 
 
 def export_file(rows: list[ExportRow], form: Form, locale: str, translate: Translate, as_csv: bool) -> bytes:

@@ -3,28 +3,31 @@ the district's admins (and branch admins) approve or reject with a button."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import BaseFilter, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.domain import dates
+from bot.domain.admins import AdminDirectory
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.features.admin.service import admins_of_district, local_time
-from bot.features.joins.service import Outcome, decide, open_organizations
+from bot.features.joins.keyboards import JoinCb
+from bot.features.joins.service import Asked, Outcome, ask_to_join, decide, open_organizations
 from bot.features.onboarding.service import clean_full_name
 from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse
+from bot.telegram.callbacks import callback_message, message_of
 from bot.telegram.filters import HasText, IsAdmin, NotCommand
 from bot.telegram.keyboards import main_menu
 from bot.telegram.resume import register_reprompt
@@ -33,13 +36,6 @@ from db.queries.users import User
 from db.repos import Repos
 
 log = logging.getLogger(__name__)
-
-
-class JoinCb(CallbackData, prefix="join"):
-    action: str  # start, d (district), dp (districts page), op (organizations page), o (organization)
-    district: int = 0
-    org: int = 0
-    page: int = 0
 
 
 class JoinFlow(StatesGroup):
@@ -53,16 +49,11 @@ class IsGuest(BaseFilter):
         return role.kind == "guest"
 
 
-def no_code_keyboard() -> InlineKeyboardMarkup:
-    """The button under the invite-code question."""
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-        text=_("🙋 I have no code"), callback_data=JoinCb(action="start").pack())]])
-
-
 # The user's side ------------------------------------------------------------------------------
 
 async def districts_keyboard(repos: Repos, page: int) -> InlineKeyboardMarkup:
-    items = [(name, JoinCb(action="d", district=district_id).pack()) for district_id, name in await repos.orgs.districts()]
+    items = [(name, JoinCb(action="d", district=district_id).pack())
+             for district_id, name in await repos.orgs.districts()]
     return paged(items, page, lambda p: JoinCb(action="dp", page=p).pack())
 
 
@@ -75,49 +66,59 @@ async def orgs_keyboard(repos: Repos, district_id: int, page: int) -> InlineKeyb
 
 
 async def on_start(query: CallbackQuery, user: User, repos: Repos) -> None:
+    if (message := await callback_message(query)) is None:
+        return
     await query.answer()
     pending = await repos.joins.pending_of(user.id)
     if pending is not None:
-        await query.message.answer(_("Your request to join <b>{org}</b> is waiting for the administrators' "
-                                     "decision.").format(org=escape(pending.org_name)))
+        await message.answer(_("Your request to join <b>{org}</b> is waiting for the administrators' "
+                               "decision.").format(org=escape(pending.org_name)))
         return
-    await query.message.answer(_("Without a code you can ask the administrators to register you. "
-                                 "Choose your district:"), reply_markup=await districts_keyboard(repos, 0))
+    await message.answer(_("Without a code you can ask the administrators to register you. "
+                           "Choose your district:"), reply_markup=await districts_keyboard(repos, 0))
 
 
 async def on_districts_page(query: CallbackQuery, callback_data: JoinCb, repos: Repos) -> None:
+    if (message := await callback_message(query)) is None:
+        return
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=await districts_keyboard(repos, callback_data.page))
+    await message.edit_reply_markup(reply_markup=await districts_keyboard(repos, callback_data.page))
 
 
 async def on_district(query: CallbackQuery, callback_data: JoinCb, repos: Repos) -> None:
+    if (message := await callback_message(query)) is None:
+        return
     await query.answer()
     keyboard = await orgs_keyboard(repos, callback_data.district, 0)
     if keyboard is None:
-        await query.message.answer(_("Every organization of this district already has a chair, or the district "
-                                     "has none. Please contact your district branch."))
+        await message.answer(_("Every organization of this district already has a chair, or the district "
+                               "has none. Please contact your district branch."))
         return
-    await query.message.answer(_("Choose your organization:"), reply_markup=keyboard)
+    await message.answer(_("Choose your organization:"), reply_markup=keyboard)
 
 
 async def on_orgs_page(query: CallbackQuery, callback_data: JoinCb, repos: Repos) -> None:
+    if (message := await callback_message(query)) is None:
+        return
     await query.answer()
     keyboard = await orgs_keyboard(repos, callback_data.district, callback_data.page)
-    await query.message.edit_reply_markup(reply_markup=keyboard)
+    await message.edit_reply_markup(reply_markup=keyboard)
 
 
 async def on_org(query: CallbackQuery, callback_data: JoinCb, state: FSMContext, repos: Repos) -> None:
+    if (message := await callback_message(query)) is None:
+        return
     await query.answer()
     org = await repos.orgs.get(callback_data.org)
     if org is None:
-        await query.message.answer(_("This button is no longer active."))
+        await message.answer(_("This button is no longer active."))
         return
     await state.set_state(JoinFlow.name)
     await state.update_data(join_org=org.id)
-    await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(_("Organization: <b>{org}</b> ({district}).").format(
+    await message.edit_reply_markup(reply_markup=None)
+    await message.answer(_("Organization: <b>{org}</b> ({district}).").format(
         org=escape(org.name), district=escape(org.district)))
-    await ask_name(query.message, state)
+    await ask_name(message, state)
 
 
 async def ask_name(message: Message, state: FSMContext, **_data) -> None:
@@ -135,34 +136,36 @@ async def on_name(message: Message, bot: Bot, state: FSMContext, user: User, rep
         return
     org_id = (await state.get_data()).get("join_org")
     await state.clear()
-    org = await repos.orgs.get(org_id) if org_id else None
-    if org is None or await repos.joins.pending_of(user.id) is not None:
-        await message.answer(_("The request was not sent. Send /start to begin again."))
-        return
-    if await repos.users.chair_of(org.id) is not None:
+    asked = await ask_to_join(repos, clock, user.id, org_id, name)
+    if asked.outcome is Asked.ORG_HAS_CHAIR:
         await message.answer(_("This organization already has a registered chair. "
                                "Please ask the branch administrator for help."))
         return
-    request_id = await repos.joins.create(user.id, org.id, name, clock.now())
-    await notify_admins(bot, config, repos, i18n, await repos.joins.get(request_id), message.from_user.username)
+    if asked.request is None:
+        await message.answer(_("The request was not sent. Send /start to begin again."))
+        return
+    request = asked.request
+    await notify_admins(bot, config, repos, i18n, request, message.from_user.username if message.from_user else None)
     await message.answer(_("Your request to become the chair of <b>{org}</b> ({district}) is sent to the "
                            "administrators. You will get the answer here.").format(
-        org=escape(org.name), district=escape(org.district)))
+        org=escape(request.org_name), district=escape(request.district)))
 
 
 async def notify_admins(bot: Bot, config: Settings, repos: Repos, i18n: I18n, request: JoinRequest,
                         username: str | None) -> None:
-    for admin_id in await admins_of_district(config, repos, request.district_id):
-        admin = await repos.users.get(admin_id)
-        with i18n.use_locale((admin.locale if admin else None) or config.bot.default_locale):
+    for admin in await AdminDirectory.of(config, repos).covering(request.district_id):
+        admin_id = admin.user_id
+        with i18n.use_locale(admin.locale):
             text = _("🙋 Request #{id}: <b>{name}</b> (Telegram id <code>{user_id}</code>{username}) asks to be "
                      "registered as the chair of <b>{org}</b> ({district}).").format(
                 id=request.id, name=escape(request.full_name), user_id=request.user_id,
                 username=escape(f", @{username}") if username else "", org=escape(request.org_name),
                 district=escape(request.district))
+            approve = AdminCb(action="join_ok", ref=request.id).pack()
+            reject = AdminCb(action="join_no", ref=request.id).pack()
             keyboard = InlineKeyboardMarkup(inline_keyboard=[[
-                InlineKeyboardButton(text=_("✅ Approve"), callback_data=AdminCb(action="join_ok", ref=request.id).pack()),
-                InlineKeyboardButton(text=_("❌ Reject"), callback_data=AdminCb(action="join_no", ref=request.id).pack()),
+                InlineKeyboardButton(text=_("✅ Approve"), callback_data=approve),
+                InlineKeyboardButton(text=_("❌ Reject"), callback_data=reject),
             ]])
         try:
             await bot.send_message(admin_id, text, reply_markup=keyboard)
@@ -178,13 +181,14 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
     approve = callback_data.action == "join_ok"
     decision = await decide(repos, clock, query.from_user.id, role, callback_data.ref, approve)
     request = decision.request
-    if decision.outcome is Outcome.MISSING:
-        await refuse(query, NOT_ALLOWED)
-    elif decision.outcome is Outcome.OUT_OF_SCOPE:
+    if decision.outcome is Outcome.OUT_OF_SCOPE:
         await refuse(query)
+    elif request is None:  # no such request
+        await refuse(query, NOT_ALLOWED)
     elif decision.outcome is Outcome.ALREADY_DECIDED:
         await query.answer(decided_note(request, calendar), show_alert=True)
-        await query.message.edit_reply_markup(reply_markup=None)
+        if (message := message_of(query)) is not None:  # the decision stands even when the message is gone
+            await message.edit_reply_markup(reply_markup=None)
     elif decision.outcome is Outcome.ORG_TAKEN:
         await query.answer(_("{org} already has a chair, so this request cannot be approved. "
                              "You can reject it.").format(org=request.org_name), show_alert=True)
@@ -192,13 +196,14 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
         await query.answer(_("This person is already registered as a chair."), show_alert=True)
     else:
         await query.answer()
-        await query.message.edit_text(f"{query.message.html_text}\n\n{decided_note(request, calendar)}",
-                                      reply_markup=None)
+        if (message := message_of(query)) is not None:
+            await message.edit_text(f"{message.html_text}\n\n{decided_note(request, calendar)}", reply_markup=None)
         await tell_user(bot, config, repos, i18n, fsm_storage, request)
 
 
 def decided_note(request: JoinRequest, calendar: ReportingCalendar) -> str:
-    when = local_time(request.decided_at, calendar.tz) if request.decided_at else ""
+    when = (dates.moment(datetime.fromisoformat(request.decided_at), get_i18n().current_locale, calendar.tz)
+            if request.decided_at else "")
     if request.status == "approved":
         return _("✅ Approved by {admin} at {when}.").format(admin=request.decided_by, when=when)
     return _("❌ Rejected by {admin} at {when}.").format(admin=request.decided_by, when=when)

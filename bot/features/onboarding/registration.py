@@ -5,21 +5,24 @@ import logging
 from html import escape
 from typing import Any
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
 from bot.config import Settings
+from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role, RoleResolver
-from bot.features.joins.router import no_code_keyboard
-from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name
-from bot.telegram.filters import HasContact, HasText
+from bot.features.joins.keyboards import no_code_keyboard
+from bot.features.onboarding.alerts import alert_codes_paused
+from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name, code_still_valid
+from bot.telegram.callbacks import callback_message
+from bot.telegram.filters import HasContact, HasText, NotCommand
 from bot.telegram.keyboards import contact_keyboard, main_menu, remove_keyboard
 from bot.telegram.resume import register_reprompt
 from db.queries.users import User
@@ -87,13 +90,20 @@ register_reprompt(Registration.__name__, reprompt_registration)
 
 
 async def on_code(message: Message, state: FSMContext, user: User, repos: Repos, clock: Clock,
-                  config: Settings) -> None:
+                  config: Settings, bot: Bot, i18n: I18n, calendar: ReportingCalendar) -> None:
     if not message.text:
         await message.answer(_("Please send the invite code as text."))
         return
-    result = await check_invite_code(repos, user.id, message.text, clock.now(),
-                                     config.registration.max_wrong_codes_per_hour)
-    if result.verdict is CodeVerdict.LOCKED:
+    result = await check_invite_code(repos, user.id, message.text, clock.now(), config.registration)
+    if result.verdict is CodeVerdict.NOT_A_CODE:
+        await message.answer(_("This is not an invite code. A code is 6 or 8 Latin letters and digits, "
+                               "for example KMT7PX4Q. Please send your organization's code."))
+    elif result.verdict is CodeVerdict.PAUSED:
+        await message.answer(_("Too many wrong codes have been sent to the bot, so codes are not accepted "
+                               "for a while. Please try again later, or press «🙋 I have no code» to ask "
+                               "your district branch."))
+        await alert_codes_paused(bot, config, repos, i18n, calendar, result.period, clock.now())
+    elif result.verdict is CodeVerdict.LOCKED:
         await message.answer(_("Too many wrong codes. Please try again in an hour, "
                                "or ask your branch for the code."))
     elif result.verdict is CodeVerdict.WRONG:
@@ -109,9 +119,9 @@ async def on_code(message: Message, state: FSMContext, user: User, repos: Repos,
     elif result.verdict is CodeVerdict.TAKEN:
         await message.answer(_("This code is already used by another chair. "
                                "Please ask the branch administrator for a new code."))
-    else:
+    elif result.org is not None:
         org = result.org
-        await state.update_data(org_id=org.id, org_name=org.name, district=org.district)
+        await state.update_data(org_id=org.id, org_name=org.name, district=org.district, code=result.code)
         await message.answer(_("Organization: <b>{org}</b> ({district}).").format(
             org=escape(org.name), district=escape(org.district)))
         await ask_name(message, state)
@@ -127,8 +137,8 @@ async def on_name(message: Message, state: FSMContext) -> None:
 
 
 async def on_contact(message: Message, state: FSMContext) -> None:
-    contact = message.contact
-    if contact.user_id != message.from_user.id:
+    contact, sender = message.contact, message.from_user
+    if contact is None or sender is None or contact.user_id != sender.id:
         await message.answer(_("Please share your own phone number with the button below, or press «Skip»."),
                              reply_markup=contact_keyboard())
         return
@@ -148,28 +158,39 @@ async def on_phone_other(message: Message, state: FSMContext) -> None:
 
 async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, user: User,
                      repos: Repos, roles: RoleResolver, clock: Clock, config: Settings) -> None:
+    if (message := await callback_message(query)) is None:
+        return
     data = await state.get_data()
     if callback_data.action == "restart" or "full_name" not in data:
         await query.answer()
-        await query.message.edit_reply_markup(reply_markup=None)
+        await message.edit_reply_markup(reply_markup=None)
         await state.clear()
-        await ask_code(query.message, state)
+        await ask_code(message, state)
+        return
+    if not await code_still_valid(repos, data["org_id"], data.get("code", "")):
+        await query.answer()
+        await message.edit_reply_markup(reply_markup=None)
+        await state.clear()
+        await message.answer(_("The invite code you entered is no longer valid: the branch has issued a new "
+                               "one for <b>{org}</b>. Nothing was saved. Please ask your district branch "
+                               "for the new code.").format(org=escape(data["org_name"])))
+        await ask_code(message, state)
         return
     ok = await repos.users.register_chair(user.id, data["org_id"], data["full_name"], data.get("phone"),
                                           clock.now())
-    await query.message.edit_reply_markup(reply_markup=None)
+    await message.edit_reply_markup(reply_markup=None)
     if not ok:
         await query.answer()
         await state.clear()
-        await query.message.answer(_("This organization already has a registered chair. "
-                                     "Please ask the branch administrator for help."))
-        await ask_code(query.message, state)
+        await message.answer(_("This organization already has a registered chair. "
+                               "Please ask the branch administrator for help."))
+        await ask_code(message, state)
         return
     log.info("user %s registered as chair of org %s", user.id, data["org_id"])
     await state.clear()
     await query.answer(_("Registered"))
     role = await roles.resolve(user.id, data["org_id"])
-    await query.message.answer(
+    await message.answer(
         _("You are registered as the chair of <b>{org}</b>. Welcome!\n"
           "A month's report opens on day {open_day} and is due on day {due_day} of the next month.").format(
             org=escape(data["org_name"]), open_day=config.calendar.open_day, due_day=config.calendar.due_day),
@@ -187,7 +208,8 @@ async def on_stale_confirm(query: CallbackQuery, role: Role) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(StateFilter(Registration))  # one check for every message of someone not registering
-    router.message.register(on_code, StateFilter(Registration.code))
+    # A command at the code question goes on to its handler (answered there, never a wrong code).
+    router.message.register(on_code, StateFilter(Registration.code), NotCommand())
     router.message.register(on_name, StateFilter(Registration.name), HasText())
     router.message.register(on_contact, StateFilter(Registration.phone), HasContact())
     router.message.register(on_phone_other, StateFilter(Registration.phone))

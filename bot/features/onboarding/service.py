@@ -1,13 +1,15 @@
+"""Registration rules: invite codes (look-alikes, limits per account and for all accounts), names."""
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from db.queries.orgs import Organization
+from bot.config import RegistrationSection
+from db.queries.orgs import Organization, could_be_code, normalize_code
 from db.repos import Repos
-from db.roster import normalize_code
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +18,9 @@ class CodeVerdict(Enum):
     OK = "ok"
     WRONG = "wrong"
     TAKEN = "taken"
-    LOCKED = "locked"
+    LOCKED = "locked"          # this account used up its wrong tries of the hour
+    PAUSED = "paused"          # all accounts together did: nobody's code is looked up for now
+    NOT_A_CODE = "not_a_code"  # not even the form of a code: answered, not counted
 
 
 @dataclass(frozen=True)
@@ -24,37 +28,59 @@ class CodeResult:
     verdict: CodeVerdict
     org: Organization | None = None
     attempts_left: int = 0
+    code: str = ""
+    period: str = ""           # PAUSED: "hour" or "day", the limit that is reached
 
 
-async def check_invite_code(repos: Repos, user_id: int, text: str, now: datetime, limit: int) -> CodeResult:
-    """An organization for the code, unless the user has used up their wrong tries this hour."""
-    since = now - timedelta(hours=1)
-    wrong = await repos.users.count_wrong_codes(user_id, since)
-    if wrong >= limit:
+async def check_invite_code(repos: Repos, user_id: int, text: str, now: datetime,
+                            limits: RegistrationSection) -> CodeResult:
+    """An organization for the code, unless the user, or all users together, used up their wrong
+    tries (per hour; for all accounts also per day). Only texts of a code's form count."""
+    code = normalize_code(text)
+    if not could_be_code(code):
+        return CodeResult(CodeVerdict.NOT_A_CODE)
+    hour_ago = now - timedelta(hours=1)
+    wrong = await repos.users.count_wrong_codes(user_id, hour_ago)
+    if wrong >= limits.max_wrong_codes_per_hour:
         log.warning("user %s is locked out of invite codes (%s wrong in the last hour)", user_id, wrong)
         return CodeResult(CodeVerdict.LOCKED)
-    code = normalize_code(text)
-    org = await repos.orgs.by_code(code) if code else None
+    for period, since, limit in (("hour", hour_ago, limits.global_wrong_codes_per_hour),
+                                 ("day", now - timedelta(days=1), limits.global_wrong_codes_per_day)):
+        if await repos.users.count_all_wrong_codes(since) >= limit:
+            log.warning("invite codes paused: %s wrong codes of all accounts in the last %s", limit, period)
+            return CodeResult(CodeVerdict.PAUSED, period=period)
+    org = await repos.orgs.by_code(code)
     if org is None:
         await repos.users.record_wrong_code(user_id, text, now)
         wrong += 1
-        if wrong >= limit:
+        if wrong >= limits.max_wrong_codes_per_hour:
             log.warning("user %s entered %s wrong invite codes within an hour; locked out", user_id, wrong)
-        return CodeResult(CodeVerdict.WRONG, attempts_left=max(limit - wrong, 0))
+        return CodeResult(CodeVerdict.WRONG, attempts_left=max(limits.max_wrong_codes_per_hour - wrong, 0))
     chair = await repos.users.chair_of(org.id)
     if chair is not None and chair.id != user_id:
         log.info("user %s tried the code of org %s, which chair %s already uses", user_id, org.id, chair.id)
-        return CodeResult(CodeVerdict.TAKEN, org)
-    return CodeResult(CodeVerdict.OK, org)
+        return CodeResult(CodeVerdict.TAKEN, org, code=code)
+    return CodeResult(CodeVerdict.OK, org, code=code)
+
+
+async def code_still_valid(repos: Repos, org_id: int, code: str) -> bool:
+    """At the confirmation: the code the guest entered is still their organization's (not reissued)."""
+    org = await repos.orgs.by_code(code) if code else None
+    return org is not None and org.id == org_id
 
 
 def clean_full_name(text: str) -> str | None:
-    """A plausible full name (2–100 characters, at least two letters), or None."""
+    """A plausible full name (2–100 characters, at least two letters), or None. The text is
+    normalized already (NFC, at the door); a combining mark that NFC cannot fold into its letter
+    is accepted after a letter."""
     name = " ".join(text.split())
     if not 2 <= len(name) <= 100 or name.startswith("/"):
         return None
     if sum(ch.isalpha() for ch in name) < 2:
         return None
-    if any(not (ch.isalpha() or ch in " -.'’") for ch in name):
-        return None
+    for index, ch in enumerate(name):
+        mark = unicodedata.category(ch) == "Mn" and index > 0 and (name[index - 1].isalpha()
+                                                                  or unicodedata.category(name[index - 1]) == "Mn")
+        if not (ch.isalpha() or ch in " -.'’" or mark):
+            return None
     return name

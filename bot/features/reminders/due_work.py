@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.domain.admins import Admin, AdminDirectory
 from bot.domain.calendar import Month
 from bot.domain.text import split_message
 from bot.features.digest.service import gather_digest, render_digest
@@ -32,6 +34,7 @@ from bot.features.reminders.texts import (
 from bot.telegram.delivery import deliver_parts
 from bot.telegram.keyboards import open_report_keyboard
 from db.queries.sent import SentKey
+from db.queries.stats import OrgStatus
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -39,14 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REMIND, ESCALATE, DIGEST = "remind", "escalate", "digest"
-
-
-@dataclass(frozen=True)
-class AdminRecipient:
-    user_id: int
-    locale: str
-    district_id: int | None  # None: branch admin
-    district: str | None
 
 
 @dataclass(frozen=True)
@@ -59,44 +54,18 @@ class Outcome:
 Render = Callable[[], tuple[list[str], InlineKeyboardMarkup | None]]
 
 
-async def run_due_work(app: "AppContext", bot: Bot, now: datetime) -> list[Outcome]:
+async def run_due_work(app: AppContext, bot: Bot, now: datetime) -> list[Outcome]:
     """Send whatever is due now and not sent yet; returns what was attempted."""
     if app.calendar.is_quiet(now):
         return []
     outcomes = await send_reminders(app, bot, now)
-    admins = await admin_recipients(app)
+    admins = await AdminDirectory.of(app.config, app.repos).reachable()
     outcomes += await send_escalations(app, bot, now, admins)
     outcomes += await send_digests(app, bot, now, admins)
     return outcomes
 
 
-async def admin_recipients(app: "AppContext") -> list[AdminRecipient]:
-    """Admins from config.toml, then those added in the bot; only those who started the bot
-    (a users row) and have not blocked it. A district admin with an unknown district is skipped."""
-    districts = dict(await app.repos.orgs.districts())
-    by_name = {name: district_id for district_id, name in districts.items()}
-    scopes: dict[int, int | None] = {}
-    for entry in app.config.admins:
-        if entry.scope == "branch":
-            scopes.setdefault(entry.telegram_id, None)
-        elif entry.district in by_name:
-            scopes.setdefault(entry.telegram_id, by_name[entry.district])
-    bootstrap = {entry.telegram_id for entry in app.config.admins}
-    for row in await app.repos.sent.db_admins():
-        if row.user_id in bootstrap or (row.scope == "district" and row.district_id not in districts):
-            continue
-        scopes[row.user_id] = None if row.scope == "branch" else row.district_id
-    out = []
-    for user_id, district_id in scopes.items():
-        user = await app.repos.users.get(user_id)
-        if user is None or not user.active:
-            continue
-        out.append(AdminRecipient(user_id, user.locale or app.config.bot.default_locale, district_id,
-                                  districts.get(district_id) if district_id is not None else None))
-    return out
-
-
-async def send_once(app: "AppContext", bot: Bot, key: SentKey, locale: str, render: Render,
+async def send_once(app: AppContext, bot: Bot, key: SentKey, locale: str, render: Render,
                     now: datetime) -> Outcome | None:
     """Claim the key, send in the recipient's language, record the outcome; None if taken."""
     if not await app.repos.sent.claim(key, now):
@@ -119,13 +88,13 @@ def _split(render_text: Callable[..., str], *args: Any) -> tuple[list[str], None
     return split_message(render_text(*args)), None
 
 
-def _months(app: "AppContext", now: datetime) -> tuple[Month, Month]:
+def _months(app: AppContext, now: datetime) -> tuple[Month, Month]:
     """The open month and the one before it (whose overdue steps may still run)."""
     current = app.calendar.open_month(now)
     return current.prev(), current
 
 
-async def send_reminders(app: "AppContext", bot: Bot, now: datetime) -> list[Outcome]:
+async def send_reminders(app: AppContext, bot: Bot, now: datetime) -> list[Outcome]:
     outcomes = []
     for month in _months(app, now):
         step = latest_step(reminder_steps(app.calendar, month), now)
@@ -144,8 +113,8 @@ async def send_reminders(app: "AppContext", bot: Bot, now: datetime) -> list[Out
     return outcomes
 
 
-async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
-                           admins: list[AdminRecipient]) -> list[Outcome]:
+async def send_escalations(app: AppContext, bot: Bot, now: datetime,
+                           admins: list[Admin]) -> list[Outcome]:
     outcomes = []
     for month in _months(app, now):
         if not escalation_window(app.calendar, month).covers(now):
@@ -156,19 +125,22 @@ async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
         if not pending:
             continue
         missing = await app.repos.stats.missing(str(month))
-        by_district = defaultdict(list)
+        by_district: defaultdict[int, list[OrgStatus]] = defaultdict(list)
         for status in missing:
             by_district[status.district_id].append(status)
         totals = {p.district_id: p for p in await app.repos.stats.progress(str(month))}
         for admin in pending:
-            if admin.district_id is None:
-                rows = [(p.district, p.missing, p.total) for p in totals.values() if p.missing]
-                render = partial(_split, branch_escalation, month, due, rows)
+            render: Render
+            if admin.is_branch:
+                behind = [(p.district, p.missing, p.total) for p in totals.values() if p.missing]
+                if not behind:
+                    continue
+                render = partial(_split, branch_escalation, month, due, behind)
             else:
-                rows = by_district.get(admin.district_id, [])
-                render = partial(_split, district_escalation, month, due, admin.district or "", rows)
-            if not rows:
-                continue
+                names = by_district.get(admin.district_id, []) if admin.district_id is not None else []
+                if not names:
+                    continue
+                render = partial(_split, district_escalation, month, due, admin.district or "", names)
             outcome = await send_once(app, bot, SentKey(ESCALATE, str(month), admin.user_id, "1"),
                                       admin.locale, render, now)
             if outcome:
@@ -176,14 +148,8 @@ async def send_escalations(app: "AppContext", bot: Bot, now: datetime,
     return outcomes
 
 
-async def digest_messages(app: "AppContext", district_id: int | None, now: datetime) -> list[str]:
-    """The digest of a scope in the current locale, split for Telegram (also used by /digest)."""
-    digest = await gather_digest(app.repos, app.calendar, app.config.form, district_id, now)
-    return split_message(render_digest(digest, app.config.form))
-
-
-async def send_digests(app: "AppContext", bot: Bot, now: datetime,
-                       admins: list[AdminRecipient]) -> list[Outcome]:
+async def send_digests(app: AppContext, bot: Bot, now: datetime,
+                       admins: list[Admin]) -> list[Outcome]:
     window = digest_window(app.calendar, now)
     if window is None:
         return []

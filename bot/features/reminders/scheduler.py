@@ -30,7 +30,7 @@ TICK_MINUTES = 5
 SCHEDULER_KEY = "scheduler"
 
 
-async def tick(app: "AppContext", bot: Bot) -> None:
+async def tick(app: AppContext, bot: Bot) -> None:
     """A job: everything due at the clock's now. Errors are logged; the next tick tries again."""
     try:
         outcomes = await run_due_work(app, bot, app.clock.now())
@@ -42,7 +42,7 @@ async def tick(app: "AppContext", bot: Bot) -> None:
                  sum(o.status != "sent" for o in outcomes))
 
 
-def setup_jobs(scheduler: AsyncIOScheduler, app: "AppContext", bot: Bot) -> None:
+def setup_jobs(scheduler: AsyncIOScheduler, app: AppContext, bot: Bot) -> None:
     cfg = app.config.calendar
     common: dict[str, Any] = {"args": (app, bot), "replace_existing": True, "coalesce": True,
                               "max_instances": 1, "misfire_grace_time": 3600}
@@ -55,7 +55,7 @@ def setup_jobs(scheduler: AsyncIOScheduler, app: "AppContext", bot: Bot) -> None
                       id=DIGEST_JOB_ID, name="weekly digest", **common)
 
 
-async def start_scheduler(bot: Bot, app: "AppContext", **_: Any) -> None:
+async def start_scheduler(bot: Bot, app: AppContext, **_: Any) -> None:
     """Dispatcher startup hook."""
     scheduler = AsyncIOScheduler(timezone=app.config.calendar.tz)
     setup_jobs(scheduler, app, bot)
@@ -64,7 +64,7 @@ async def start_scheduler(bot: Bot, app: "AppContext", **_: Any) -> None:
     log.info("scheduler started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
 
 
-async def stop_scheduler(app: "AppContext", **_: Any) -> None:
+async def stop_scheduler(app: AppContext, **_: Any) -> None:
     """Dispatcher shutdown hook."""
     scheduler = app.extra.pop(SCHEDULER_KEY, None)
     if scheduler is not None and scheduler.running:

@@ -9,15 +9,15 @@ Texts are rendered in the current gettext locale: callers wrap them in
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Sequence
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_date
 
 from bot.config import WEEKDAYS
+from bot.domain import dates
 from bot.domain.calendar import Month, ReportingCalendar
 from db.queries.stats import OrgStatus
 
@@ -52,10 +52,10 @@ def reminder_steps(calendar: ReportingCalendar, month: Month) -> list[Window]:
     planned.setdefault(due, "due")
     for n in range(1, cfg.overdue_max + 1):
         planned.setdefault(due + timedelta(days=n * cfg.overdue_every_days), f"overdue-{n}")
-    days = sorted(planned)
-    starts = [_day_start(calendar, day) for day in days]
-    ends = starts[1:] + [starts[-1] + timedelta(days=cfg.overdue_every_days)]
-    return [Window(planned[day], start, end) for day, start, end in zip(days, starts, ends)]
+    steps = sorted(planned)
+    starts = [_day_start(calendar, day) for day in steps]
+    ends = [*starts[1:], starts[-1] + timedelta(days=cfg.overdue_every_days)]
+    return [Window(planned[day], start, end) for day, start, end in zip(steps, starts, ends, strict=True)]
 
 
 def latest_step(steps: Sequence[Window], moment: datetime) -> Window | None:
@@ -84,28 +84,14 @@ def digest_window(calendar: ReportingCalendar, moment: datetime) -> Window | Non
     return window if window.covers(moment) else None
 
 
-# Labels ------------------------------------------------------------------------------------
-def locale_now() -> str:
-    return get_i18n().current_locale
-
-
-def month_label(month: Month) -> str:
-    locale = locale_now()
-    name = format_date(month.first_day(), "LLLL", locale=locale).lower()
-    return _("{month_name} {year}").format(month_name=name, year=month.year)
-
-
-def day_label(day: date) -> str:
-    return format_date(day, "d MMMM", locale=locale_now())
-
-
-def long_day_label(day: date) -> str:
-    return format_date(day, "d MMMM y", locale=locale_now())
+def _month_and_due(month: Month, due: date) -> dict[str, str]:
+    locale = get_i18n().current_locale
+    return {"month": dates.month_in_text(month, locale), "due": dates.day(due, locale)}
 
 
 # Reminders ---------------------------------------------------------------------------------
 def reminder_text(step: str, month: Month, due: date) -> str:
-    values = {"month": month_label(month), "due": day_label(due)}
+    values = _month_and_due(month, due)
     if step == "open":
         return _("📝 The report for <b>{month}</b> is open. Deadline: {due}.").format(**values)
     if step.startswith("before-"):
@@ -126,14 +112,15 @@ def chair_line(status: OrgStatus) -> str:
     if status.chair_id is None:
         who = _("no chair registered")
     else:
-        who = f"{html.escape(status.chair_name or '')}, {html.escape(status.chair_phone or _('no phone'))}"
+        phone = status.chair_phone or _("no phone")
+        who = f"{html.escape(status.chair_name or '')}, {html.escape(phone)}"
     return f"• <b>{html.escape(status.org_name)}</b> — {who}"
 
 
 def district_escalation(month: Month, due: date, district: str, missing: Sequence[OrgStatus]) -> str:
     head = _("⚠️ The deadline for the report for <b>{month}</b> ({due}) has passed. "
              "{district}: not filed yet by {count}.").format(
-        month=month_label(month), due=day_label(due), district=html.escape(district), count=len(missing))
+        **_month_and_due(month, due), district=html.escape(district), count=len(missing))
     return "\n".join([head, *(chair_line(s) for s in missing)])
 
 
@@ -141,8 +128,7 @@ def branch_escalation(month: Month, due: date, per_district: Sequence[tuple[str,
     """per_district: (district, missing, total) for districts with someone missing."""
     missing = sum(m for _d, m, _t in per_district)
     head = _("⚠️ The deadline for the report for <b>{month}</b> ({due}) has passed. "
-             "Not filed yet: {count}. By district:").format(month=month_label(month), due=day_label(due),
-                                                            count=missing)
+             "Not filed yet: {count}. By district:").format(**_month_and_due(month, due), count=missing)
     lines = [_("• {district}: {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
              for d, m, t in per_district]
     return "\n".join([head, *lines])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import threading
 from dataclasses import dataclass
 
 from aiogram.utils.i18n import gettext as _
@@ -11,14 +12,17 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain.audit import audit
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.domain.text import safe_cell
+from bot.features.roster import files as roster
+from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
 from bot.i18n import N_
-from db import roster
+from db.database import Database
+from db.queries.orgs import ApplySummary, RosterRow, apply_rows, codes_csv, name_key
 from db.repos import Repos
-from db.roster import ApplySummary, RosterError, RosterRow, apply_rows, codes_csv, parse_rows, read_csv, read_xlsx
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
-# The roster's reasons (English templates in db/roster.py), marked here for translation.
+# The roster's reasons (English templates in bot/features/roster/files.py), marked here for translation.
 REASONS = {
     roster.EMPTY_FILE: N_("the file is empty"),
     roster.BAD_HEADER: N_("the header must be {header}"),
@@ -31,6 +35,13 @@ REASONS = {
     roster.NO_ORGANIZATIONS: N_("no organizations in the file"),
     roster.NOT_UTF8: N_("the file is not UTF-8 text"),
     roster.NOT_XLSX: N_("the file is not a readable XLSX workbook"),
+    roster.TOO_MANY_ROWS: N_("the file has more than {limit} rows; split it into several files"),
+    roster.TOO_MANY_CELLS: N_("the file has more than {limit} cells; delete the unused columns"),
+    roster.CELL_TOO_LONG: N_("a cell is longer than {limit} characters"),
+    roster.CONTROL_CHARACTER: N_("a cell holds an invisible control character ({code}); type the cell again"),
+    roster.BAD_CSV: N_("the line cannot be read as CSV (check the quotes)"),
+    roster.XLSX_TOO_BIG: N_("the workbook is too large once unpacked (at most {limit} MB)"),
+    roster.TOO_SLOW: N_("the file took too long to read (more than {seconds} seconds)"),
 }
 
 
@@ -41,8 +52,19 @@ class UploadResult:
     kept: int = 0                    # organizations in the database that the file does not list
 
 
-def read_roster(file_name: str, data: bytes) -> list[RosterRow]:
-    return parse_rows(read_xlsx(data) if file_name.lower().endswith(".xlsx") else read_csv(data))
+def read_roster(file_name: str, data: bytes, stop: threading.Event | None = None) -> list[RosterRow]:
+    return parse_rows(read_xlsx(data, stop) if file_name.lower().endswith(".xlsx") else read_csv(data, stop))
+
+
+async def read_roster_bounded(file_name: str, data: bytes) -> list[RosterRow]:
+    """`read_roster` in a worker thread, so that other users are answered meanwhile, for at most
+    READ_SECONDS: then the thread is told to stop (it checks between rows) and the file is refused."""
+    stop = threading.Event()
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(read_roster, file_name, data, stop), roster.READ_SECONDS)
+    except TimeoutError:
+        stop.set()
+        raise RosterError([(1, roster.TOO_SLOW, {"seconds": roster.READ_SECONDS})]) from None
 
 
 def localized_problems(error: RosterError) -> list[str]:
@@ -53,11 +75,11 @@ def localized_problems(error: RosterError) -> list[str]:
 async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, file_name: str,
                         data: bytes) -> UploadResult:
     try:
-        rows = await asyncio.to_thread(read_roster, file_name, data)  # a big XLSX takes a while to read
+        rows = await read_roster_bounded(file_name, data)
     except RosterError as error:
         return UploadResult(localized_problems(error), None)
-    listed = {(r.district.casefold(), r.organization.casefold()) for r in rows}
-    kept = sum((o.district.casefold(), o.name.casefold()) not in listed for o in await repos.orgs.all())
+    listed = {(name_key(r.district), name_key(r.organization)) for r in rows}
+    kept = sum((name_key(o.district), name_key(o.name)) not in listed for o in await repos.orgs.all())
     summary = await apply_rows(repos.db, rows, clock.now())
     await audit(repos.db, clock, actor_id, "roster.upload", f"file:{file_name}",
                 {"rows": len(rows), "districts_added": len(summary.districts_added), "added": len(summary.added),
@@ -65,15 +87,28 @@ async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, f
     return UploadResult([], summary, kept)
 
 
+async def safe_codes_csv(db: Database, district_id: int | None = None) -> str:
+    """district,organization,code as CSV text, every cell made safe (a name that looks like a formula
+    keeps a leading apostrophe, a character XLSX cannot hold is replaced): /codes and `bastau roster codes`."""
+    rows = await _codes_rows(db, district_id)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([safe_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
 async def codes_files(repos: Repos, district_id: int | None) -> tuple[bytes, bytes]:
-    """The invite codes of a scope as CSV and as XLSX."""
+    """The invite codes of a scope as CSV and as XLSX, every cell made safe (in XLSX a name that looks
+    like a formula is a text cell)."""
     from openpyxl import Workbook
 
-    text = await codes_csv(repos.db, district_id)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("codes")
-    for row in csv.reader(io.StringIO(text)):
-        sheet.append(row)
+    for row in await _codes_rows(repos.db, district_id):
+        sheet.append([safe_cell(v, sheet) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return text.encode("utf-8-sig"), buffer.getvalue()
+    return (await safe_codes_csv(repos.db, district_id)).encode("utf-8-sig"), buffer.getvalue()
+
+
+async def _codes_rows(db: Database, district_id: int | None) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(await codes_csv(db, district_id))))

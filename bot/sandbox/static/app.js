@@ -3,7 +3,8 @@
 // is ever parsed, so nothing in a message can inject markup. Updates arrive as server-sent events.
 "use strict";
 
-const state = { personas: [], current: null, unread: {}, clockOffsetMs: 0, timezone: "Asia/Almaty", loading: null };
+const state = { personas: [], current: null, unread: {}, clockOffsetMs: 0, timezone: "Asia/Almaty", loading: null,
+                stick: false };
 const $ = (id) => document.getElementById(id);
 
 async function api(path, body) {
@@ -112,6 +113,7 @@ function selectPersona(id) {
   const persona = state.personas.find((p) => p.id === id);
   $("chat-title").textContent = persona.name;
   $("chat-subtitle").textContent = persona.title;
+  $("open-webapp").hidden = !["district_admin", "branch_admin", "chair"].includes(persona.role);
   renderPersonas();
   loadChat();
 }
@@ -167,10 +169,15 @@ async function loadChat() {
   const chat = await api("/api/chat/" + id);
   if (chat.user_id !== state.current) return;  // another persona was selected meanwhile
   const box = $("messages");
-  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const atBottom = state.stick || box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  state.stick = false;
   box.replaceChildren(...chat.messages.map(messageNode));
   renderReplyKeyboard(chat.reply_keyboard);
-  if (atBottom || box.dataset.shown !== String(id)) box.scrollTop = box.scrollHeight;
+  if (atBottom || box.dataset.shown !== String(id)) {
+    box.scrollTop = box.scrollHeight;
+    // A photo takes its height once loaded: keep the newest message in view.
+    for (const img of box.querySelectorAll("img")) img.addEventListener("load", () => { box.scrollTop = box.scrollHeight; });
+  }
   box.dataset.shown = String(id);
   box.dataset.count = String(chat.messages.length);
 }
@@ -183,6 +190,7 @@ function scheduleReload() {  // many events in a burst: one reload
 }
 
 async function act(promise) {
+  state.stick = true;  // the visitor acted: show the answer, wherever the chat was scrolled
   try { await promise; } catch (error) { toast(error.message); }
 }
 
@@ -265,6 +273,13 @@ async function start() {
     act(api("/api/send", { user: state.current, text }));
   });
   $("photo-input").addEventListener("change", (e) => upload("photo", e.target));
+  $("open-webapp").addEventListener("click", async () => {  // as a Telegram client opens a Mini App: a new window
+    const opened = window.open("about:blank", "_blank");
+    try {
+      const { url } = await api("/api/webapp/" + state.current);
+      if (opened) opened.location = url; else location.href = url;
+    } catch (error) { if (opened) opened.close(); toast(error.message); }
+  });
   $("document-input").addEventListener("change", (e) => upload("document", e.target));
   for (const button of document.querySelectorAll("#jumps button")) {
     button.addEventListener("click", () => fastForward(button));

@@ -1,0 +1,1 @@
+"""Review of submitted reports by admins: /reopen a report for editing."""

@@ -1,0 +1,69 @@
+"""The fixtures every test may ask for (registered by tests/conftest.py): a config in the test's folder,
+a fake clock, a harness over a seeded roster, and a harness whose broadcast engine sleeps on that clock."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.domain.clock import FakeClock
+from bot.features.broadcast import ENGINE_KEY
+from tests.support.broadcast import CHAIRS, FakeSleep, harness_with_engine
+from tests.support.harness import Harness, at
+from tests.support.paths import REPO
+from tests.support.people import register
+from tests.support.roster import seed_roster
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """The repository's config.toml with the database in the test's folder, the web server on a free port,
+    and two admins."""
+    text = (REPO / "config.toml").read_text(encoding="utf-8")
+    text = text.replace('db_path = "bastau.db"', f'db_path = "{tmp_path / "bastau.db"}"')
+    text = text.replace("port = 8090", "port = 0")  # the Mini App's server on a free port: tests run side by side
+    text += (
+        "\n[[admins]]\ntelegram_id = 900\nscope = \"branch\"\n"
+        "\n[[admins]]\ntelegram_id = 901\nscope = \"district\"\ndistrict = \"Сайрам ауданы\"\n"
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def config(config_file: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("BASTAU_DB", raising=False)
+    monkeypatch.delenv("TELEGRAM_API_SERVER", raising=False)
+    return load_config(config_file)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(at("2026-11-26 10:00"))
+
+
+@pytest.fixture
+async def harness(config, clock):
+    h = await Harness.create(config, clock)
+    await seed_roster(h.app.db, clock)
+    yield h
+    await h.close()
+
+
+@pytest.fixture
+def sleep(clock) -> FakeSleep:
+    return FakeSleep(clock)
+
+
+@pytest.fixture
+async def bh(config, clock, sleep):
+    """Three registered chairs: two in Сайрам ауданы, one in Байзақ ауданы."""
+    h = await harness_with_engine(config, clock, sleep)
+    await seed_roster(h.app.db, clock)
+    for user_id, (language, org) in CHAIRS.items():
+        await register(h, user_id, language, org)
+    yield h
+    await h.app.extra[ENGINE_KEY].stop()
+    await h.close()
