@@ -5,7 +5,7 @@ Each chair answers the latest question the bot has put to it once the chat is qu
 person reads before typing: a question asked again after a restart is answered again; nothing is sent
 without a question. Every fifth chair steps away when the bot goes silent: a question it got before a
 kill is left unanswered until the restarted bot asks it again. With `resend`, a chair whose answer gets
-no reply for a few seconds (the bot is down) types it again, as people do: the bot must tell which
+no reply for 2 s (the bot is down) types it again, as people do: the bot must tell which
 question that answer was for.
 
 Afterwards every report must hold exactly the answers its chair gave, every chair must have got its
@@ -39,7 +39,7 @@ REASKED = re.compile(r"asked (\d+) waiting dialog")
 REPLAYED = re.compile(r"handling (\d+) update\(s\) received before a stop")
 QUIET_S = 0.6
 WAIT_S = 120.0
-RESEND_S = 4.0
+RESEND_S = 2.0
 
 
 def start_bastau(config: Path, api_url: str, log_file: Path) -> subprocess.Popen:
@@ -144,8 +144,9 @@ class Chair:
         deadline = time.monotonic() + WAIT_S
         while time.monotonic() < deadline:
             try:
-                await self.server.control("wait_bot_message", chat_id=self.id, after=self.seen, timeout=5)
-            except RuntimeError:  # nothing new for 5 s (the bot may be restarting)
+                await self.server.control("wait_bot_message", chat_id=self.id, after=self.seen,
+                                          timeout=RESEND_S if self.resend else 5)
+            except RuntimeError:  # nothing new for a while (the bot may be restarting)
                 if self.resend and self.last_text is not None and time.time() - self.acted_at > RESEND_S:
                     text, self.last_text = self.last_text, None
                     await self._send(text)
@@ -193,20 +194,21 @@ class Chair:
 
 
 def _repeats(messages: list[dict[str, Any]], keys: list[str], kill_times: list[float]) -> list[int]:
-    """Per kill: questions asked twice in a row with no user message between them, after that kill."""
+    """Per kill: a question asked again with no message of the chair's left unanswered before it
+    (each message of the chair may be answered by one question), after that kill."""
     out = [0] * len(kill_times)
-    last, user_since = None, True
+    last, waiting = None, 1
     for m in messages:
         if not m["from_bot"]:
-            user_since = True
+            waiting += 1
             continue
         kind = _kind(m, keys)
         if kind is None:
             continue
-        if kind == last and not user_since:
+        if kind == last and waiting == 0:
             window = sum(1 for t in kill_times if m["data"]["date"] >= int(t)) - 1
             out[max(window, 0)] += 1
-        last, user_since = kind, False
+        last, waiting = kind, max(waiting - 1, 0)
     return out
 
 
@@ -262,6 +264,8 @@ async def run(folder: Path, dialogs: int = 50, kills: int = 3, resend: bool = Fa
         "answers_typed_again": sum(c.resent for c in chairs),
         "finished": sum(c.finished for c in chairs), "unanswered": sum(not c.finished for c in chairs),
         "reports_exact": dialogs - len(wrong), "reports_wrong": wrong[:10],
+        "wrong_answers": [{k: (reports.get(c.id, {}).get(k), v) for k, v in c.answers.items()
+                           if reports.get(c.id, {}).get(k) != v} for c in chairs if c.n in wrong[:3]],
         "reasked_at_each_restart": reasked,
         "replayed_from_the_inbox": [int(n) for n in REPLAYED.findall(text)],
         "repeats_at_each_kill": repeats,

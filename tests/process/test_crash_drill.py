@@ -20,3 +20,12 @@ async def test_fifty_dialogs_survive_three_kills(tmp_path):
     assert max(result["duplicates_at_each_kill"]) <= 1, result
     assert result["tracebacks_in_log"] == 0, result
     assert result["integrity"] == "ok" and result["backup_same_rows"], result
+
+
+async def test_chairs_who_type_their_answer_again_after_a_kill(tmp_path):
+    """The same drill with chairs who type an unanswered answer again (the bot is down): each such
+    answer stays with the question it was typed for."""
+    result = await run(tmp_path, dialogs=50, kills=3, resend=True)
+    assert result["kills"] == 3 and result["answers_typed_again"] > 0, result
+    assert result["unanswered"] == 0 and result["reports_exact"] == 50, result
+    assert max(result["duplicates_at_each_kill"]) <= 1, result

@@ -167,7 +167,8 @@ class Dialog:
         current = draft.cursor or SUMMARY
         key = session.question_at(sent, current)
         if key != current:
-            return await self._late(draft, key, lambda field, value: kind_of(field).parse(field, reply, value))
+            return await self._late(draft, key, lambda field, value: kind_of(field).parse(field, reply, value),
+                                    unsure=session.unsure(sent, current))
         field = self.form.field(current)
         if field is None:
             return Show(draft, error=Problem(None, Invalid(USE_SUMMARY)))
@@ -230,8 +231,11 @@ class Dialog:
         return Submitted(Month.parse(draft.month), result.late, result.first_time)
 
     # An answer to an earlier question --------------------------------------------------------
-    async def _late(self, draft: Draft, key: str | None, answer_of: Any, from_button: bool = False) -> Step:
-        """`answer_of(field, stored value)` is what the chair gave for the earlier question `key`."""
+    async def _late(self, draft: Draft, key: str | None, answer_of: Any, from_button: bool = False,
+                    unsure: bool = False) -> Step:
+        """`answer_of(field, stored value)` is what the chair gave for the earlier question `key`.
+        `unsure`: it may as well answer the current question (Session.unsure): a new value is not
+        stored anywhere, the current question is asked again."""
         field = self.form.field(key) if key else None
         if field is None:
             return Refused(EARLIER_STEP) if from_button else Show(draft)
@@ -245,6 +249,8 @@ class Dialog:
             return Refused(EARLIER_STEP) if from_button else Show(draft)
         if outcome.value == stored:
             return Show(draft, late=Late(field.key, changed=False))
+        if unsure:
+            return Show(draft)
         draft = await self._save(draft, {**draft.answers, field.key: outcome.value}, draft.cursor)
         return Show(draft, late=Late(field.key, changed=True))
 
