@@ -5,8 +5,8 @@ Each chair answers the latest question the bot has put to it once the chat is qu
 person reads before typing: a question asked again after a restart is answered again; nothing is sent
 without a question. Every fifth chair steps away when the bot goes silent: a question it got before a
 kill is left unanswered until the restarted bot asks it again. With `resend`, a chair whose answer gets
-no reply for 2 s (the bot is down) types it again, as people do: the bot must tell which
-question that answer was for.
+no reply for 2 s (the bot is down; it is started again 3 s after each kill) types it again, as people
+do: the bot must tell which question that answer was for.
 
 Afterwards every report must hold exactly the answers its chair gave, every chair must have got its
 receipt (no step left unanswered), and a question may come twice in a row only as the restart's own
@@ -40,6 +40,7 @@ REPLAYED = re.compile(r"handling (\d+) update\(s\) received before a stop")
 QUIET_S = 0.6
 WAIT_S = 120.0
 RESEND_S = 2.0
+RESTART_DELAY_S = 3.0  # with resend
 
 
 def start_bastau(config: Path, api_url: str, log_file: Path) -> subprocess.Popen:
@@ -148,9 +149,11 @@ class Chair:
                                           timeout=RESEND_S if self.resend else 5)
             except RuntimeError:  # nothing new for a while (the bot may be restarting)
                 if self.resend and self.last_text is not None and time.time() - self.acted_at > RESEND_S:
-                    text, self.last_text = self.last_text, None
-                    await self._send(text)
-                    self.resent += 1
+                    messages = await self.server.control("messages", chat_id=self.id, bot_only=1)
+                    if max((m["message_id"] for m in messages), default=0) <= self.seen:  # still nothing
+                        text, self.last_text = self.last_text, None
+                        await self._send(text)
+                        self.resent += 1
                 continue
             while True:  # quiet: nothing more for QUIET_S
                 messages = await self.server.control("messages", chat_id=self.id, bot_only=1)
@@ -245,6 +248,8 @@ async def run(folder: Path, dialogs: int = 50, kills: int = 3, resend: bool = Fa
                 process.kill()
                 process.wait()
                 kill_times.append(time.time())
+                if resend:  # a supervisor's restart delay: long enough for the chairs to type again
+                    await asyncio.sleep(RESTART_DELAY_S)
                 process = start_bastau(config, server.url, log)
             await asyncio.gather(*tasks)
             seconds = time.monotonic() - started

@@ -104,11 +104,14 @@ async def test_messages_written_while_the_bot_was_down_answer_the_question_the_c
     assert "Вопрос 2 из 12" in "\n".join(chair.texts(calls))
     await send_dated(harness, chair, "400", written, message_id=5001)  # the chair's re-send from before
     assert "Этот ответ уже сохранён" in chair.reply and "Вопрос 2 из 12" in chair.reply
+    # A new value typed then may as well have answered question 2 (had it reached the chair before the
+    # crash): it is stored nowhere, question 2 is asked again (bench/crash_drill.py found the other way
+    # writing answers over the previous question).
     await send_dated(harness, chair, "410", written, message_id=5002)
-    assert "изменён: 410" in chair.reply and "Вопрос 2 из 12" in chair.reply
-    assert (await draft_of(harness, 3003)).answers == {"members_total": 410}
+    assert "изменён" not in chair.reply and "Вопрос 2 из 12" in chair.reply
+    assert (await draft_of(harness, 3003)).answers == {"members_total": 400}
     await chair.send("12")  # written after question 2 was shown
-    assert (await draft_of(harness, 3003)).answers == {"members_total": 410, "members_joined": 12}
+    assert (await draft_of(harness, 3003)).answers == {"members_total": 400, "members_joined": 12}
 
 
 async def test_a_button_of_an_earlier_question_changes_that_answer_and_the_dialog_goes_on(harness):

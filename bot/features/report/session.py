@@ -49,12 +49,6 @@ class Session:
         shown = [a for a in self.asked if a.at <= stamp]
         return shown[-1].key if shown else None
 
-    def unsure(self, sent: datetime, current: str) -> bool:
-        """The cursor moved to `current`, its showing was never recorded (the bot stopped around
-        sending it) and the message is newer than the last record: the chair may have seen either
-        question, so a new value cannot be placed safely."""
-        return bool(self.asked) and self.asked[-1].key != current and self.asked[-1].at <= sent.timestamp()
-
 
 async def session_of(state: FSMContext, user: User | None) -> Session | None:
     """The chat's report dialog, or None when no report is open (or the user is not a chair)."""
