@@ -71,6 +71,13 @@ def open_dashboard_checks(page: Page, folder, size: str) -> None:
     driver = page.driver
     progress = page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#progress .district-row"))
     assert driver.find_element(By.ID, "scope").text == "Сайрам ауданы"
+    # Telegram's theme (tgWebAppThemeParams, as the sandbox passes them) colours the page, and a
+    # theme_changed event from Telegram recolours it.
+    background = "return getComputedStyle(document.body).backgroundColor"
+    assert driver.execute_script(background) == "rgb(255, 255, 255)"
+    driver.execute_script("Telegram.WebView.receiveEvent('theme_changed', {theme_params: "
+                          "{bg_color: '#17212b', text_color: '#f5f5f5', secondary_bg_color: '#232e3c'}})")
+    assert driver.execute_script(background) == "rgb(23, 33, 43)"
     assert "ноябрь 2026" in driver.find_element(By.CSS_SELECTOR, "#progress h2").text  # the open month, in ru
     assert "осталось 9 дней" in driver.find_element(By.ID, "deadline").text
     assert [r.find_element(By.CSS_SELECTOR, ".name").text for r in progress] == ["Сайрам ауданы"]

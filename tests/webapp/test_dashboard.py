@@ -27,6 +27,7 @@ async def test_an_organization_card_with_its_chair_and_last_twelve_months(api, w
 async def test_a_report_with_its_answers_in_the_viewers_language_and_its_photos(api, world):
     report = await api.json(f"/app/api/orgs/{world['kutarys']}/reports/2026-11", DISTRICT)
     assert (report["month"], report["label"], report["late"]) == ("2026-11", "2026 жылғы қараша", False)
+    assert (report["title"], report["filed_on"]) == ("2026 жылғы қараша айының есебі", "2026 жылғы 25 қараша")
     values = {a["key"]: a for a in report["answers"]}
     assert values["members_total"]["label"] == "Партия мүшелерінің жалпы саны"
     assert values["members_total"]["value"] == "410"

@@ -28,6 +28,17 @@ function applyTheme(raw) {
   }
 }
 
+// Telegram tells a running Mini App of a theme change: mobile clients call Telegram.WebView.receiveEvent,
+// the web client posts a message to the frame.
+function onTelegramEvent(type, data) {
+  if (type === "theme_changed" && data && data.theme_params) applyTheme(JSON.stringify(data.theme_params));
+}
+window.Telegram = window.Telegram || {};
+window.Telegram.WebView = window.Telegram.WebView || {receiveEvent: onTelegramEvent};
+window.addEventListener("message", (event) => {
+  try { const m = JSON.parse(event.data); onTelegramEvent(m.eventType, m.eventData); } catch (e) { /* not Telegram's */ }
+});
+
 async function api(path, options = {}) {
   const response = await fetch("/app/api/" + path, {...options, headers: {...(options.headers || {}), Authorization: "tma " + initData}});
   if (!response.ok) throw Object.assign(new Error(response.status), {status: response.status});
@@ -250,7 +261,7 @@ async function openReport(card, month, box, chips) {
   const report = await getJson(`orgs/${card.id}/reports/${month.month}`);
   const photos = el("div", {class: "photos"});
   box.replaceChildren(el("h2", {}, report.title),
-    el("div", {class: "hint"}, T.filed_at.replace("{date}", report.submitted_at.slice(0, 10)),
+    el("div", {class: "hint"}, T.filed_at.replace("{date}", report.filed_on),
       report.late ? " · " + T.status_late : ""),
     el("dl", {class: "answers"}, report.answers.filter((a) => a.type !== "photos").map((a) => [
       el("dt", {}, a.label), el("dd", {class: a.value === null ? "hint" : ""}, a.value === null ? report.skipped : a.value)])),
