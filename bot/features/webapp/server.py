@@ -31,9 +31,11 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 DEFERRED_EVERY_S = 60
-# The page loads nothing from elsewhere and cannot be framed by other sites (Telegram opens it itself).
+# The page loads nothing from elsewhere; only Telegram's web client may show it in a frame (the apps open
+# it in a web view of their own).
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; "
-                                           "script-src 'self'; connect-src 'self'; frame-ancestors *",
+                                           "script-src 'self'; connect-src 'self'; "
+                                           "frame-ancestors 'self' https://web.telegram.org",
                 "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
