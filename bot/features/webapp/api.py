@@ -48,6 +48,11 @@ def _scope(viewer: Viewer) -> int | None:
     return viewer.role.district_id
 
 
+def _id(raw: str) -> int | None:
+    """A row id from the path; None for anything else (letters, or digits beyond SQLite's integers)."""
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+
+
 def _month(state: WebState, value: str | None) -> Month:
     if not value:
         return state.app.calendar.open_month(state.app.clock.now())
@@ -60,7 +65,8 @@ def _month(state: WebState, value: str | None) -> Month:
 
 async def _org(state: WebState, viewer: Viewer, raw: str) -> Organization:
     require_admin(viewer)
-    org = await state.app.repos.orgs.get(int(raw)) if raw.isdigit() else None
+    org_id = _id(raw)
+    org = await state.app.repos.orgs.get(org_id) if org_id is not None else None
     if org is None:
         raise web.HTTPNotFound(text='{"error": "no such organization"}', content_type="application/json")
     require_district(viewer, org.district_id)
@@ -94,10 +100,11 @@ async def organizations(request: web.Request) -> web.Response:
     month = _month(state, request.query.get("month"))
     raw = request.query.get("district_id", "")
     if raw:
-        if not raw.isdigit():
+        district_id = _id(raw)
+        if district_id is None:
             raise web.HTTPBadRequest()
-        require_district(viewer, int(raw))
-        scope = int(raw)
+        require_district(viewer, district_id)
+        scope = district_id
     return _json(await views.organizations(state.dashboard, month, scope))
 
 
@@ -121,14 +128,16 @@ async def photo(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
     require_admin(viewer)
     raw_id, raw_n = request.match_info["report_id"], request.match_info["n"]
-    row = await state.dashboard.report(int(raw_id)) if raw_id.isdigit() else None
+    report_id = _id(raw_id)
+    row = await state.dashboard.report(report_id) if report_id is not None else None
     if row is None:
         raise web.HTTPNotFound()
     require_district(viewer, row.district_id)
     photos = views.photo_ids(state.app.config.form, row.answers)
-    if not raw_n.isdigit() or int(raw_n) >= len(photos):
+    n = _id(raw_n)
+    if n is None or n >= len(photos):
         raise web.HTTPNotFound()
-    data = await state.photo(photos[int(raw_n)])
+    data = await state.photo(photos[n])
     return web.Response(body=data, content_type="image/png" if data.startswith(b"\x89PNG") else "image/jpeg",
                         headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
