@@ -98,6 +98,7 @@ async def test_a_chair_starts_in_the_chat_and_submits_on_the_page(api, harness, 
     assert response.status == 200, body
     assert body["status"] == "submitted" and not body["late"]
     assert body["message"] == "✅ Отчёт за ноябрь 2026 года принят. Спасибо!"
+    assert chat.bot_messages()[-1]["text"] == body["message"]  # the receipt in the chat too
     report = await harness.app.repos.reports.get(world["mektep"], "2026-11")
     assert report.answers["needs"] == "Компьютер нужен" and report.answers["photos"] == []
     assert await harness.app.repos.reports.get_draft(world["mektep"], "2026-11") is None
