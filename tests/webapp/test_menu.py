@@ -28,6 +28,7 @@ async def test_admins_get_a_web_app_menu_button_in_their_language(config_file, c
         assert await set_menu_buttons(h.app, h.bot) == 2
         calls = {c.chat_id: c.menu_button for c in h.session.requests if isinstance(c, SetChatMenuButton)}
         assert {chat: (b.type, b.text, b.web_app.url) for chat, b in calls.items()} == {
+            None: ("web_app", "📝 Есеп нысаны", "https://bastau.example.kz/app/"),  # every chat: chairs
             BRANCH: ("web_app", "📊 Есептер панелі", "https://bastau.example.kz/app/"),
             DISTRICT: ("web_app", "📊 Панель отчётов", "https://bastau.example.kz/app/")}
     finally:

@@ -16,11 +16,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BUTTON = N_("📊 Dashboard")  # translated per admin
+DEFAULT_BUTTON = N_("📝 Report form")  # every other chat (chairs): in the bot's default language
 
 
 async def set_menu_buttons(app: AppContext, bot: Bot) -> int:
-    """One web_app menu button per reachable admin (active, with a scope in the roster); returns how many."""
+    """The Mini App as every chat's menu button (chairs open their report form with it), and one per
+    reachable admin (active, with a scope in the roster) in the admin's language; returns how many admins."""
     url = f"{app.config.web.public_url}/app/"
+    text = app.i18n.gettext(DEFAULT_BUTTON, locale=app.config.bot.default_locale)
+    try:
+        await bot.set_chat_menu_button(menu_button=MenuButtonWebApp(text=text, web_app=WebAppInfo(url=url)))
+    except TelegramAPIError as exc:
+        log.warning("default menu button not set: %s", exc)
     done = 0
     for admin in await AdminDirectory.of(app.config, app.repos).reachable():
         text = app.i18n.gettext(BUTTON, locale=admin.locale)
