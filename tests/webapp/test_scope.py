@@ -87,6 +87,7 @@ async def test_the_organizations_of_a_district_with_their_status(api, world):
     listing = await api.json("/app/api/orgs?month=2026-11", DISTRICT)
     assert [(o["organization"], o["status"], o["chair"]) for o in listing["organizations"]] == [
         ("Қайнарбұлақ", "missing", None), ("Құтарыс", "on_time", "Асанов Айбек")]
+    assert listing["open"] and [o["can_remind"] for o in listing["organizations"]] == [False, True]
     branch = await api.json("/app/api/orgs?month=2026-10", BRANCH)
     assert {o["organization"]: o["status"] for o in branch["organizations"]}["Мектеп №5"] == "late"
     mektep_district = next(o for o in await api.harness.app.repos.orgs.all() if o.name == "Мектеп №5").district_id

@@ -105,7 +105,7 @@ async def organizations(request: web.Request) -> web.Response:
             raise web.HTTPBadRequest()
         require_district(viewer, district_id)
         scope = district_id
-    return _json(await views.organizations(state.dashboard, month, scope))
+    return _json(await views.organizations(state.app, state.dashboard, month, scope))
 
 
 async def organization(request: web.Request) -> web.Response:

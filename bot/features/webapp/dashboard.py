@@ -76,15 +76,16 @@ async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, dist
     }
 
 
-async def organizations(dashboard: DashboardRepo, month: Month, district_id: int | None) -> dict[str, Any]:
+async def organizations(app: AppContext, dashboard: DashboardRepo, month: Month,
+                        district_id: int | None) -> dict[str, Any]:
     """Every organization of the scope with its status for the month (the drill-down of a district)."""
+    now = app.clock.now()
     statuses = sorted(await dashboard.statuses(str(month), district_id),
                       key=lambda s: (kazakh_key(s.district), kazakh_key(s.org_name)))
-    return {**month_json(month), "organizations": [
-        {"org_id": s.org_id, "organization": s.org_name, "district": s.district,
-         "status": ("late" if s.late else "on_time") if s.submitted else "missing",
-         "chair": s.chair_name if s.chair_id is not None else None,
-         "phone": s.chair_phone if s.chair_id is not None else None} for s in statuses]}
+    reminded = await app.repos.sent.taken(REMIND_NOW, app.calendar.today(now).isoformat(), str(month), now)
+    return {**month_json(month), "open": month == app.calendar.open_month(now), "organizations": [
+        {**_missing_json(s, reminded), "status": ("late" if s.late else "on_time") if s.submitted else "missing"}
+        for s in statuses]}
 
 
 def _change(now: int, before: int) -> float | None:

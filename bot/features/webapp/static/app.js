@@ -230,7 +230,7 @@ async function district(view, districtId, name, month) {
       el("div", {class: "who"},
         el("div", {class: "name", role: "link", tabindex: "0", onclick: () => go(organization, o.org_id, month)}, o.organization),
         el("div", {class: "hint"}, o.chair || T.no_chair, o.phone ? [" · ", el("a", {href: "tel:" + o.phone}, o.phone)] : "")),
-      el("span", {class: "status " + o.status}, T["status_" + o.status])))));
+      list.open && o.status === "missing" ? remindButton(o, month) : el("span", {class: "status " + o.status}, T["status_" + o.status])))));
 }
 
 // -- an organization and its reports ---------------------------------------------------------------------
