@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from db.database import Database, Tx
-from db.queries.common import iso
+from db.queries.common import inserted_id, iso
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -71,37 +72,61 @@ def _fresh_code(taken: set[str]) -> str:
 
 async def apply_rows(db: Database, rows: list[RosterRow], now: datetime) -> ApplySummary:
     """Add new districts and organizations, update changed ones; never delete. Names match
-    regardless of case, as in parse_rows. Reads everything once and writes in batches (a region's
-    whole roster of 10,000 rows is one upload)."""
+    regardless of case, as in parse_rows, and of what `name_key` drops: a name stored before the
+    door refused control characters (or stored decomposed) takes the file's clean spelling.
+    Reads everything once and writes in batches (a region's whole roster of 10,000 rows is one upload)."""
     summary = ApplySummary()
     stamp = iso(now)
     async with db.transaction() as tx:
-        districts = {r["name"].casefold(): r["id"] for r in await tx.fetchall("SELECT id, name FROM districts")}
-        existing = {(r["district_id"], r["name"].casefold()): r for r in await tx.fetchall(
+        districts = {name_key(r["name"]): (r["id"], r["name"])
+                     for r in await tx.fetchall("SELECT id, name FROM districts")}
+        existing = {(r["district_id"], name_key(r["name"])): r for r in await tx.fetchall(
             "SELECT id, district_id, name, sector, members FROM organizations")}
         codes = {r[0] for r in await tx.fetchall("SELECT invite_code FROM organizations")}
-        inserts, updates = [], []
+        inserts, updates, renamed_districts = [], [], []
         for row in rows:
-            district_id = districts.get(row.district.casefold())
-            if district_id is None:
+            known = districts.get(name_key(row.district))
+            if known is None:
                 cur = await tx.execute("INSERT INTO districts(name) VALUES (?)", (row.district,))
-                district_id = districts[row.district.casefold()] = cur.lastrowid
+                known = districts[name_key(row.district)] = (inserted_id(cur), row.district)
                 summary.districts_added.append(row.district)
-            found = existing.get((district_id, row.organization.casefold()))
+            elif _repairs(known[1], row.district):
+                renamed_districts.append((row.district, known[0]))
+                known = districts[name_key(row.district)] = (known[0], row.district)
+            district_id = known[0]
+            found = existing.get((district_id, name_key(row.organization)))
             if found is None:
                 inserts.append((district_id, row.organization, row.sector, row.members, _fresh_code(codes),
                                 stamp, stamp))
                 summary.added.append((row.district, row.organization))
-            elif (found["sector"], found["members"]) != (row.sector, row.members):
-                updates.append((row.sector, row.members, stamp, found["id"]))
+            elif (found["sector"], found["members"]) != (row.sector, row.members) \
+                    or _repairs(found["name"], row.organization):
+                name = row.organization if _repairs(found["name"], row.organization) else found["name"]
+                updates.append((name, row.sector, row.members, stamp, found["id"]))
                 summary.changed.append((row.district, row.organization))
             else:
                 summary.unchanged += 1
+        await tx.executemany("UPDATE districts SET name = ? WHERE id = ?", renamed_districts)
         await tx.executemany(
             "INSERT INTO organizations(district_id, name, sector, members, invite_code, created_at, updated_at) "
             "VALUES (?,?,?,?,?,?,?)", inserts)
-        await tx.executemany("UPDATE organizations SET sector = ?, members = ?, updated_at = ? WHERE id = ?", updates)
+        await tx.executemany("UPDATE organizations SET name = ?, sector = ?, members = ?, updated_at = ? "
+                             "WHERE id = ?", updates)
     return summary
+
+
+# Characters the door (bot/domain/text.py) now refuses, which names stored before it may hold.
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def name_key(name: str) -> str:
+    """How roster names are matched: case folded, composed (NFC), without refused characters."""
+    return _REFUSED.sub("", unicodedata.normalize("NFC", name)).casefold()
+
+
+def _repairs(stored: str, given: str) -> bool:
+    """The file spells a stored name cleanly (more than a change of case): the file's spelling wins."""
+    return stored.casefold() != given.casefold()
 
 
 async def reissue_code(db: Database, org_id: int, now: datetime) -> str | None:

@@ -1,7 +1,7 @@
 """The chair's report on one page: the dialog's rules, the dialog's draft, either path finishes it."""
 from __future__ import annotations
 
-from tests.webapp.conftest import BRANCH, DISTRICT, KUTARYS_CHAIR, MEKTEP_CHAIR
+from tests.support.webapp_world import BRANCH, DISTRICT, KUTARYS_CHAIR, MEKTEP_CHAIR
 
 WEB_ANSWERS = {"members_total": "120", "members_joined": 2, "members_left": 0, "events_held": 3,
                "events_summary": "Ардагерлермен кездесу өтті.", "deputy_meetings": 1}
