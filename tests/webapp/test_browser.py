@@ -17,6 +17,7 @@ from tests.support.browser import (
     file_report,
     needs_chromium,
     sandbox_in_background,
+    viewport,
 )
 
 pytestmark = [needs_chromium, pytest.mark.slow]
@@ -30,7 +31,10 @@ def background(monkeypatch):
 
 @pytest.fixture
 def phone(tmp_path):
-    yield from browser_in(tmp_path, 412, 915)
+    for driver in browser_in(tmp_path, 600, 1000):
+        driver.get("about:blank")
+        viewport(driver, 412, 915)
+        yield driver
 
 
 def png(width: int = 24, height: int = 16) -> bytes:
@@ -59,6 +63,7 @@ def in_view(driver, css: str) -> bool:
 
 
 def check_sandbox_phone_layout(driver) -> None:
+    assert driver.execute_script("return [window.innerWidth, window.innerHeight]") == [412, 915]
     assert driver.execute_script("return document.scrollingElement.scrollHeight") <= 916  # the page does not grow
     assert in_view(driver, ".persona.selected") and in_view(driver, "#text-input")
     assert in_view(driver, "#messages .msg:last-child")
@@ -69,6 +74,7 @@ def open_dashboard_checks(page: Page, folder, size: str) -> None:
     from selenium.webdriver.common.by import By
 
     driver = page.driver
+    assert "x".join(map(str, driver.execute_script("return [window.innerWidth, window.innerHeight]"))) == size
     progress = page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#progress .district-row"))
     assert driver.find_element(By.ID, "scope").text == "Сайрам ауданы"
     # Telegram's theme (tgWebAppThemeParams, as the sandbox passes them) colours the page, and a
@@ -121,13 +127,23 @@ def test_district_admin_opens_the_dashboard_an_organization_and_a_report_with_a_
     page.wait.until(lambda d: len(d.window_handles) == 2, "the Mini App did not open")
     phone.switch_to.window(next(h for h in phone.window_handles if h != sandbox_window))
     page.wait.until(lambda d: "/app/" in d.current_url)
+    viewport(phone, 412, 915)  # a new window: the phone's screen again
     open_dashboard_checks(page, tmp_path, "412x915")
 
-    phone.set_window_size(1280, 800)
+    viewport(phone, 360, 740)  # the narrowest phones: nothing wider than the screen
     phone.refresh()  # the launch parameters stay in the address, as in Telegram
+    page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#trends svg.chart"))
+    assert phone.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]") == [360, 360]
+    phone.save_screenshot(str(tmp_path / "dashboard-360x740.png"))
+
+    phone.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    phone.set_window_size(1280, 800)
+    viewport(phone, 1280, 800, mobile=False)
+    phone.refresh()
     open_dashboard_checks(page, tmp_path, "1280x800")
     assert phone.find_elements(By.CSS_SELECTOR, "#back")
-    for name in ("sandbox-phone-after-report", "dashboard-412x915", "report-412x915", "dashboard-1280x800",
+    for name in ("sandbox-phone-after-report", "dashboard-412x915", "report-412x915", "dashboard-360x740",
+                 "dashboard-1280x800",
                  "report-1280x800"):
         assert (tmp_path / f"{name}.png").stat().st_size > 0
 
@@ -146,6 +162,7 @@ def test_a_chair_fills_the_form_switches_to_the_chat_mid_way_and_finishes_there(
     page.click("#open-webapp")
     page.wait.until(lambda d: len(d.window_handles) == 2, "the Mini App did not open")
     phone.switch_to.window(next(h for h in phone.window_handles if h != sandbox_window))
+    viewport(phone, 412, 915)
     page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#report-form .field[data-key="members_total"]'))
     assert phone.find_element(By.ID, "title").text == "Ваш отчёт"
     total = phone.find_element(By.ID, "f-members_total")

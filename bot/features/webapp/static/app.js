@@ -158,8 +158,9 @@ function progressCard(p) {
   return el("section", {class: "card", id: "progress"},
     el("h2", {}, p.label, " ", el("span", {class: "hint"}, p.open ? "· " + T.open_month : "")),
     el("div", {class: "deadline", id: "deadline"}, p.deadline), el("div", {class: "hint"}, p.due_label),
-    el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, T.district), el("th", {}, T.organizations),
-      el("th", {}, T.submitted), el("th", {}, T.late), el("th", {}, T.missing))), el("tbody", {}, rows)));
+    el("div", {class: "table-wrap"}, el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, T.district),
+      el("th", {}, T.organizations), el("th", {}, T.submitted), el("th", {}, T.late), el("th", {}, T.missing))),
+      el("tbody", {}, rows))));
 }
 
 function missingCard(p) {
