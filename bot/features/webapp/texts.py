@@ -51,6 +51,8 @@ PAGE = {
     "photos": N_("Photos"),
     "back": N_("Back"),
     "export": N_("Download the month as a spreadsheet (XLSX)"),
+    "export_chat": N_("Send the spreadsheet to the chat"),
+    "export_sent": N_("The spreadsheet has been sent to your chat with the bot."),
     "loading": N_("Loading…"),
     "error": N_("Could not load the data. Please reopen the page from the bot."),
     "admins_only": N_("The dashboard is for branch and district admins. Chairs file their report in the chat."),

@@ -137,7 +137,12 @@ async function dashboard(view, month) {
   const choose = el("select", {id: "month", "aria-label": T.month, onchange: (e) => { current = [dashboard, [e.target.value]]; show(dashboard, e.target.value); }},
     trends.months.slice().reverse().map((m) => el("option", {value: m.month, selected: m.month === progress.month ? "selected" : null}, m.label)));
   view.replaceChildren(
-    el("div", {class: "row"}, choose, el("button", {type: "button", class: "action", id: "export", onclick: () => exportMonth(progress)}, "⬇ " + T.export)),
+    el("div", {class: "row"}, choose,
+      el("button", {type: "button", class: "action", id: "export", onclick: () => exportMonth(progress)}, "⬇ " + T.export),
+      el("button", {type: "button", class: "action", id: "export-chat", onclick: async () => {
+        try { toast((await (await api("export?month=" + progress.month, {method: "POST"})).json()).message); }
+        catch (error) { toast(T.error); }
+      }}, "📨 " + T.export_chat)),
     el("div", {class: "grid two"}, progressCard(progress), missingCard(progress)),
     trendsCard(trends));
 }
