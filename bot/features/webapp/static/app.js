@@ -57,11 +57,6 @@ function el(tag, attrs = {}, ...children) {
   for (const child of children.flat(Infinity)) if (child !== null && child !== undefined) node.append(child);
   return node;
 }
-const svgEl = (tag, attrs = {}) => {
-  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  return node;
-};
 
 function toast(text) {
   const node = el("div", {class: "toast", role: "status"}, text);
@@ -88,48 +83,6 @@ document.getElementById("back").addEventListener("click", () => {
   show(current[0], ...current[1]);
 });
 
-const shortMonth = (month) => month.slice(5) + "." + month.slice(2, 4);
-const palette = ["#3d7ab8", "#3f9d4b", "#d99a1e", "#b04fb0", "#d0493b", "#2aa5a0"];
-
-function chart(series, labels, {bars = false} = {}) {
-  // series: [{values: [n…], color}] over the same months; a line (or bars) per series, labels under it.
-  const max = Math.max(1, ...series.flatMap((s) => s.values));
-  const width = 320, height = 120, bottom = 18, top = 8, left = 10 + 6 * max.toLocaleString().length;
-  const step = (width - left - 6) / Math.max(1, labels.length - (bars ? 0 : 1));
-  const x = (i) => left + (bars ? step * (i + 0.5) : step * i);
-  const y = (v) => top + (height - top - bottom) * (1 - v / max);
-  const svg = svgEl("svg", {viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img"});
-  for (const v of [0, max]) {
-    svg.append(svgEl("line", {x1: left, x2: width - 4, y1: y(v), y2: y(v), class: "grid-line"}));
-    const label = svgEl("text", {x: left - 4, y: y(v) + 3, "text-anchor": "end"});
-    label.textContent = v.toLocaleString();
-    svg.append(label);
-  }
-  labels.forEach((month, i) => {
-    if (i % 2 !== labels.length % 2 && i !== labels.length - 1) return;
-    const text = svgEl("text", {x: x(i), y: height - 4, "text-anchor": "middle"});
-    text.textContent = shortMonth(month);
-    svg.append(text);
-  });
-  series.forEach((s, n) => {
-    if (bars) {
-      const w = Math.max(2, step * 0.7 / series.length);
-      s.values.forEach((v, i) => svg.append(svgEl("rect", {x: x(i) - step * 0.35 + n * w, y: y(v), width: w,
-        height: Math.max(0, y(0) - y(v)), fill: s.color || palette[n % palette.length]})));
-      return;
-    }
-    const points = s.values.map((v, i) => `${x(i)},${y(v)}`).join(" ");
-    svg.append(svgEl("polyline", {points, class: "line", ...(s.color ? {stroke: s.color} : {})}));
-    s.values.forEach((v, i) => {
-      const dot = svgEl("circle", {cx: x(i), cy: y(v), r: 2.5, class: "dot", ...(s.color ? {fill: s.color} : {})});
-      const tip = svgEl("title");
-      tip.textContent = `${shortMonth(labels[i])}: ${v.toLocaleString()}`;
-      dot.append(tip);
-      svg.append(dot);
-    });
-  });
-  return svg;
-}
 
 // -- the dashboard ---------------------------------------------------------------------------------------
 async function dashboard(view, month) {
@@ -205,7 +158,7 @@ function trendsCard(t) {
       (last.change_pct > 0 ? "+" : "") + last.change_pct + "%");
     cards.push(el("div", {class: "card trend", "data-key": field.key}, el("h2", {}, field.label),
       el("div", {class: "row"}, el("strong", {}, last.total.toLocaleString()), change),
-      chart([{values: field.points.map((p) => p.total)}], months)));
+      chart([{values: field.points.map((p) => p.total)}], months, {changes: field.points.map((p) => p.change_pct)})));
   }
   for (const field of t.participation) {
     const series = [{values: field.any, color: "#888"}, ...field.options.map((o, i) => ({values: o.counts, color: palette[i % palette.length]}))];
