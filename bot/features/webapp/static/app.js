@@ -317,6 +317,8 @@ async function start() {
   T = me.texts;
   document.documentElement.lang = me.language;
   document.getElementById("title").textContent = T.title;
+  document.getElementById("back").setAttribute("aria-label", T.back);
+  document.getElementById("back").title = T.back;
   document.getElementById("scope").textContent = me.district || (me.role === "branch" ? T.whole_scope : "");
   if (me.role === "chair") {
     document.getElementById("title").textContent = T.form_title;
