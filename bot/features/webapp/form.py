@@ -18,7 +18,7 @@ from bot.features.report import service
 from bot.form import engine
 from bot.form.kinds import int as int_kind
 from bot.form.kinds import kind_of
-from bot.form.kinds import text as text_kind
+from bot.form.kinds.base import Reply
 from db.queries.reports import Draft, Report
 from db.queries.users import User
 
@@ -92,29 +92,28 @@ def sheet_json(app: AppContext, current: Sheet, locale: str) -> dict[str, Any]:
 
 
 def checked_value(app: AppContext, field: FormField, value: Any, answers: dict[str, Any], locale: str) -> Any:
-    """The value to store for the field, by the engine's rules; FormError otherwise."""
+    """The value to store for the field, by its kind's rules (bot/form/kinds, as in the dialog) and the
+    form's cross rules; FormError otherwise."""
+    kind = kind_of(field)
     if value is None or value == "" or value == []:
         if field.required and field.type != "multi":
             raise FormError(_("Please answer this question first."), field.key)
-        return kind_of(field).skip_value(field)
-    if field.type == "int":
-        parsed = int_kind.parse_int(field, str(value))
-        if isinstance(parsed, engine.Invalid):
-            raise FormError(problem_text(app, field, parsed, locale), field.key)
-        problem = engine.cross_check(app.config.form, field.key, parsed, answers)
+        return kind.skip_value(field)
+    if field.type in ("int", "text"):  # the kinds that parse a typed answer
+        outcome = kind.parse(field, Reply(text=str(value)), answers.get(field.key))
+        if isinstance(outcome, engine.Invalid):
+            raise FormError(problem_text(app, field, outcome, locale), field.key)
+        problem = engine.cross_check(app.config.form, field.key, outcome.value, answers)
         if problem is not None:
             raise FormError(problem_text(app, field, problem, locale), field.key)
-        return parsed
-    if field.type == "text":
-        text = text_kind.parse_text(field, str(value))
-        if isinstance(text, engine.Invalid):
-            raise FormError(problem_text(app, field, text, locale), field.key)
-        return text
+        return outcome.value
     keys = {o.key for o in field.options}
-    if field.type == "choice" and isinstance(value, str) and value in keys:
+    if field.type == "multi":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v in keys for v in value):
+            raise FormError(_("Please choose one of the options."), field.key)
+        value = [o.key for o in field.options if o.key in value]  # in the form's order, as the dialog keeps it
+    if isinstance(value, (str, list)) and kind.is_complete(field, value):
         return value
-    if field.type == "multi" and isinstance(value, list) and all(isinstance(v, str) and v in keys for v in value):
-        return [o.key for o in field.options if o.key in value]
     raise FormError(_("Please choose one of the options."), field.key)
 
 
