@@ -9,6 +9,7 @@ import zlib
 
 import pytest
 
+from bot.sandbox.apimodels import User
 from tests.support.browser import (
     DISTRICT_ADMIN,
     Page,
@@ -198,3 +199,14 @@ def test_a_chair_fills_the_form_switches_to_the_chat_mid_way_and_finishes_there(
     assert report is not None and report.answers["members_total"] == 520
     assert report.answers["events_summary"] == "Сенбілік өтті."
     phone.save_screenshot(str(tmp_path / "finished-in-chat.png"))
+
+
+def test_the_page_without_telegrams_launch_parameters_says_to_open_it_from_the_bot(background, phone):
+    from selenium.webdriver.common.by import By
+
+    page = Page(phone)
+    user = User(2001, first_name="Гүлнар", language_code="ru")
+    url = page.wait.until(lambda _: background.sandbox.webapp_url(user), "the Mini App's server did not start")
+    phone.get(url.split("#")[0])  # the address alone, no signed initData
+    message = page.wait.until(lambda d: d.find_elements(By.ID, "error"))[0].text
+    assert "боттан қайта ашыңыз" in message and "заново из бота" in message

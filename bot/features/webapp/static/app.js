@@ -311,7 +311,9 @@ async function start() {
   try {
     me = await getJson("me");
   } catch (error) {
-    document.getElementById("view").replaceChildren(el("p", {class: "hint", id: "error"}, "401 · Telegram initData"));
+    // No texts from the server yet: the one message that needs none, in both languages.
+    document.getElementById("view").replaceChildren(el("p", {class: "hint", id: "error"},
+      "Бетті Telegram-дағы боттан қайта ашыңыз. · Откройте страницу заново из бота в Telegram."));
     return;
   }
   T = me.texts;
