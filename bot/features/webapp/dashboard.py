@@ -142,7 +142,7 @@ async def organization(app: AppContext, org: Organization) -> dict[str, Any]:
             "months": months[::-1]}
 
 
-def _value(field: FormField, value: Any, locale: str) -> str | None:
+def value_text(field: FormField, value: Any, locale: str) -> str | None:
     """The answer as text, or None when it was skipped."""
     if value is None or value == [] or value == "":
         return None
@@ -174,7 +174,7 @@ def report(app: AppContext, row: ReportRow) -> dict[str, Any]:
                             "value": None if not count else str(count), "photos": urls})
             continue
         answers.append({"key": f.key, "label": f.label.get(locale), "type": f.type,
-                        "value": _value(f, value, locale)})
+                        "value": value_text(f, value, locale)})
     month = Month.parse(row.month)
     return {"id": row.id, "org_id": row.org_id, **month_json(month), "title": dates.month_report_title(month, locale),
             "late": row.late,

@@ -15,6 +15,7 @@ from bot.config import FormField
 from bot.domain import dates
 from bot.domain.calendar import Month
 from bot.features.report import service
+from bot.features.webapp.dashboard import value_text
 from bot.form import engine
 from bot.form.kinds import int as int_kind
 from bot.form.kinds import kind_of
@@ -41,6 +42,7 @@ class Sheet:
     report: Report | None
     draft: Draft | None
     editable: bool
+    previous: Report | None  # last month's report, whose answers the page shows beside the questions
 
 
 def problem_text(app: AppContext, field: FormField, problem: engine.Invalid, locale: str) -> str:
@@ -60,12 +62,17 @@ async def sheet(app: AppContext, user: User) -> Sheet:
     report = await app.repos.reports.get(user.org_id, str(month))
     draft = await app.repos.reports.get_draft(user.org_id, str(month))
     editable = service.is_editable(app.calendar, report, now) if report else app.calendar.is_editable(month, now)
-    return Sheet(month, report, draft, editable)
+    previous = await app.repos.reports.get(user.org_id, str(month.prev()))
+    return Sheet(month, report, draft, editable, previous)
 
 
-def _field_json(field: FormField, locale: str) -> dict[str, Any]:
+def _field_json(field: FormField, locale: str, previous: Report | None) -> dict[str, Any]:
     out: dict[str, Any] = {"key": field.key, "type": field.type, "label": field.label.get(locale),
                            "required": field.required}
+    shown = value_text(field, previous.answers.get(field.key), locale) if previous and field.type != "photos" \
+        else None
+    if shown is not None:
+        out["last_month"] = _("Last month: {value}").format(value=shown if len(shown) <= 120 else shown[:119] + "…")
     if field.type == "int":
         low, high = int_kind.int_bounds(field)
         out |= {"min": low, "max": high, "hint": _("A whole number from {min} to {max}.").format(min=low, max=high)}
@@ -87,7 +94,7 @@ def sheet_json(app: AppContext, current: Sheet, locale: str) -> dict[str, Any]:
             "title": dates.month_report_title(current.month, locale),
             "due_label": dates.day(app.calendar.due_on(current.month), locale),
             "status": status, "late": bool(current.report and current.report.late), "editable": current.editable,
-            "fields": [_field_json(f, locale) for f in app.config.form.fields], "answers": answers,
+            "fields": [_field_json(f, locale, current.previous) for f in app.config.form.fields], "answers": answers,
             "photos": photos}
 
 

@@ -299,7 +299,8 @@ function formField(f, value, sheet) {
     input = el("div", {class: "hint"}, T.photos_attached.replace("{count}", String(sheet.photos)));
   }
   box.append(el("label", {class: "label", for: "f-" + f.key}, f.label, f.required ? " *" : ""), input,
-    f.hint ? el("div", {class: "hint"}, f.hint) : null, error, saved);
+    f.hint ? el("div", {class: "hint"}, f.hint) : null, f.last_month ? el("div", {class: "hint last-month"}, f.last_month) : null,
+    error, saved);
   return box;
 }
 
