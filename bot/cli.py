@@ -73,11 +73,11 @@ async def _serve(config: Settings, token: str) -> int:
     return 0
 
 
-async def _roster_import(config: Settings, file: Path) -> int:
+async def _roster_import(config: Settings, file: Path, archive_missing: bool) -> int:
     from bot.domain.clock import SystemClock
     from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
     from db.database import Database
-    from db.queries.orgs import apply_rows
+    from db.queries.roster import apply_rows
 
     data = file.read_bytes()
     try:
@@ -89,11 +89,12 @@ async def _roster_import(config: Settings, file: Path) -> int:
         return 1
     db = await Database.open(config.db_path)
     try:
-        summary = await apply_rows(db, rows, SystemClock().now())
+        summary = await apply_rows(db, rows, SystemClock().now(), default_region=config.bot.region,
+                                   archive_missing=archive_missing)
     finally:
         await db.close()
-    print(f"districts added: {len(summary.districts_added)}; organizations added: {len(summary.added)}, "
-          f"changed: {len(summary.changed)}, unchanged: {summary.unchanged}")
+    from bot.features.roster.summary import summary_lines
+    print("\n".join(summary_lines(summary, archive_missing)))
     return 0
 
 
@@ -173,7 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     roster_commands = roster.add_subparsers(dest="roster_command", required=True)
     roster_import = roster_commands.add_parser("import", help="import districts and organizations from CSV")
     roster_import.add_argument("file", type=Path)
-    roster_commands.add_parser("codes", help="print district,organization,code as CSV")
+    roster_import.add_argument("--archive-missing", action="store_true",
+                               help="archive the organizations (and emptied districts) the file leaves out")
+    roster_commands.add_parser("codes", help="print region,district,organization,code (and org_code) as CSV")
     backup = commands.add_parser("backup", help="an online backup of the database into FILE")
     backup.add_argument("file", type=Path)
     restore = commands.add_parser("restore", help="replace the database with a backup (not while the bot runs)")
@@ -215,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return asyncio.run(_migrate(config))
     if args.command == "roster" and args.roster_command == "import":
-        return asyncio.run(_roster_import(config, args.file))
+        return asyncio.run(_roster_import(config, args.file, args.archive_missing))
     if args.command == "roster" and args.roster_command == "codes":
         return asyncio.run(_roster_codes(config))
     if args.command == "backup":

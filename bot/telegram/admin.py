@@ -32,6 +32,7 @@ MENU_BROADCAST = N_("📣 Broadcast")  # its own row, below the others
 NOT_ALLOWED = N_("You are not allowed to do this.")
 BRANCH_ONLY = N_("Only branch administrators can do this.")
 OUT_OF_SCOPE = N_("This is outside your district. Nothing was done.")
+OUT_OF_REGION = N_("This is outside your region. Nothing was done.")
 
 
 class AdminCb(CallbackData, prefix="adm"):
@@ -45,11 +46,28 @@ class AdminCb(CallbackData, prefix="adm"):
 
 
 def scope_of(role: Role) -> int | None:
-    """The district an admin is limited to; None for the whole region. A district admin whose
-    district is not in the roster (a typo in config.toml) gets 0, which matches no district."""
-    if role.is_branch:
+    """The district an admin is limited to; None for a branch or region admin (see region_of). A
+    district admin whose district is not in the roster (a typo in config.toml) gets 0, which matches
+    no district."""
+    if role.is_branch or role.is_region:
         return None
     return role.district_id if role.district_id is not None else 0
+
+
+def region_of(role: Role) -> int | None:
+    """The region a region admin is limited to (0, matching none, when not in the roster); None for
+    anyone else (district admins are limited by scope_of)."""
+    if not role.is_region:
+        return None
+    return role.region_id if role.region_id is not None else 0
+
+
+def scope_ref(role: Role) -> str:
+    """The audit's object for a scope: 'branch', 'region:N' or 'district:N'."""
+    if role.is_region:
+        return f"region:{region_of(role)}"
+    district = scope_of(role)
+    return "branch" if district is None else f"district:{district}"
 
 
 async def refuse(query: CallbackQuery, msgid: str = OUT_OF_SCOPE) -> None:

@@ -5,7 +5,7 @@ import csv
 import io
 import secrets
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from db.database import Database, Tx
@@ -28,14 +28,11 @@ class RosterRow:
     organization: str
     sector: str
     members: int
-
-
-@dataclass
-class ApplySummary:
-    districts_added: list[str] = field(default_factory=list)
-    added: list[tuple[str, str]] = field(default_factory=list)
-    changed: list[tuple[str, str]] = field(default_factory=list)
-    unchanged: int = 0
+    region: str = ""                  # empty: the deployment's region (`[bot] region`)
+    org_code: str | None = None       # the branch's own identifier of the organization
+    chair_deputy: bool | None = None  # None: not in the file, left as it is
+    chair_council: bool | None = None
+    chair_elected: str | None = None
 
 
 def normalize_code(text: str) -> str:
@@ -61,47 +58,13 @@ async def _unique_code(tx: Tx) -> str:
             return code
 
 
-def _fresh_code(taken: set[str]) -> str:
+def fresh_code(taken: set[str]) -> str:
+    """A new code not in `taken` (added to it)."""
     while True:
         code = new_code()
         if code not in taken:
             taken.add(code)
             return code
-
-
-async def apply_rows(db: Database, rows: list[RosterRow], now: datetime) -> ApplySummary:
-    """Add new districts and organizations, update changed ones; never delete. Names match
-    regardless of case, as in parse_rows. Reads everything once and writes in batches (a region's
-    whole roster of 10,000 rows is one upload)."""
-    summary = ApplySummary()
-    stamp = iso(now)
-    async with db.transaction() as tx:
-        districts = {r["name"].casefold(): r["id"] for r in await tx.fetchall("SELECT id, name FROM districts")}
-        existing = {(r["district_id"], r["name"].casefold()): r for r in await tx.fetchall(
-            "SELECT id, district_id, name, sector, members FROM organizations")}
-        codes = {r[0] for r in await tx.fetchall("SELECT invite_code FROM organizations")}
-        inserts, updates = [], []
-        for row in rows:
-            district_id = districts.get(row.district.casefold())
-            if district_id is None:
-                cur = await tx.execute("INSERT INTO districts(name) VALUES (?)", (row.district,))
-                district_id = districts[row.district.casefold()] = cur.lastrowid
-                summary.districts_added.append(row.district)
-            found = existing.get((district_id, row.organization.casefold()))
-            if found is None:
-                inserts.append((district_id, row.organization, row.sector, row.members, _fresh_code(codes),
-                                stamp, stamp))
-                summary.added.append((row.district, row.organization))
-            elif (found["sector"], found["members"]) != (row.sector, row.members):
-                updates.append((row.sector, row.members, stamp, found["id"]))
-                summary.changed.append((row.district, row.organization))
-            else:
-                summary.unchanged += 1
-        await tx.executemany(
-            "INSERT INTO organizations(district_id, name, sector, members, invite_code, created_at, updated_at) "
-            "VALUES (?,?,?,?,?,?,?)", inserts)
-        await tx.executemany("UPDATE organizations SET sector = ?, members = ?, updated_at = ? WHERE id = ?", updates)
-    return summary
 
 
 async def reissue_code(db: Database, org_id: int, now: datetime) -> str | None:
@@ -113,14 +76,20 @@ async def reissue_code(db: Database, org_id: int, now: datetime) -> str | None:
         return code if cur.rowcount else None
 
 
-async def codes_csv(db: Database, district_id: int | None = None) -> str:
+async def codes_csv(db: Database, district_id: int | None = None, region_id: int | None = None) -> str:
+    """region,district,organization,code of the scope's organizations (archived ones left out), and
+    org_code when any organization has one."""
     rows = await db.fetchall(
-        "SELECT d.name, o.name, o.invite_code FROM organizations o JOIN districts d ON d.id = o.district_id "
-        "WHERE (:district IS NULL OR d.id = :district) ORDER BY d.name, o.name", {"district": district_id})
+        "SELECT COALESCE(g.name, ''), d.name, o.name, o.invite_code, COALESCE(o.org_code, '') "
+        "FROM organizations o JOIN districts d ON d.id = o.district_id LEFT JOIN regions g ON g.id = d.region_id "
+        "WHERE o.archived_at IS NULL AND (:district IS NULL OR d.id = :district) "
+        "AND (:region IS NULL OR d.region_id = :region) ORDER BY g.name, d.name, o.name",
+        {"district": district_id, "region": region_id})
+    with_codes = any(r[4] for r in rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("district", "organization", "code"))
-    writer.writerows(tuple(r) for r in rows)
+    writer.writerow(("region", "district", "organization", "code") + (("org_code",) if with_codes else ()))
+    writer.writerows(tuple(r)[:5 if with_codes else 4] for r in rows)
     return out.getvalue()
 
 
@@ -133,16 +102,31 @@ class Organization:
     sector: str
     members: int
     invite_code: str
+    region_id: int | None = None
+    region: str | None = None
+    org_code: str | None = None
+    archived: bool = False
+    chair_deputy: bool | None = None
+    chair_council: bool | None = None
+    chair_elected: str | None = None
+    handover_by: int | None = None   # an admin asked to replace the chair: the next registration does
 
 
 _SELECT = (
-    "SELECT o.id, o.name, o.district_id, d.name AS district, o.sector, o.members, o.invite_code "
-    "FROM organizations o JOIN districts d ON d.id = o.district_id "
+    "SELECT o.id, o.name, o.district_id, d.name AS district, o.sector, o.members, o.invite_code, d.region_id, "
+    "g.name, o.org_code, o.archived_at IS NOT NULL, o.chair_deputy, o.chair_council, o.chair_elected, "
+    "o.handover_by FROM organizations o JOIN districts d ON d.id = o.district_id "
+    "LEFT JOIN regions g ON g.id = d.region_id "
 )
 
 
 def _org(row) -> Organization | None:
-    return Organization(*row) if row else None
+    if not row:
+        return None
+    values = list(row)
+    values[10] = bool(values[10])
+    values[11:13] = [None if v is None else bool(v) for v in values[11:13]]
+    return Organization(*values)
 
 
 class OrgsRepo:
@@ -153,23 +137,68 @@ class OrgsRepo:
         return _org(await self.db.fetchone(_SELECT + "WHERE o.id = ?", (org_id,)))
 
     async def by_code(self, code: str) -> Organization | None:
-        return _org(await self.db.fetchone(_SELECT + "WHERE o.invite_code = ?", (code,)))
+        """The organization of an invite code; archived ones have none."""
+        return _org(await self.db.fetchone(_SELECT + "WHERE o.invite_code = ? AND o.archived_at IS NULL", (code,)))
 
-    async def all(self, district_id: int | None = None) -> list[Organization]:
-        if district_id is None:
-            rows = await self.db.fetchall(_SELECT + "ORDER BY d.name, o.name")
-        else:
-            rows = await self.db.fetchall(_SELECT + "WHERE o.district_id = ? ORDER BY o.name", (district_id,))
-        return [Organization(*r) for r in rows]
+    async def all(self, district_id: int | None = None, region_id: int | None = None) -> list[Organization]:
+        """The organizations of a scope that are not archived."""
+        rows = await self.db.fetchall(
+            _SELECT + "WHERE o.archived_at IS NULL AND (:district IS NULL OR o.district_id = :district) "
+            "AND (:region IS NULL OR d.region_id = :region) ORDER BY g.name, d.name, o.name",
+            {"district": district_id, "region": region_id})
+        return [o for o in map(_org, rows) if o is not None]
 
-    async def districts(self) -> list[tuple[int, str]]:
-        rows = await self.db.fetchall("SELECT id, name FROM districts ORDER BY name")
+    async def search(self, text: str, district_id: int | None, region_id: int | None,
+                     limit: int = 20) -> list[Organization]:
+        """Organizations of the scope (archived ones last) whose invite code or org_code is `text`, or
+        whose name holds it in any case (Kazakh and Russian letters too, so compared here, not in SQL)."""
+        folded, code = text.casefold().strip(), normalize_code(text)
+        everyone = await self._scope_all(district_id, region_id)
+        exact = [o for o in everyone if o.invite_code == code or (o.org_code or "").casefold() == folded]
+        return (exact or [o for o in everyone if folded and folded in o.name.casefold()])[:limit]
+
+    async def _scope_all(self, district_id: int | None, region_id: int | None) -> list[Organization]:
+        rows = await self.db.fetchall(
+            _SELECT + "WHERE (:district IS NULL OR o.district_id = :district) "
+            "AND (:region IS NULL OR d.region_id = :region) ORDER BY o.archived_at IS NOT NULL, d.name, o.name",
+            {"district": district_id, "region": region_id})
+        return [o for o in map(_org, rows) if o is not None]
+
+    async def districts(self, region_id: int | None = None) -> list[tuple[int, str]]:
+        """The districts (of a region) that are not archived."""
+        rows = await self.db.fetchall(
+            "SELECT id, name FROM districts WHERE archived_at IS NULL AND (:region IS NULL OR region_id = :region) "
+            "ORDER BY name", {"region": region_id})
         return [(r["id"], r["name"]) for r in rows]
 
     async def district_name(self, district_id: int) -> str | None:
         row = await self.db.fetchone("SELECT name FROM districts WHERE id = ?", (district_id,))
         return row["name"] if row else None
 
-    async def district_by_name(self, name: str) -> int | None:
-        row = await self.db.fetchone("SELECT id FROM districts WHERE name = ?", (name,))
+    async def district_region(self, district_id: int) -> int | None:
+        row = await self.db.fetchone("SELECT region_id FROM districts WHERE id = ?", (district_id,))
+        return row["region_id"] if row else None
+
+    async def district_by_name(self, name: str, region: str | None = None) -> int | None:
+        """A district by its name, within a region when given; None when absent or when the name is
+        the same in several regions and no region tells them apart."""
+        rows = await self.db.fetchall(
+            "SELECT d.id FROM districts d LEFT JOIN regions g ON g.id = d.region_id "
+            "WHERE d.name = :name AND (:region IS NULL OR g.name = :region) LIMIT 2", {"name": name, "region": region})
+        return rows[0]["id"] if len(rows) == 1 else None
+
+    async def regions(self) -> list[tuple[int, str]]:
+        rows = await self.db.fetchall("SELECT id, name FROM regions WHERE archived_at IS NULL ORDER BY name")
+        return [(r["id"], r["name"]) for r in rows]
+
+    async def region_name(self, region_id: int) -> str | None:
+        row = await self.db.fetchone("SELECT name FROM regions WHERE id = ?", (region_id,))
+        return row["name"] if row else None
+
+    async def region_by_name(self, name: str) -> int | None:
+        row = await self.db.fetchone("SELECT id FROM regions WHERE name = ?", (name,))
         return row["id"] if row else None
+
+    async def district_ids_of(self, region_id: int) -> frozenset[int]:
+        rows = await self.db.fetchall("SELECT id FROM districts WHERE region_id = ?", (region_id,))
+        return frozenset(r["id"] for r in rows)

@@ -65,11 +65,12 @@ class UsersRepo:
 
     async def _get_with_grant(self, user_id: int) -> tuple[User | None, AdminGrant | None]:
         row = await self.db.fetchone(
-            "SELECT u.*, a.scope AS admin_scope, a.district_id AS admin_district FROM users u "
-            "LEFT JOIN admins a ON a.user_id = u.id WHERE u.id = ?", (user_id,))
+            "SELECT u.*, a.scope AS admin_scope, a.district_id AS admin_district, a.region_id AS admin_region "
+            "FROM users u LEFT JOIN admins a ON a.user_id = u.id WHERE u.id = ?", (user_id,))
         if row is None:
             return None, None
-        grant = AdminGrant(row["admin_scope"], row["admin_district"]) if row["admin_scope"] else None
+        grant = (AdminGrant(row["admin_scope"], row["admin_district"], row["admin_region"])
+                 if row["admin_scope"] else None)
         return _user(row), grant
 
     async def set_locale(self, user_id: int, locale: str) -> None:

@@ -15,10 +15,12 @@ from db.repos import Repos
 
 
 async def export_month(repos: Repos, form: Form, i18n: I18n, locale: str, month: Month,
-                       district_id: int | None, as_csv: bool) -> tuple[bytes, str]:
-    """The file and its name, for the whole region (district_id None) or one district."""
-    rows = await repos.reports.export_rows(str(month), district_id)
+                       district_id: int | None, as_csv: bool, region_id: int | None = None) -> tuple[bytes, str]:
+    """The file and its name, for the whole deployment (both None), one region or one district."""
+    rows = await repos.reports.export_rows(str(month), district_id, region_id)
     district = await repos.orgs.district_name(district_id) if district_id else None
+    if district is None and region_id:
+        district = await repos.orgs.region_name(region_id)
     # Building a workbook of thousands of rows is slow: not on the event loop.
     data = await asyncio.to_thread(export_file, rows, form, locale,
                                    lambda msgid: i18n.gettext(msgid, locale=locale), as_csv)

@@ -16,7 +16,8 @@ from bot.domain.text import safe_cell
 from bot.features.roster import files as roster
 from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
 from bot.i18n import N_
-from db.queries.orgs import ApplySummary, RosterRow, apply_rows, codes_csv
+from db.queries.orgs import RosterRow, codes_csv
+from db.queries.roster import ApplySummary, apply_rows
 from db.repos import Repos
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -26,11 +27,15 @@ REASONS = {
     roster.EMPTY_FILE: N_("the file is empty"),
     roster.BAD_HEADER: N_("the header must be {header}"),
     roster.BAD_COLUMNS: N_("expected {expected} columns, found {found}"),
+    roster.EMPTY_REGION: N_("region is empty"),
     roster.EMPTY_DISTRICT: N_("district is empty"),
     roster.EMPTY_ORGANIZATION: N_("organization is empty"),
     roster.NAME_TOO_LONG: N_("a name is longer than {limit} characters"),
     roster.BAD_MEMBERS: N_("members must be a whole number, not «{value}»"),
     roster.DUPLICATE: N_("duplicate organization (first on line {first})"),
+    roster.DUPLICATE_CODE: N_("duplicate org_code (first on line {first})"),
+    roster.BAD_FLAG: N_("{column} must be yes or no (or empty), not «{value}»"),
+    roster.BAD_ELECTED: N_("chair_elected must be a date as YYYY-MM-DD or YYYY-MM, not «{value}»"),
     roster.NO_ORGANIZATIONS: N_("no organizations in the file"),
     roster.NOT_UTF8: N_("the file is not UTF-8 text"),
     roster.NOT_XLSX: N_("the file is not a readable XLSX workbook"),
