@@ -112,7 +112,8 @@ _STATUSES = (
 _MISSING_FIRST = (
     "SELECT m.id, m.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), 0, 0 "
     "FROM (SELECT o.id, o.name, o.district_id FROM organizations o JOIN districts d ON d.id = o.district_id "
-    "WHERE (:district IS NULL OR o.district_id = :district) "
+    "WHERE (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
+    "AND o.archived_at IS NULL "
     "AND o.id NOT IN (SELECT org_id FROM reports WHERE month = :month) ORDER BY d.name, o.name LIMIT :limit) m "
     "JOIN districts d ON d.id = m.district_id LEFT JOIN users u ON u.org_id = m.id ORDER BY d.name, m.name")
 
@@ -127,8 +128,10 @@ class DashboardRepo:
         return [OrgStatus(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), bool(r[9]), bool(r[10]))
                 for r in rows]
 
-    async def missing_first(self, month: str, district_id: int | None, limit: int) -> list[OrgStatus]:
-        rows = await self.db.fetchall(_MISSING_FIRST, {"month": month, "district": district_id, "limit": limit})
+    async def missing_first(self, month: str, district_id: int | None, limit: int,
+                            region_id: int | None = None) -> list[OrgStatus]:
+        rows = await self.db.fetchall(_MISSING_FIRST, {"month": month, "district": district_id, "limit": limit,
+                                                       "region": region_id})
         return [OrgStatus(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), bool(r[9]), bool(r[10]))
                 for r in rows]
 

@@ -110,11 +110,14 @@ class UsersRepo:
         await self.db.execute(
             "INSERT INTO code_attempts(user_id, at, code) VALUES (?, ?, ?)", (user_id, iso(now), code[:64]))
 
-    async def chair_ids(self, district_id: int | None = None, locale: str | None = None) -> list[int]:
-        """Active chairs, optionally of one district and/or one language."""
+    async def chair_ids(self, district_id: int | None = None, locale: str | None = None,
+                        region_id: int | None = None) -> list[int]:
+        """Active chairs, optionally of one district or region and/or one language."""
         rows = await self.db.fetchall(
             "SELECT u.id FROM users u JOIN organizations o ON o.id = u.org_id "
             "WHERE u.active = 1 AND (:district IS NULL OR o.district_id = :district) "
-            "AND (:locale IS NULL OR u.locale = :locale) ORDER BY o.district_id, o.name",
-            {"district": district_id, "locale": locale})
+            "AND (:locale IS NULL OR u.locale = :locale) "
+            "AND (:region IS NULL OR o.district_id IN (SELECT id FROM districts WHERE region_id = :region)) "
+            "ORDER BY o.district_id, o.name",
+            {"district": district_id, "locale": locale, "region": region_id})
         return [r[0] for r in rows]

@@ -267,7 +267,10 @@ async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos:
                          calendar: ReportingCalendar, i18n: I18n) -> None:
     if not role.is_admin:
         return await _refuse(message, state)
-    items = await repos.broadcasts.recent(None if role.is_branch else role.district_id)
+    if role.is_region:  # those limited to one of the region's districts
+        items = [b for b in await repos.broadcasts.recent(None, limit=200) if _in_scope(role, b)][:10]
+    else:
+        items = await repos.broadcasts.recent(None if role.is_branch else role.district_id)
     if not items:
         await message.answer(_("There have been no broadcasts yet."))
         return

@@ -22,7 +22,9 @@ from bot.telegram.admin import (
     org_in_scope,
     paged,
     refuse,
+    region_of,
     scope_of,
+    scope_ref,
 )
 from bot.telegram.filters import HasDocument, IsAdmin, IsBranchAdmin, MenuButton
 from db.queries.orgs import reissue_code
@@ -85,10 +87,8 @@ def new_code_button() -> InlineKeyboardMarkup:
 
 
 async def cmd_codes(message: Message, role: Role, repos: Repos, clock: Clock) -> None:
-    district_id = scope_of(role)
-    as_csv, as_xlsx = await codes_files(repos, district_id)
-    await audit(repos.db, clock, message.from_user.id, "codes.download",
-                "region" if district_id is None else f"district:{district_id}", {}, role=role)
+    as_csv, as_xlsx = await codes_files(repos, scope_of(role), region_of(role))
+    await audit(repos.db, clock, message.from_user.id, "codes.download", scope_ref(role), {}, role=role)
     await message.answer_document(BufferedInputFile(as_csv, "codes.csv"),
                                   caption=_("Invite codes of your organizations (CSV and XLSX). "
                                             "Give each chair only their own code."))
@@ -96,20 +96,20 @@ async def cmd_codes(message: Message, role: Role, repos: Repos, clock: Clock) ->
 
 
 async def on_new_code(query: CallbackQuery, role: Role, repos: Repos) -> None:
-    if role.is_branch:
+    if role.is_branch or role.is_region:
         await query.answer()
         items = [(name, AdminCb(action="code_d", district=district_id).pack())
-                 for district_id, name in await repos.orgs.districts()]
+                 for district_id, name in await repos.orgs.districts(region_of(role))]
         await query.message.answer(_("Choose the district:"), reply_markup=paged(
             items, 0, lambda p: AdminCb(action="code_dp", page=p).pack()))
         return
     await show_orgs(query, role, repos, role.district_id, 0, edit=False)
 
 
-async def on_districts_page(query: CallbackQuery, callback_data: AdminCb, repos: Repos) -> None:
+async def on_districts_page(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
     await query.answer()
     items = [(name, AdminCb(action="code_d", district=district_id).pack())
-             for district_id, name in await repos.orgs.districts()]
+             for district_id, name in await repos.orgs.districts(region_of(role))]
     await query.message.edit_reply_markup(reply_markup=paged(
         items, callback_data.page, lambda p: AdminCb(action="code_dp", page=p).pack()))
 

@@ -91,12 +91,12 @@ async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, f
     return UploadResult([], summary, kept)
 
 
-async def codes_files(repos: Repos, district_id: int | None) -> tuple[bytes, bytes]:
+async def codes_files(repos: Repos, district_id: int | None, region_id: int | None = None) -> tuple[bytes, bytes]:
     """The invite codes of a scope as CSV and as XLSX, every cell made safe (a name that looks like a
     formula stays text, a character XLSX cannot hold is replaced)."""
     from openpyxl import Workbook
 
-    rows = list(csv.reader(io.StringIO(await codes_csv(repos.db, district_id))))
+    rows = list(csv.reader(io.StringIO(await codes_csv(repos.db, district_id, region_id))))
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([safe_cell(v) for v in row] for row in rows)
     workbook = Workbook(write_only=True)

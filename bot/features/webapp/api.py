@@ -27,6 +27,7 @@ from bot.features.webapp.auth import Viewer, forbidden, require_admin, require_d
 from bot.features.webapp.remind import remind_now
 from bot.features.webapp.state import STATE, VIEWER, WebState
 from bot.features.webapp.texts import page_texts
+from bot.telegram.admin import region_of
 from db.queries.orgs import Organization
 
 
@@ -39,9 +40,10 @@ def _json(data: Any) -> web.Response:
 
 
 def _scope(viewer: Viewer) -> int | None:
-    """None for the whole branch, else the district admin's district (403 for anyone else)."""
+    """None for the whole branch or a region (see _region), else the district admin's district (403
+    for anyone else)."""
     require_admin(viewer)
-    if viewer.role.is_branch:
+    if viewer.role.is_branch or viewer.role.is_region:
         return None
     if viewer.role.district_id is None:  # a district admin whose district is not in the roster
         raise forbidden()
@@ -70,7 +72,7 @@ async def _org(state: WebState, viewer: Viewer, raw: str) -> Organization:
 async def me(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
     user = viewer.user
-    return _json({"role": viewer.role.kind, "language": viewer.locale, "region": None,
+    return _json({"role": viewer.role.kind, "language": viewer.locale, "region": viewer.region,
                   "district": viewer.district, "name": user.full_name if user else None,
                   "open_month": views.month_json(state.app.calendar.open_month(state.app.clock.now())),
                   "texts": page_texts(state.app.i18n, viewer.locale)})
@@ -80,12 +82,15 @@ async def progress(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
     scope = _scope(viewer)
     month = _month(state, request.query.get("month"))
-    return _json(await views.progress(state.app, state.dashboard, month, scope))
+    return _json(await views.progress(state.app, state.dashboard, month, scope, region_of(viewer.role)))
 
 
 async def trends(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
-    return _json(await views.trends(state.app, state.dashboard, _scope(viewer)))
+    scope = _scope(viewer)
+    if viewer.role.is_region:  # the figures are by district or branch-wide: not yet by region
+        raise forbidden()
+    return _json(await views.trends(state.app, state.dashboard, scope))
 
 
 async def organizations(request: web.Request) -> web.Response:
@@ -98,7 +103,8 @@ async def organizations(request: web.Request) -> web.Response:
             raise web.HTTPBadRequest()
         require_district(viewer, int(raw))
         scope = int(raw)
-    return _json(await views.organizations(state.dashboard, month, scope))
+    region = viewer.role.districts if viewer.role.is_region and scope is None else None
+    return _json(await views.organizations(state.dashboard, month, scope, region))
 
 
 async def organization(request: web.Request) -> web.Response:
@@ -155,9 +161,10 @@ async def export(request: web.Request) -> web.Response:
     scope = _scope(viewer)
     month = _month(state, request.query.get("month"))
     data, name = await export_month(state.app.repos, state.app.config.form, state.app.i18n, viewer.locale,
-                                    month, scope, as_csv=False)
+                                    month, scope, as_csv=False, region_id=region_of(viewer.role))
     await audit(state.app.db, state.app.clock, viewer.user_id, "export", f"month:{month}",
-                {"district": scope, "format": "xlsx", "via": "webapp"}, role=viewer.role)
+                {"district": scope, "region": region_of(viewer.role), "format": "xlsx", "via": "webapp"},
+                role=viewer.role)
     return web.Response(body=data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
                                  "Cache-Control": "no-store"})

@@ -52,20 +52,22 @@ def _missing_json(status: OrgStatus, reminded: set[int]) -> dict[str, Any]:
             "reminded_today": status.org_id in reminded}
 
 
-async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None) -> dict[str, Any]:
-    """The month's progress by district, the deadline and the organizations still missing."""
+async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None,
+                   region_id: int | None = None) -> dict[str, Any]:
+    """The month's progress by district, the deadline and the organizations still missing (of one
+    region when `region_id` is given)."""
     now = app.clock.now()
     today = app.calendar.today(now)
     due = app.calendar.due_on(month)
-    rows = await app.repos.stats.progress(str(month), district_id)
-    missing = await dashboard.missing_first(str(month), district_id, MISSING_SHOWN)
+    rows = await app.repos.stats.progress(str(month), district_id, region_id)
+    missing = await dashboard.missing_first(str(month), district_id, MISSING_SHOWN, region_id)
     reminded = await app.repos.sent.taken(REMIND_NOW, today.isoformat(), str(month), now)
     return {
         **month_json(month),
         "open": month == app.calendar.open_month(now),
         "due": due.isoformat(), "due_label": dates.day(due, locale_now()), "days_left": (due - today).days,
         "deadline": deadline_text(due, today),
-        "districts": [{"region": None, "district": p.district, "district_id": p.district_id,
+        "districts": [{"region": p.region, "district": p.district, "district_id": p.district_id,
                        "organizations": p.total, "submitted": p.submitted, "late": p.late,
                        "missing": p.missing} for p in rows],
         "missing_total": sum(p.missing for p in rows),
@@ -73,9 +75,12 @@ async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, dist
     }
 
 
-async def organizations(dashboard: DashboardRepo, month: Month, district_id: int | None) -> dict[str, Any]:
-    """Every organization of the scope with its status for the month (the drill-down of a district)."""
-    statuses = await dashboard.statuses(str(month), district_id)
+async def organizations(dashboard: DashboardRepo, month: Month, district_id: int | None,
+                        districts: frozenset[int] | None = None) -> dict[str, Any]:
+    """Every organization of the scope with its status for the month (the drill-down of a district);
+    `districts`: only those of these districts (a region admin's)."""
+    statuses = [s for s in await dashboard.statuses(str(month), district_id)
+                if districts is None or s.district_id in districts]
     return {**month_json(month), "organizations": [
         {"org_id": s.org_id, "organization": s.org_name, "district": s.district,
          "status": ("late" if s.late else "on_time") if s.submitted else "missing",
