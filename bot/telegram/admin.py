@@ -32,7 +32,7 @@ MENU_BROADCAST = N_("📣 Broadcast")  # its own row, below the others
 NOT_ALLOWED = N_("You are not allowed to do this.")
 BRANCH_ONLY = N_("Only branch administrators can do this.")
 OUT_OF_SCOPE = N_("This is outside your district. Nothing was done.")
-OUT_OF_REGION = N_("This is outside your region. Nothing was done.")
+
 
 
 class AdminCb(CallbackData, prefix="adm"):

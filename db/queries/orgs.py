@@ -67,12 +67,14 @@ def fresh_code(taken: set[str]) -> str:
             return code
 
 
-async def reissue_code(db: Database, org_id: int, now: datetime) -> str | None:
-    """A new invite code for one organization; the old one stops working."""
+async def reissue_code(db: Database, org_id: int, now: datetime, handover_by: int | None = None) -> str | None:
+    """A new invite code for one organization; the old one stops working. With `handover_by` (the
+    admin replacing the chair) whoever registers with the new code becomes the chair in place of the
+    current one."""
     async with db.transaction() as tx:
         code = await _unique_code(tx)
-        cur = await tx.execute("UPDATE organizations SET invite_code = ?, updated_at = ? WHERE id = ?",
-                               (code, iso(now), org_id))
+        cur = await tx.execute("UPDATE organizations SET invite_code = ?, handover_by = ?, updated_at = ? "
+                               "WHERE id = ?", (code, handover_by, iso(now), org_id))
         return code if cur.rowcount else None
 
 

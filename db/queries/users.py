@@ -85,16 +85,28 @@ class UsersRepo:
     async def register_chair(self, user_id: int, org_id: int, full_name: str, phone: str | None,
                              now: datetime) -> bool:
         """Bind the user to the organization; False when another chair took it meanwhile."""
+        return await self.register_replacing(user_id, org_id, full_name, phone, now) is not False
+
+    async def register_replacing(self, user_id: int, org_id: int, full_name: str, phone: str | None,
+                                 now: datetime) -> int | bool | None:
+        """Bind the user to the organization. When an admin is replacing its chair (a handover code),
+        the previous chair is unbound in the same transaction and their id returned; None when there
+        was none; False when another chair holds it and no handover is under way."""
         async with self.db.transaction() as tx:
             taken = await tx.fetchone(
                 "SELECT id FROM users WHERE org_id = ? AND id != ?", (org_id, user_id))
-            if taken:
+            handover = await tx.fetchone("SELECT handover_by FROM organizations WHERE id = ?", (org_id,))
+            if taken and not (handover and handover[0] is not None):
                 return False
+            previous = taken[0] if taken else None
+            if previous is not None:
+                await tx.execute("UPDATE users SET org_id = NULL WHERE id = ?", (previous,))
+            await tx.execute("UPDATE organizations SET handover_by = NULL WHERE id = ?", (org_id,))
             await tx.execute(
                 "UPDATE users SET org_id = ?, full_name = ?, phone = ?, registered_at = ? WHERE id = ?",
                 (org_id, full_name, phone, iso(now), user_id),
             )
-            return True
+            return previous
 
     async def count_wrong_codes(self, user_id: int, since: datetime) -> int:
         row = await self.db.fetchone(

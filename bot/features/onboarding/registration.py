@@ -20,6 +20,7 @@ from bot.domain.clock import Clock
 from bot.domain.roles import Role, RoleResolver
 from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.alerts import alert_codes_paused
+from bot.features.onboarding.handover import tell_previous_chair
 from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name, code_still_valid
 from bot.telegram.filters import HasContact, HasText, NotCommand
 from bot.telegram.keyboards import contact_keyboard, main_menu, remove_keyboard
@@ -156,7 +157,8 @@ async def on_phone_other(message: Message, state: FSMContext) -> None:
 
 
 async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, user: User,
-                     repos: Repos, roles: RoleResolver, clock: Clock, config: Settings) -> None:
+                     repos: Repos, roles: RoleResolver, clock: Clock, config: Settings, bot: Bot,
+                     i18n: I18n) -> None:
     message = query.message
     if not isinstance(message, Message):  # too old to be edited: the buttons are gone with it
         await query.answer(_("This button is no longer active."), show_alert=True)
@@ -177,10 +179,10 @@ async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMC
                                "for the new code.").format(org=escape(data["org_name"])))
         await ask_code(message, state)
         return
-    ok = await repos.users.register_chair(user.id, data["org_id"], data["full_name"], data.get("phone"),
-                                          clock.now())
+    previous = await repos.users.register_replacing(user.id, data["org_id"], data["full_name"], data.get("phone"),
+                                                    clock.now())
     await message.edit_reply_markup(reply_markup=None)
-    if not ok:
+    if previous is False:
         await query.answer()
         await state.clear()
         await message.answer(_("This organization already has a registered chair. "
@@ -188,6 +190,8 @@ async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMC
         await ask_code(message, state)
         return
     log.info("user %s registered as chair of org %s", user.id, data["org_id"])
+    if isinstance(previous, int) and not isinstance(previous, bool):
+        await tell_previous_chair(bot, repos, i18n, config, previous, data["org_id"])
     await state.clear()
     await query.answer(_("Registered"))
     role = await roles.resolve(user.id, data["org_id"])

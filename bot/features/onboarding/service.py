@@ -57,7 +57,7 @@ async def check_invite_code(repos: Repos, user_id: int, text: str, now: datetime
             log.warning("user %s entered %s wrong invite codes within an hour; locked out", user_id, wrong)
         return CodeResult(CodeVerdict.WRONG, attempts_left=max(limits.max_wrong_codes_per_hour - wrong, 0))
     chair = await repos.users.chair_of(org.id)
-    if chair is not None and chair.id != user_id:
+    if chair is not None and chair.id != user_id and org.handover_by is None:
         log.info("user %s tried the code of org %s, which chair %s already uses", user_id, org.id, chair.id)
         return CodeResult(CodeVerdict.TAKEN, org, code=code)
     return CodeResult(CodeVerdict.OK, org, code=code)
