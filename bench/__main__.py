@@ -15,23 +15,30 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bench.common import REPO
 
 # key, goal description, passes(value) -> bool
 GOALS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "dialog_vs_bare_ratio": ("≥ 0.60", lambda v: v >= 0.60),
+    "dialog_vs_floor": ("≥ 0.85", lambda v: v >= 0.85),
     "broadcast_rate_ratio": ("≥ 0.95", lambda v: v >= 0.95),
     "broadcast_429": ("every 429 honoured", lambda v: True),
+    "broadcast_busiest_second": ("≤ limit (500)", lambda v: v <= 500),
     "digest_ms": ("≤ 100", lambda v: v <= 100),
+    "digest_cold_ms": ("≤ 100", lambda v: v <= 100),
     "missing_ms": ("≤ 50", lambda v: v <= 50),
     "export_s": ("≤ 3", lambda v: v <= 3),
     "rss_mb": ("≤ 150", lambda v: v <= 150),
+    "rss_vs_aiogram": ("≤ 0.75", lambda v: v <= 0.75),
     "db_mb": ("(size)", lambda v: True),
     "startup_s": ("≤ 1.5", lambda v: v <= 1.5),
     "dashboard_ms": ("≤ 50", lambda v: v <= 50),
+    "startup_vs_aiogram": ("≤ 0.45", lambda v: v <= 0.45),
+    "digest_ms_50k": ("≤ 150", lambda v: v <= 150),
+    "missing_ms_50k": ("≤ 100", lambda v: v <= 100),
 }
 
 
@@ -40,6 +47,7 @@ class Run:
         self.quick = quick
         self.figures: dict[str, float | None] = dict.fromkeys(GOALS)
         self.notes: dict[str, str] = {}
+        self.failed: set[str] = set()  # keys that miss whatever their value
 
     def step(self, name: str, action: Callable[[], None]) -> None:
         print(f"… {name}", flush=True)
@@ -53,6 +61,11 @@ class Run:
             self.notes[name] = f"error: {type(exc).__name__}: {exc}"
         print(f"  {name}: {time.perf_counter() - started:.1f} s", flush=True)
 
+    def _national(self, db_path: Path, *args: str) -> dict:
+        out = subprocess.run([sys.executable, "-m", "bench.national", str(db_path), *args], cwd=REPO,
+                             capture_output=True, text=True, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
     def national(self, folder: Path) -> Path:
         from bench.seed import seed
         from bot.config import load_config
@@ -62,20 +75,38 @@ class Run:
         seeded = seed(db_path, load_config(REPO / "config.toml").form, orgs, months)
         self.notes["seed"] = (f"{seeded.organizations} organizations in {seeded.districts} districts of 20 regions, "
                               f"{seeded.chairs} chairs, {seeded.reports} reports, seeded in {seeded.seconds:.1f} s")
-        out = subprocess.run([sys.executable, "-m", "bench.national", str(db_path), "--runs",
-                              "3" if self.quick else "7"], cwd=REPO, capture_output=True, text=True, check=True)
-        result = json.loads(out.stdout.strip().splitlines()[-1])
+        result = self._national(db_path, "--runs", "3" if self.quick else "7")
         for key in ("digest_ms", "missing_ms", "export_s", "rss_mb", "db_mb"):
             self.figures[key] = result[key]
         self.notes["national"] = ", ".join(f"{k}: {v}" for k, v in result["notes"].items())
+        self.figures["digest_cold_ms"] = self._national(db_path, "--cold")["digest_cold_ms"]
         return db_path
+
+    def national_50k(self, folder: Path) -> None:
+        from bench.seed import seed
+        from bot.config import load_config
+
+        db_path = folder / "national-50k.db"
+        seeded = seed(db_path, load_config(REPO / "config.toml").form, 50_000, 36, tallied=True)
+        self.notes["seed_50k"] = (f"{seeded.organizations} organizations, {seeded.reports} reports, month totals "
+                                  f"kept by the triggers while seeding, {seeded.seconds:.0f} s")
+        result = self._national(db_path, "--runs", "7", "--no-export")
+        self.figures["digest_ms_50k"], self.figures["missing_ms_50k"] = result["digest_ms"], result["missing_ms"]
+        self.notes["national_50k"] = ", ".join(f"{k}: {v}" for k, v in result["notes"].items())
+        db_path.unlink()
 
     def startup(self, db_path: Path, folder: Path) -> None:
         from bench import startup
 
-        median, samples, cpu = startup.run(db_path, folder, self.quick)
-        self.figures["startup_s"] = median
-        self.notes["startup"] = f"samples {samples} s; CPU used by the first getUpdates {cpu} s"
+        bastau, stock = startup.run(db_path, folder, self.quick)
+        self.figures["startup_s"] = bastau.median
+        self.figures["startup_vs_aiogram"] = round(bastau.median / stock.median, 3)
+        stock_rss = sorted(stock.rss_mb)[len(stock.rss_mb) // 2]
+        if self.figures["rss_mb"]:
+            self.figures["rss_vs_aiogram"] = round(self.figures["rss_mb"] / stock_rss, 3)
+        self.notes["startup"] = (f"bastau run {bastau.seconds} s (CPU by the first getUpdates {bastau.cpu} s, "
+                                 f"peak RSS {bastau.rss_mb} MB); stock aiogram bot {stock.seconds} s "
+                                 f"(CPU {stock.cpu} s, peak RSS {stock.rss_mb} MB)")
 
     def dashboard(self, db_path: Path) -> None:
         runs = "3" if self.quick else "7"
@@ -92,9 +123,12 @@ class Run:
 
         result = dialog.run(self.quick)
         self.figures["dialog_vs_bare_ratio"] = result.ratio
+        self.figures["dialog_vs_floor"] = result.vs_floor
         self.notes["dialog"] = (f"{result.scenario}: {result.updates} updates, {result.dialog_per_s:.0f}/s "
-                                f"vs bare {result.bare_per_s:.0f}/s; per dialog update {result.api_calls_per_update} "
-                                f"Bot API calls and {result.sql_per_update} SQL statements")
+                                f"vs bare {result.bare_per_s:.0f}/s and floor {result.floor_per_s:.0f}/s; per "
+                                f"dialog update {result.api_calls_per_update} Bot API calls, "
+                                f"{result.sql_per_update} SQL statements of which {result.hops_per_update} "
+                                f"in a worker thread")
 
     def broadcast(self) -> None:
         from bench import broadcast
@@ -103,21 +137,29 @@ class Run:
         lost = result.recipients - result.receipt["sent"] - result.receipt["blocked"] - result.receipt["failed"]
         self.figures["broadcast_rate_ratio"] = result.ratio
         self.figures["broadcast_429"] = result.too_many_requests
-        self.notes["broadcast"] = (f"{result.recipients} recipients at limit {result.limit:.0f}/s in {result.seconds} s "
-                                   f"({result.rate:.0f}/s); receipt {result.receipt}; not delivered {lost}; "
-                                   f"429s {result.too_many_requests}, dishonoured {result.dishonoured_429}; "
-                                   f"duplicates {result.duplicates}")
+        self.figures["broadcast_busiest_second"] = result.busiest_second
+        self.notes["broadcast"] = (f"{result.recipients} messages (two broadcasts) at server limit "
+                                   f"{result.limit:.0f}/s, bot at {result.limit * broadcast.OVER_LIMIT:.0f}/s, "
+                                   f"in {result.seconds} s; after the first second {result.steady_rate}/s; "
+                                   f"receipt {result.receipt}; not delivered {lost}; 429s "
+                                   f"{result.too_many_requests}, dishonoured {result.dishonoured_429}; duplicates "
+                                   f"{result.duplicates}; progress edits {result.progress_edits}")
         if result.dishonoured_429 or lost or result.receipt["sent"] != result.recipients:
-            self.notes["broadcast"] += "  ← MISS: not every recipient delivered or a 429 not honoured"
+            self.failed.add("broadcast_rate_ratio")  # a rate bought with lost messages or ignored 429s fails
+            self.notes["broadcast"] += "  ← MISS: not every message delivered or a 429 not honoured"
 
 
-STEP_OF = {"dialog_vs_bare_ratio": "dialog", "broadcast_rate_ratio": "broadcast", "broadcast_429": "broadcast",
-           "startup_s": "startup", "dashboard_ms": "dashboard"}
+STEP_OF = {"dialog_vs_bare_ratio": "dialog", "dialog_vs_floor": "dialog", "broadcast_rate_ratio": "broadcast",
+           "broadcast_429": "broadcast", "broadcast_busiest_second": "broadcast", "startup_s": "startup",
+           "startup_vs_aiogram": "startup", "rss_vs_aiogram": "startup", "digest_ms_50k": "national_50k",
+           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard"}
 
 
 def why_missing(run: Run, key: str) -> str:
     """'n/a (not built)' when the piece does not exist in the code base, else 'n/a (error)'."""
     step = STEP_OF.get(key, "national")
+    if step == "national_50k" and run.quick:
+        return "n/a (full run)"
     note = run.notes.get(step, "")
     piece = key.removesuffix("_ms").removesuffix("_s")
     if "not built" in note and (step != "national" or f"{piece}: not built" in note):
@@ -130,7 +172,7 @@ def table(run: Run) -> str:
     for key, (goal, passes) in GOALS.items():
         value = run.figures[key]
         shown = why_missing(run, key) if value is None else f"{value:g}"
-        verdict = "—" if value is None else ("pass" if passes(value) else "MISS")
+        verdict = "—" if value is None else ("pass" if passes(value) and key not in run.failed else "MISS")
         lines.append(f"{key:<22} {shown:>16}  {goal:<20} {verdict}")
     lines.append("")
     lines += [f"{name}: {note}" for name, note in run.notes.items()]
@@ -148,6 +190,8 @@ def benchmarks(quick: bool) -> Run:
             run.step("dashboard", lambda: run.dashboard(holder["db"]))  # files a few reports: after startup
         run.step("dialog", run.dialog)
         run.step("broadcast", run.broadcast)
+        if not quick:
+            run.step("national_50k", lambda: run.national_50k(folder))
     return run
 
 

@@ -23,7 +23,7 @@ class ApiProcess:
         self.url = ""
         self.http: aiohttp.ClientSession | None = None
 
-    async def __aenter__(self) -> "ApiProcess":
+    async def __aenter__(self) -> ApiProcess:
         self.process = subprocess.Popen(self.args, cwd=REPO, stdout=subprocess.PIPE, text=True,
                                         start_new_session=True)
         line = await asyncio.wait_for(asyncio.to_thread(self.process.stdout.readline), 60)

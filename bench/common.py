@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from bench.seed import NOW
 from bot.domain.clock import FakeClock

@@ -6,7 +6,8 @@ The dialog side runs the real dispatcher (`bot.app.build_dispatcher`: dedup, use
 middlewares, every router, SQLite FSM storage on a file database). A first group of chairs warms the
 process up (the first use of each pydantic model builds it) and is not counted; then `gc.freeze()` as
 `bastau run` does after start-up. Every counted update is recorded with the Bot API calls it made and
-replayed, unchanged, into the bare bot and the floor bot (each twice, the faster run counts).
+replayed, unchanged, into the bare bot and the floor bot right after each chair's dialog, so that the
+three share the machine's load of the moment (on a busy machine it changes from second to second).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import CallbackQuery, Message, Update
 
 from bench.common import bench_clock, load
-from bench.floor import Call, replay_floor
+from bench.floor import Call, Replayer, floor_replayer
 from db.queries.orgs import RosterRow
 from db.queries.roster import apply_rows
 from tests.support.harness import Harness
@@ -97,15 +98,8 @@ def bare_dispatcher() -> Dispatcher:
     return dp
 
 
-async def replay_bare(payloads: list[dict[str, Any]]) -> tuple[float, int]:
-    """Seconds the bare bot needs for the same updates, and its Bot API calls."""
-    session = MockedSession()
-    bot = Bot("42:TEST", session=session)
-    dp = bare_dispatcher()
-    started = time.perf_counter()
-    for payload in payloads:
-        await dp.feed_update(bot, Update.model_validate(payload, context={"bot": bot}))
-    return time.perf_counter() - started, len(session.requests)
+def bare_replayer() -> Replayer:
+    return Replayer(Bot("42:TEST", session=MockedSession()), bare_dispatcher())
 
 
 async def _registration(harness: Harness, first: int, chairs: int) -> None:
@@ -150,28 +144,36 @@ async def measure(chairs: int = 200, warm_up: int = 20) -> DialogResult:
         clock = bench_clock()
         harness = RecordingHarness(await _app(config, clock), clock)
         rows = [RosterRow(n + 2, f"Аудан {n % 10}", f"Ұйым {n}", "social", 100 + n)
-                for n in range(warm_up + chairs)]
+                for n in range(warm_up + 1 + chairs)]
         await apply_rows(harness.app.db, rows, clock.now())
         try:
             dialog = report_dialog_available()
             scenario = "report dialog" if dialog else "registration"
             if dialog:
-                await _register_directly(harness, warm_up + chairs)
+                await _register_directly(harness, warm_up + 1 + chairs)
             run = _report_dialogs if dialog else _registration
             await run(harness, 0, warm_up)
+            floor, bare = floor_replayer(harness.replies, MockedSession()), bare_replayer()
+            harness.measuring = True
+            await run(harness, warm_up, 1)  # the floor and bare bots warm up on one chair's updates
+            for replayer in (floor, bare):
+                await replayer.feed(harness.recorded)
+            harness.recorded.clear()
+            floor.seconds = bare.seconds = harness.busy = harness.api_calls = 0
+            harness.statements = harness.hops = 0
             gc.collect()
             gc.freeze()  # as bastau run does once the dispatcher is built
-            harness.measuring = True
-            await run(harness, warm_up, chairs)
-            payloads, busy = harness.recorded, harness.busy
+            n = 0
+            for chair in range(warm_up + 1, warm_up + 1 + chairs):
+                await run(harness, chair, 1)
+                for replayer in (floor, bare):
+                    await replayer.feed(harness.recorded[n:])
+                n = len(harness.recorded)
         finally:
             await harness.close()
-    bare = min([(await replay_bare(payloads))[0] for _ in range(2)])
-    floor = min([await replay_floor(payloads, harness.replies, MockedSession) for _ in range(2)])
     gc.unfreeze()
-    n = len(payloads)
-    return DialogResult(scenario, n, n / busy, n / bare, n / floor, round(harness.api_calls / n, 2),
-                        round(harness.statements / n, 2), round(harness.hops / n, 2))
+    return DialogResult(scenario, n, n / harness.busy, n / bare.seconds, n / floor.seconds,
+                        round(harness.api_calls / n, 2), round(harness.statements / n, 2), round(harness.hops / n, 2))
 
 
 async def _app(config, clock):

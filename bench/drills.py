@@ -159,7 +159,7 @@ async def _done(db_path: Path, broadcast_id: int) -> bool:
 
 
 def run_drills(quick: bool = False, fuzz_only: int | None = None) -> dict[str, dict[str, Any]]:
-    from bench import dialog_kill, fuzz
+    from bench import crash_drill, dialog_kill, fuzz
 
     report: dict[str, dict[str, Any]] = {}
     if fuzz_only:
@@ -172,6 +172,7 @@ def run_drills(quick: bool = False, fuzz_only: int | None = None) -> dict[str, d
             ("broadcast_kill", lambda: asyncio.run(broadcast_kill(folder, 300 if quick else 1000,
                                                                   3 if quick else 10))),
             ("dialog_kill", lambda: asyncio.run(dialog_kill.run(folder))),
+            ("crash_drill", lambda: asyncio.run(crash_drill.run(folder, 50 if quick else 200, 3 if quick else 10))),
             ("faults", lambda: asyncio.run(__import__("bench.faults", fromlist=["run"]).run(folder, quick))),
             ("fuzz", lambda: _fuzz_summary(fuzz.main(1_000 if quick else 10_000))),
         ]

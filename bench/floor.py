@@ -88,15 +88,24 @@ def floor_dispatcher(replies: dict[int, list[Call]]) -> Dispatcher:
     return dp
 
 
-async def replay_floor(payloads: list[dict[str, Any]], replies: dict[int, list[Call]],
-                       session_factory: Any) -> float:
-    """Seconds the floor bot needs for the updates (the session answers without a network)."""
-    session = session_factory()
+class Replayer:
+    """Feeds recorded updates into a dispatcher and adds up the seconds it takes."""
+
+    def __init__(self, bot: Bot, dp: Dispatcher) -> None:
+        self.bot, self.dp = bot, dp
+        self.seconds = 0.0
+
+    async def feed(self, payloads: list[dict[str, Any]]) -> None:
+        started = time.perf_counter()
+        for payload in payloads:
+            await self.dp.feed_update(self.bot, Update.model_validate(payload, context={"bot": self.bot}))
+        self.seconds += time.perf_counter() - started
+
+
+def floor_replayer(replies: dict[int, list[Call]], session: Any) -> Replayer:
+    """The floor bot over `session` (one that answers without a network), with aiogram's Response
+    classes kept alive as the real bot keeps them (bot/telegram/response_types.py)."""
     bot = Bot("42:TEST", session=session, default=DefaultBotProperties(parse_mode="HTML"))
-    kept = [Response[t] for t in (Message, bool)]  # aiogram's Response classes, kept as the real bot keeps them
-    dp = floor_dispatcher(replies)
-    started = time.perf_counter()
-    for payload in payloads:
-        await dp.feed_update(bot, Update.model_validate(payload, context={"bot": bot}))
-    del kept
-    return time.perf_counter() - started
+    replayer = Replayer(bot, floor_dispatcher(replies))
+    replayer.kept = [Response[t] for t in (Message, bool)]  # type: ignore[attr-defined]
+    return replayer

@@ -126,7 +126,7 @@ class FuzzSession:
         self.errors = ErrorCounter()
 
     @classmethod
-    async def create(cls, folder: Path) -> "FuzzSession":
+    async def create(cls, folder: Path) -> FuzzSession:
         from tests.support.harness import Harness
 
         clock = bench_clock()

@@ -16,7 +16,7 @@ import sqlite3
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Form
@@ -52,7 +52,7 @@ NEEDS = {"kk": ["Кабинет жоқ, жиналыстар мектеп зал
                 "Медленный интернет, фото отправляются с трудом."]}
 
 FIRST_CHAIR_ID = 700_000_000
-NOW = datetime(2026, 11, 26, 5, 0, tzinfo=timezone.utc)  # 10:00 in Almaty: November 2026 is open
+NOW = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)  # 10:00 in Almaty: November 2026 is open
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def seed(path: Path, form: Form, organizations: int = 10_000, months: int = 36, 
             members = max(0, members + rng.randint(-3, 6))
             late = 0 if is_open else int(rng.random() < .12)
             year, mon = map(int, month.split("-"))
-            day = datetime(year, mon, 25, tzinfo=timezone.utc) + timedelta(days=rng.randint(0, 15 if late else 10),
+            day = datetime(year, mon, 25, tzinfo=UTC) + timedelta(days=rng.randint(0, 15 if late else 10),
                                                                          hours=rng.randint(3, 15))
             when = min(day, NOW).isoformat(timespec="seconds")
             answers = json.dumps(_answers(rng, form, members, locale), ensure_ascii=False)

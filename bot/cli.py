@@ -99,12 +99,12 @@ async def _roster_import(config: Settings, file: Path, archive_missing: bool) ->
 
 
 async def _roster_codes(config: Settings) -> int:
+    from bot.features.roster.service import safe_codes_csv
     from db.database import Database
-    from db.queries.orgs import codes_csv
 
     db = await Database.open(config.db_path)
     try:
-        sys.stdout.write(await codes_csv(db))
+        sys.stdout.write(await safe_codes_csv(db))
     finally:
         await db.close()
     return 0

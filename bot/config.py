@@ -357,15 +357,20 @@ def load_config(path: str | Path | None = None, **overrides) -> Settings:
 
 
 def _check_db_path(settings: Settings) -> None:
-    """The database can be opened or created there (SQLite itself would fail later with a traceback)."""
+    """The database can be opened or created there (its missing folders too: `bastau run` creates
+    them); else one line naming the setting, not SQLite's traceback later."""
     path = settings.db_path
     if str(path) == ":memory:":
         return
     name = "BASTAU_DB" if os.environ.get("BASTAU_DB") else "bot.db_path"
     if path.is_dir():
         raise ConfigError(f"{name}: {path} is a folder; give the path of the database file")
-    folder = path.parent
-    if not path.exists() and not folder.is_dir():
-        raise ConfigError(f"{name}: the folder {folder} does not exist; create it or choose another path")
-    if not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
-        raise ConfigError(f"{name}: cannot create {path}: the folder {folder} is not writable")
+    if path.exists():
+        return
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{name}: cannot create {path}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{name}: cannot create {path}: the folder {existing} is not writable")

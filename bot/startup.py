@@ -1,5 +1,6 @@
 """The checks `bastau run` makes before it polls. Each known misconfiguration becomes a StartupError
-with one clear line (never the token), and the command exits non-zero within seconds."""
+with one clear line (never the token), and the command exits non-zero within seconds: the checks
+of the environment come before aiogram is even imported (seconds on a busy machine)."""
 from __future__ import annotations
 
 import asyncio
@@ -7,12 +8,12 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aiogram import Bot
-from aiogram.exceptions import AiogramError, TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
-from aiogram.utils.token import TokenValidationError, validate_token
+from typing import TYPE_CHECKING
 
-from bot.telegram.delivery import RetryRequests
-from db.database import Database
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+    from db.database import Database
 
 PROBE_TIMEOUT_S = 5.0
 
@@ -22,11 +23,10 @@ class StartupError(Exception):
 
 
 def check_token(token: str) -> None:
-    try:
-        validate_token(token)
-    except TokenValidationError:
-        raise StartupError("BOT_TOKEN is not a bot token: it looks like 123456789:AA... "
-                           "(from @BotFather)") from None
+    """The rule of aiogram's validate_token (digits, a colon, the secret; no spaces)."""
+    bot_id, colon, secret = token.partition(":")
+    if not colon or not bot_id.isdigit() or not secret or any(c.isspace() for c in token):
+        raise StartupError("BOT_TOKEN is not a bot token: it looks like 123456789:AA... (from @BotFather)")
 
 
 def check_api_server(url: str) -> None:
@@ -59,19 +59,36 @@ def check_db_path(path: Path) -> None:
         raise StartupError(f"cannot create the folder of the database {path}: not a folder")
 
 
-async def open_database(path: Path) -> Database:
+async def open_database(path: Path) -> "Database":
     """Open and migrate; a database that cannot be written or is not SQLite is a StartupError."""
+    from db.database import Database
+    from db.lock import probe_write
+
     try:
-        return await Database.open(path)
+        db = await Database.open(path)
     except (sqlite3.Error, OSError) as exc:
-        reason = str(exc) or type(exc).__name__
-        if "readonly" in reason or "read-only" in reason:
-            reason = "it is read-only (check the file's and its folder's permissions)"
-        raise StartupError(f"cannot open the database {path}: {reason}") from None
+        raise StartupError(f"cannot open the database {path}: {_reason(exc)}") from None
+    try:  # a database with nothing to migrate opens read-only without a word: try a write that changes nothing
+        await probe_write(db)
+    except (sqlite3.Error, OSError) as exc:
+        await db.close()
+        raise StartupError(f"cannot write the database {path}: {_reason(exc)}") from None
+    return db
 
 
-async def probe_bot(bot: Bot, api_server: str) -> None:
+def _reason(exc: BaseException) -> str:
+    reason = str(exc) or type(exc).__name__
+    if "readonly" in reason or "read-only" in reason:
+        return "it is read-only (check the file's and its folder's permissions)"
+    return reason
+
+
+async def probe_bot(bot: "Bot", api_server: str) -> None:
     """getMe once, quickly: the token is accepted and the Bot API answers."""
+    from aiogram.exceptions import AiogramError, TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
+
+    from bot.telegram.delivery import RetryRequests
+
     where = api_server or "https://api.telegram.org"
     retry = RetryRequests.of(bot)
     tries, retry.max_tries = retry.max_tries, 1

@@ -1,9 +1,11 @@
 """The process's SQLite database: three connections to one WAL file, with serialized writes.
 
 - `quick`, a plain sqlite3 connection used in the event loop's own thread: every read and write outside
-  a transaction is first tried there, under a time budget (a progress handler interrupts it after
-  _BUDGET_S). Most statements of an update are indexed lookups of a few tens of microseconds, cheaper
-  than the ~70-90 microseconds of a hop to aiosqlite's worker thread and back.
+  a transaction is first tried there, under a budget of SQLite VM instructions (a progress handler
+  interrupts it beyond _BUDGET_STEPS, about a millisecond of work at most; counted in work, not wall time, so
+  that a busy machine's preemption does not make a lookup look long). Most statements of an update
+  are indexed lookups of a few tens of microseconds, cheaper than the ~70-90 microseconds of a hop to
+  aiosqlite's worker thread and back.
 - `reader` (aiosqlite): a statement that overran the budget is re-run there, and every later run of the
   same SQL goes there directly. An interrupted statement has no effect (SQLite rolls the statement
   back), so the re-run is safe; a write re-runs on `conn`.
@@ -22,7 +24,6 @@ import asyncio
 import logging
 import re
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -36,8 +37,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
-_BUDGET_S = 0.001  # the longest a statement may keep the event loop's thread
-_CHECK_EVERY = 1000  # SQLite VM instructions between two looks at the clock
+_CHECK_EVERY = 1000  # SQLite VM instructions between two calls of the progress handler
+# The budget: 10 calls, i.e. 10,000 instructions, 0.2-1.5 ms of a statement on this 2-core machine (fewer
+# instructions per ms when it reads many pages); an indexed lookup of an update needs a few hundred.
+_BUDGET_STEPS = 10
 _CHECKPOINT_EVERY = 100  # writes on `quick` between two checkpoints
 _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
 _TO_WORKER = ("SQLITE_INTERRUPT", "SQLITE_BUSY", "SQLITE_LOCKED")  # error names that send a statement on
@@ -63,22 +66,23 @@ def split_statements(script: str) -> list[str]:
 
 
 class _Quick:
-    """The sqlite3 connection used in the event loop's thread, for statements within the time budget."""
+    """The sqlite3 connection used in the event loop's thread, for statements within the budget."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.long: set[str] = set()  # SQL that overran the budget once: straight to a worker from then on
-        self._deadline = 0.0
+        self._steps = 0
         conn.set_progress_handler(self._overran, _CHECK_EVERY)
 
     def _overran(self) -> bool:
-        return time.perf_counter() > self._deadline
+        self._steps += 1
+        return self._steps > _BUDGET_STEPS
 
     def run(self, sql: str, params: Params) -> tuple[list[sqlite3.Row], sqlite3.Cursor] | None:
         """The rows and the cursor; None when the statement must run in a worker thread instead."""
         if sql in self.long:
             return None
-        self._deadline = time.perf_counter() + _BUDGET_S
+        self._steps = 0
         try:
             cursor = self.conn.execute(sql, params)
             return cursor.fetchall(), cursor

@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from db.database import Database
+
 
 class LockHeld(Exception):
     """Another process holds the database; str() names it."""
@@ -59,3 +61,10 @@ class WriterLock:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None
+
+
+async def probe_write(db: Database) -> None:
+    """A write that changes nothing: raises sqlite3.OperationalError when the database is read-only
+    (SQLite opens such a file read-only without a word, and says so only at the first write)."""
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE schema_migrations SET version = version WHERE 0")

@@ -1,7 +1,8 @@
 """The layout's rules, read from the code with `ast` (imports at module level and inside functions;
 those under `if TYPE_CHECKING:`, for annotations only, are never run and do not count):
 no import cycle in bot/ or db/; a feature never imports another feature's router module; bot/domain
-imports no aiogram; nothing of the bot but bot/cli.py imports the sandbox."""
+imports no aiogram; nothing of the bot but bot/cli.py imports the sandbox; no source file over 400
+lines; tests share code through tests/support only."""
 from __future__ import annotations
 
 import ast
@@ -11,6 +12,7 @@ from pathlib import Path
 from tests.support.paths import REPO
 
 PACKAGES = ("bot", "db")
+MAX_LINES = 400
 
 
 def module_name(path: Path) -> str:
@@ -169,3 +171,22 @@ def test_only_the_cli_imports_the_sandbox():
              if name.startswith("bot.") and not allowed(name)
              for target in sorted(targets) if target == "bot.sandbox" or target.startswith("bot.sandbox.")]
     assert not found, "only bot/cli.py may import bot.sandbox:\n" + "\n".join(found)
+
+
+def test_no_source_file_is_over_400_lines():
+    sources = [p for folder in ("bot", "db", "bench") for p in (REPO / folder).rglob("*")
+               if p.suffix in (".py", ".sql", ".js", ".css", ".html") and "__pycache__" not in p.parts]
+    found = [f"{p.relative_to(REPO)}: {n} lines" for p in sorted(sources)
+             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
+    assert not found, f"files over {MAX_LINES} lines (split them by responsibility):\n" + "\n".join(found)
+
+
+def test_tests_share_code_only_through_tests_support():
+    found = []
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        if "support" in path.relative_to(REPO / "tests").parts[:1]:
+            continue
+        name = module_name(path)
+        found += [f"{name} imports {target}" for target in sorted(set(imported_names(name, path)))
+                  if target.startswith("tests.") and not target.startswith("tests.support")]
+    assert not found, "shared test code belongs in tests/support/:\n" + "\n".join(found)

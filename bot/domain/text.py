@@ -13,9 +13,10 @@ from typing import Any
 TELEGRAM_LIMIT = 4096
 
 # Characters refused in any text: C0 and C1 control characters (not tab and newline; a carriage
-# return is turned into a newline instead), lone surrogates, the noncharacters U+FFFE and U+FFFF
-# (none of them can be stored in an XLSX file, and they are invisible in a chat), and the bidi
-# embedding, override and isolate controls that make a name display in a different order.
+# return is turned into a newline instead), lone surrogates and the noncharacters U+FFFE and U+FFFF
+# (invisible in a chat; the C0 ones, surrogates and noncharacters cannot even be stored in an XLSX
+# file), and the bidi embedding, override and isolate controls that make a name display in another
+# order. db/queries/orgs.py drops the same set when it matches names stored before this check.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 # What an XLSX file (XML 1.0) cannot hold at all.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -107,18 +108,19 @@ class _Unit:
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Pieces of at most `limit` characters, each well-formed HTML on its own. A cut falls between
-    sections (blank lines) where that leaves the piece at least half full, else between lines,
+    """Pieces of at most `limit` characters (counted in UTF-16 code units, as Telegram measures text:
+    an emoji counts two, within the limit either way), each well-formed HTML on its own. A cut falls
+    between sections (blank lines) where that leaves the piece at least half full, else between lines,
     else at a space, else between two characters; the blank line, newline or space at a cut is
     dropped (Telegram trims it anyway). Never inside a tag or an entity such as &amp;: an element
     open at a cut is closed at the end of the piece and opened again at the start of the next."""
-    if len(text) <= limit:
+    if _utf16_len(text) <= limit:
         return [text] if text else []
     units = _units(text)
     sizes = [0]
     seen = [0]
     for unit in units:
-        sizes.append(sizes[-1] + len(unit.text))
+        sizes.append(sizes[-1] + (len(unit.text) if unit.text.isascii() else _utf16_len(unit.text)))
         seen.append(seen[-1] + unit.visible)
     parts: list[str] = []
     start = 0

@@ -14,6 +14,7 @@ from bot.config import LOCALES
 from bot.domain.calendar import Month
 from bot.domain.roles import Role
 from bot.i18n import N_
+from bot.telegram.callbacks import message_of
 from db.queries.orgs import Organization
 from db.repos import Repos
 
@@ -72,11 +73,6 @@ def scope_ref(role: Role) -> str:
 
 async def refuse(query: CallbackQuery, msgid: str = OUT_OF_SCOPE) -> None:
     await query.answer(_(msgid), show_alert=True)
-
-
-def message_of(query: CallbackQuery) -> Message | None:
-    """The message of the pressed button; None when Telegram no longer gives it (too old, or inline)."""
-    return query.message if isinstance(query.message, Message) else None
 
 
 async def answer_message(query: CallbackQuery, text: str, **kwargs: Any) -> None:

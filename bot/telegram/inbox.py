@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from datetime import timedelta
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,8 @@ from bot.domain.clock import Clock
 from db.queries.inbox import HANDLING, InboxRepo, Stored
 
 log = logging.getLogger(__name__)
+KEEP_DONE = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=6)
 
 
 def chat_key(update: Update) -> str | None:
@@ -83,6 +86,22 @@ class Inbox:
         waits = [self.dispatch(Update.model_validate_json(row.payload, context={"bot": self.bot})) for row in rows]
         await asyncio.gather(*waits, return_exceptions=True)
         return {row.chat_key for row in rows if row.chat_key}
+
+    async def prune(self, keep: timedelta = KEEP_DONE) -> int:
+        """Forget updates handled longer ago than `keep` (Telegram re-sends only within a day)."""
+        removed = await self.repo.prune(self.clock.now() - keep)
+        if removed:
+            log.info("inbox: %d handled update(s) older than %s pruned", removed, keep)
+        return removed
+
+    async def prune_every(self, period: timedelta = PRUNE_EVERY) -> None:
+        """Prune now and then every `period`, until cancelled."""
+        while True:
+            try:
+                await self.prune()
+            except Exception:  # a busy or failing database: the next round tries again
+                log.exception("inbox prune failed")
+            await asyncio.sleep(period.total_seconds())
 
     async def idle(self) -> None:
         """Wait until every dispatched update is handled."""

@@ -87,6 +87,7 @@ async def run_polling(dp: Dispatcher, bot: Bot, inbox: Inbox, resume: Resume, ha
     workflow = {"dispatcher": dp, "bots": (bot,), **dp.workflow_data, **kwargs}
     await dp.emit_startup(bot=bot, **workflow)
     task: asyncio.Task[Any] | None = None
+    pruner: asyncio.Task[Any] | None = None
     try:
         async def start_and_poll() -> None:
             answered = await poller.catch_up()
@@ -95,6 +96,7 @@ async def run_polling(dp: Dispatcher, bot: Bot, inbox: Inbox, resume: Resume, ha
             await poller.poll()
 
         task = asyncio.create_task(start_and_poll(), name="polling")
+        pruner = asyncio.create_task(inbox.prune_every(), name="inbox prune")
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
@@ -102,10 +104,11 @@ async def run_polling(dp: Dispatcher, bot: Bot, inbox: Inbox, resume: Resume, ha
             task.result()  # an error of the catch-up or resume step: raised
         log.info("stopping")
     finally:
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        for background in (task, pruner):
+            if background is not None:
+                background.cancel()
+                with suppress(asyncio.CancelledError):
+                    await background
         await inbox.close(STOP_GRACE_S)
         try:
             await dp.emit_shutdown(bot=bot, **workflow)

@@ -106,6 +106,5 @@ async def resume_dialogs(dp: Dispatcher, bot: Bot, dialogs: DialogsRepo, clock: 
             continue
         jobs.append(ask(waiting.key, *ids))
     await asyncio.gather(*jobs)
-    if asked:
-        log.info("asked %d waiting dialog(s) their question again after the restart", asked)
+    log.log(logging.WARNING if asked else logging.INFO, "asked %d waiting dialog(s) their question again", asked)
     return asked

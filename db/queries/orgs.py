@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -65,6 +66,20 @@ def fresh_code(taken: set[str]) -> str:
         if code not in taken:
             taken.add(code)
             return code
+
+
+# Characters the door (bot/domain/text.py) now refuses, which names stored before it may hold.
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def name_key(name: str) -> str:
+    """How roster names are matched: case folded, composed (NFC), without refused characters."""
+    return _REFUSED.sub("", unicodedata.normalize("NFC", name)).casefold()
+
+
+def repairs(stored: str, given: str) -> bool:
+    """The file spells a stored name cleanly (more than a change of case): the file's spelling wins."""
+    return stored.casefold() != given.casefold()
 
 
 async def reissue_code(db: Database, org_id: int, now: datetime, handover_by: int | None = None) -> str | None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from db.database import Database, Tx
-from db.queries.common import iso
-from db.queries.orgs import RosterRow, fresh_code
+from db.queries.common import inserted_id, iso
+from db.queries.orgs import RosterRow, fresh_code, name_key, repairs
 
 Named = tuple[str, str]  # (district, organization)
 
@@ -36,15 +36,15 @@ _ORGS = ("SELECT o.id, o.district_id, d.name AS district, o.name, o.sector, o.me
 async def _regions(tx: Tx, rows: list[RosterRow], default_region: str, summary: ApplySummary) -> dict[str, int]:
     """casefolded name -> id of every region the rows name, added when new. Districts from before
     regions are adopted by the default region."""
-    regions = {r["name"].casefold(): r["id"] for r in await tx.fetchall("SELECT id, name FROM regions")}
+    regions = {name_key(r["name"]): r["id"] for r in await tx.fetchall("SELECT id, name FROM regions")}
     for name in dict.fromkeys(row.region or default_region for row in rows):
-        if name and name.casefold() not in regions:
+        if name and name_key(name) not in regions:
             cur = await tx.execute("INSERT INTO regions(name) VALUES (?)", (name,))
-            regions[name.casefold()] = cur.lastrowid
+            regions[name_key(name)] = inserted_id(cur)
             summary.regions_added.append(name)
     if default_region:
         await tx.execute("UPDATE districts SET region_id = ? WHERE region_id IS NULL",
-                         (regions[default_region.casefold()],))
+                         (regions[name_key(default_region)],))
     return regions
 
 
@@ -61,51 +61,61 @@ async def apply_rows(db: Database, rows: list[RosterRow], now: datetime, *, defa
     with the row's org_code when there is one, else the one of the same (region, district, name): a
     new name or district of a known org_code is a rename or a move. Organizations of the database the
     rows leave out are listed in `absent`, and archived with `archive_missing` (their districts too,
-    once none of their organizations is left). Names match regardless of case, as in parse_rows.
+    once none of their organizations is left). Names match regardless of case and of what `name_key`
+    drops: a name stored before the door refused control characters takes the file's clean spelling.
     Reads everything once and writes in batches (a national roster of 10,000 rows is one upload)."""
     summary = ApplySummary()
     stamp = iso(now)
     async with db.transaction() as tx:
         regions = await _regions(tx, rows, default_region, summary)
-        districts = {(r["region_id"], r["name"].casefold()): r["id"]
+        districts = {(r["region_id"], name_key(r["name"])): (r["id"], r["name"])
                      for r in await tx.fetchall("SELECT id, region_id, name FROM districts")}
         everyone = await tx.fetchall(_ORGS)
-        existing = {(r["district_id"], r["name"].casefold()): r for r in everyone}
+        existing = {(r["district_id"], name_key(r["name"])): r for r in everyone}
+        repaired_districts = []
         by_code = {r["org_code"].casefold(): r for r in everyone if r["org_code"]}
         codes = {r[0] for r in await tx.fetchall("SELECT invite_code FROM organizations")}
         seen: set[int] = set()
         inserts, updates = [], []
         for row in rows:
-            region_id = regions.get((row.region or default_region).casefold())
-            district_id = districts.get((region_id, row.district.casefold()))
-            if district_id is None:
+            region_id = regions.get(name_key(row.region or default_region))
+            known = districts.get((region_id, name_key(row.district)))
+            if known is None:
                 cur = await tx.execute("INSERT INTO districts(region_id, name) VALUES (?, ?)",
                                        (region_id, row.district))
-                district_id = districts[(region_id, row.district.casefold())] = cur.lastrowid
+                known = districts[(region_id, name_key(row.district))] = (inserted_id(cur), row.district)
                 summary.districts_added.append(row.district)
+            elif repairs(known[1], row.district):
+                repaired_districts.append((row.district, known[0]))
+                known = districts[(region_id, name_key(row.district))] = (known[0], row.district)
+            district_id = known[0]
             found = by_code.get(row.org_code.casefold()) if row.org_code else None
-            found = found or existing.get((district_id, row.organization.casefold()))
+            found = found or existing.get((district_id, name_key(row.organization)))
             if found is None:
                 inserts.append((district_id, row.organization, row.sector, row.members, fresh_code(codes),
                                 row.org_code, row.chair_deputy, row.chair_council, row.chair_elected, stamp, stamp))
                 summary.added.append((row.district, row.organization))
                 continue
             seen.add(found["id"])
-            moved, renamed = found["district_id"] != district_id, found["name"] != row.organization
+            moved = found["district_id"] != district_id
+            renamed = name_key(found["name"]) != name_key(row.organization)
+            repaired = not renamed and repairs(found["name"], row.organization)
             if moved:
                 summary.moved.append((row.organization, found["district"], row.district))
             elif renamed:
                 summary.renamed.append((row.district, found["name"], row.organization))
             if found["archived_at"] is not None:
                 summary.restored.append((row.district, row.organization))
-            if moved or renamed or found["archived_at"] is not None or _facts_changed(found, row) or (
+            if moved or renamed or repaired or found["archived_at"] is not None or _facts_changed(found, row) or (
                     row.org_code and found["org_code"] != row.org_code):
-                updates.append((district_id, row.organization, row.sector, row.members, row.org_code,
+                name = row.organization if renamed or repaired else found["name"]
+                updates.append((district_id, name, row.sector, row.members, row.org_code,
                                 row.chair_deputy, row.chair_council, row.chair_elected, stamp, found["id"]))
                 if not (moved or renamed):
                     summary.changed.append((row.district, row.organization))
             else:
                 summary.unchanged += 1
+        await tx.executemany("UPDATE districts SET name = ? WHERE id = ?", repaired_districts)
         await tx.executemany(
             "INSERT INTO organizations(district_id, name, sector, members, invite_code, org_code, chair_deputy, "
             "chair_council, chair_elected, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", inserts)

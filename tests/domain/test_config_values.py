@@ -49,25 +49,31 @@ def test_the_reminder_gap_follows_the_opening_and_due_days(tmp_path):
     assert load_config(path).calendar.remind_days_before_due == (1, 7, 10)     # gap 28 - 20 + 5 = 13
 
 
-@pytest.mark.parametrize("where", ["folder", "missing folder", "read-only folder"])
+@pytest.mark.parametrize("where", ["folder", "under a file", "read-only folder"])
 def test_a_bad_database_path_is_one_clear_line(tmp_path, monkeypatch, where):
     if where == "read-only folder" and os.geteuid() == 0:
         pytest.skip("root may write anywhere")
-    target = {"folder": tmp_path, "missing folder": tmp_path / "nowhere" / "bastau.db",
-              "read-only folder": tmp_path / "locked" / "bastau.db"}[where]
+    (tmp_path / "a-file").write_text("x")
+    target, named = {"folder": (tmp_path, tmp_path),
+                     "under a file": (tmp_path / "a-file" / "sub" / "bastau.db", tmp_path / "a-file"),
+                     "read-only folder": (tmp_path / "locked" / "new" / "bastau.db", tmp_path / "locked")}[where]
     if where == "read-only folder":
-        target.parent.mkdir()
-        target.parent.chmod(0o500)
+        named.mkdir()
+        named.chmod(0o500)
     monkeypatch.setenv("BASTAU_DB", str(target))
     with pytest.raises(ConfigError) as error:
         load_config(REPO / "config.toml")
     message = str(error.value)
-    assert message.startswith("BASTAU_DB: ") and "\n" not in message and str(target.parent if where != "folder"
-                                                                               else target) in message
+    assert message.startswith("BASTAU_DB: ") and "\n" not in message and str(named) in message
     result = subprocess.run([sys.executable, "-m", "bot", "migrate"], capture_output=True, text=True, cwd=REPO,
                             env={**os.environ, "BASTAU_DB": str(target)}, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [message]
+
+
+def test_missing_folders_that_can_be_made_are_fine(tmp_path, monkeypatch):
+    monkeypatch.setenv("BASTAU_DB", str(tmp_path / "new" / "deeper" / "bastau.db"))
+    assert load_config(REPO / "config.toml").db_path == tmp_path / "new" / "deeper" / "bastau.db"
 
 
 def test_the_config_key_is_named_when_the_path_comes_from_the_file(tmp_path, monkeypatch):

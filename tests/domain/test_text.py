@@ -102,6 +102,12 @@ def test_nested_elements_and_links_are_reopened():
     assert_joins_back(text, parts)
 
 
+def test_emoji_count_twice():
+    text = "😀" * 100
+    parts = split_message(text, limit=50)
+    assert parts == ["😀" * 25] * 4
+
+
 def test_a_word_longer_than_the_limit_is_cut_between_entities():
     text = "<code>" + "&lt;" * 100 + "</code>"
     parts = split_message(text, limit=50)
@@ -111,7 +117,7 @@ def test_a_word_longer_than_the_limit_is_cut_between_entities():
 
 TAGS = ["b", "i", "u", "s", "code", "tg-spoiler", ("span", ' class="tg-spoiler"'), ("a", ' href="https://t.me/x"'),
         "blockquote", ("blockquote", " expandable"), "pre", "em", "strong"]
-WORDS = st.text(alphabet="абвгдқәAB&<>\"' \n", min_size=1, max_size=30).map(escape)
+WORDS = st.text(alphabet="абвгдқәAB&<>\"' \n😀", min_size=1, max_size=30).map(escape)
 
 
 def elements(depth: int = 0) -> st.SearchStrategy[str]:
@@ -134,10 +140,10 @@ def test_every_part_is_well_formed_and_the_parts_join_back(text, limit):
         return
     parts = split_message(text, limit=limit)
     for part in parts:
-        assert len(part) <= limit
+        assert len(part.encode("utf-16-le")) // 2 <= limit            # Telegram counts UTF-16 code units
         assert plain(part).strip(), f"an empty part: {part!r}"   # parse_html raises on a broken tag
     assert_joins_back(text, parts)
-    if len(text) <= limit:
+    if len(text.encode("utf-16-le")) // 2 <= limit:
         assert parts == [text]
 
 
@@ -155,3 +161,18 @@ def test_an_export_with_a_control_character_still_opens():
     assert [c.value for c in row] == ["Сайрам\ufffd", '=HYPERLINK("http://x","y")', "итог\ufffd"]
     assert row[1].data_type == "s"
     assert "'=HYPERLINK" in to_csv(sheet).decode("utf-8-sig")
+
+
+def test_every_catalog_is_nfc_so_normalized_texts_match_button_labels():
+    # The door makes every user text NFC: a label typed back (a reply-keyboard button) must be NFC too.
+    from bot.config import LOCALES
+    from bot.i18n import read_catalog
+
+    checked = 0
+    for locale in LOCALES:
+        for message in read_catalog(locale):
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for text in strings:
+                assert unicodedata.normalize("NFC", text) == text, (locale, message.id)
+                checked += 1
+    assert checked > 500

@@ -10,12 +10,11 @@ import inspect
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
 
 # Prints the JSON schema of every aiogram type and method (or the name of the error that makes one
 # impossible, such as an arbitrary InputFile field), with or without the lazy build.
@@ -53,6 +52,7 @@ def python(code: str, *args: str) -> str:
                           check=True).stdout
 
 
+@pytest.mark.slow  # a child Python process
 def test_importing_the_bot_leaves_aiogram_models_unbuilt_until_used() -> None:
     out = python("import bot.config, aiogram.types as t, aiogram.methods as m\n"
                  "print(t.Sticker.__pydantic_complete__, m.SendSticker.__pydantic_complete__)\n"
@@ -62,6 +62,7 @@ def test_importing_the_bot_leaves_aiogram_models_unbuilt_until_used() -> None:
     assert out.split() == ["False", "False", "True"]
 
 
+@pytest.mark.slow  # a child Python process
 def test_a_stock_aiogram_import_is_left_alone() -> None:
     out = python("import aiogram.types as t\nprint(t.Sticker.__pydantic_complete__)")
     assert out.split() == ["True"]
@@ -76,6 +77,7 @@ def test_every_type_and_method_builds_and_validates() -> None:
         assert cls.__pydantic_complete__, cls.__name__
 
 
+@pytest.mark.slow  # a child Python process
 def test_aiogram_imported_before_the_bot_stays_eager_with_a_warning() -> None:
     out = python("import warnings\nwarnings.simplefilter('error')\nimport aiogram\n"
                  "try:\n    import bot\nexcept RuntimeWarning as exc:\n    print('warned')")

@@ -9,19 +9,9 @@ import pytest
 from bot.telegram.keyboards import OPEN_REPORT
 from tests.support.harness import at
 from tests.support.people import org_id_of, register
-from tests.support.report import BUTTONS, answer_up_to_projects, file_quickly, open_report
-
-MONTH = "2026-11"  # the open month at the fixture clock (26 November 2026)
+from tests.support.report import BUTTONS, MONTH, answer_up_to_projects, draft_of, file_quickly, open_report, report_of
 
 QUESTION = {"kk": "Сұрақ {n}/12", "ru": "Вопрос {n} из 12"}
-
-
-async def draft_of(harness, user_id: int, month: str = MONTH):
-    return await harness.app.repos.reports.get_draft(await org_id_of(harness, user_id), month)
-
-
-async def report_of(harness, user_id: int, month: str = MONTH):
-    return await harness.app.repos.reports.get(await org_id_of(harness, user_id), month)
 
 
 async def test_kazakh_chair_files_a_complete_report(harness):

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from bot.features.roster import files
 from bot.sandbox.apihtml import parse_html
+from db.database import Database
 from tests.support.cli import bastau
 from tests.support.people import BRANCH, admin
 from tests.support.roster import seed_roster
@@ -103,7 +104,7 @@ async def test_rows_past_the_bound_are_not_read(harness, kind):
 
 async def test_cells_past_the_bound_are_not_read(harness, monkeypatch):
     monkeypatch.setattr(files, "MAX_CELLS", 100)
-    rows = [HEADER] + [["Аудан", f"Ұйым {n}", "s", 1] + [""] * 20 + ["x"] for n in range(10)]
+    rows = [HEADER] + [["Аудан", f"Ұйым {n}", "s", 1] + [""] * 20 + ["x"] for n in range(10)]  # 25 cells a row
     await refused(harness, rows, "xlsx", "в файле больше 100 ячеек; удалите лишние столбцы")
 
 
@@ -142,3 +143,34 @@ async def test_codes_files_neutralize_formulas_and_illegal_characters(harness, c
     cells = {c.value: c for row in sheet.iter_rows() for c in row}
     assert cells[EVIL].data_type == "s"                  # text, not a live formula
     assert "Ақкөл\ufffd" in cells
+
+
+async def test_the_cli_codes_file_neutralizes_formulas_too(config_file, config, clock):
+    db = await Database.open(config.db_path)
+    try:
+        await seed_roster(db, clock, rows=[("Сайрам ауданы", EVIL, "social", 5)])
+    finally:
+        await db.close()
+    result = bastau(config_file, "roster", "codes")
+    assert result.returncode == 0 and "Сайрам ауданы,'=HYPERLINK" in result.stdout.replace('"', "")
+
+
+async def test_an_upload_repairs_names_stored_with_control_characters(harness, clock):
+    await seed_roster(harness.app.db, clock, rows=[("Талас\x0b ауданы", "Ақкөл\x1b", "social", 7),
+                                                   ("Талас\x0b ауданы", unicodedata.normalize("NFD", "Йолқайнар"),
+                                                    "social", 9)])
+    before = {o.name: o for o in await harness.app.repos.orgs.all()}
+    boss = await admin(harness, BRANCH)
+    await upload(boss, [HEADER, ["Талас ауданы", "Ақкөл", "social", 7], ["Талас ауданы", "Йолқайнар", "social", 9]],
+                 "csv")
+    assert "Добавлено районов: 0" in boss.reply and "Добавлено организаций: 0" in boss.reply
+    assert "Изменено организаций: 2" in boss.reply
+    after = {o.name: o for o in await harness.app.repos.orgs.all()}
+    assert after["Ақкөл"].id == before["Ақкөл\x1b"].id and after["Ақкөл"].district == "Талас ауданы"
+    assert after["Ақкөл"].invite_code == before["Ақкөл\x1b"].invite_code     # the chair's code still works
+    assert "Йолқайнар" in after
+    assert "Организаций в боте, которых нет в файле: 3" in boss.reply
+    # A change of case alone is not a repair: the stored spelling stays.
+    await upload(boss, [HEADER, ["ТАЛАС АУДАНЫ", "АҚКӨЛ", "social", 7]], "csv")
+    assert "Без изменений: 1" in boss.reply
+    assert "Ақкөл" in {o.name for o in await harness.app.repos.orgs.all()}

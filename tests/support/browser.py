@@ -160,7 +160,13 @@ def register_newcomer(page: Page) -> str:
 
 
 def file_report(page: Page, form, photo: Path) -> None:
-    """Answer every question of the dialog in the page, then confirm."""
+    """Answer every question of the dialog in the page, then confirm (a chair in Kazakh)."""
+    page.click("#reply-keyboard .reply-button", "Айлық есепті")
+    answer_remaining(page, form, photo)
+
+
+def answer_remaining(page: Page, form, photo: Path, after: int = 0, received: str = "қабылданды") -> None:
+    """Answer the dialog's questions from the first after message `after` on, then confirm."""
     from bot.form.render import ReportCb
 
     def question(after: int):
@@ -179,14 +185,12 @@ def file_report(page: Page, form, photo: Path) -> None:
             return None
         return page.wait.until(found, "no report question")
 
-    page.click("#reply-keyboard .reply-button", "Айлық есепті")
-    after = 0
     while True:
         message, actions = question(after)
         after = message["id"]
         if "confirm" in actions:
             page.click(".inline-button", actions["confirm"][1], message["id"])
-            page.wait_bot_text("қабылданды", after)
+            page.wait_bot_text(received, after)
             return
         key = next(cb.key for cb, _ in actions.values() if cb.key)
         field = form.field(key)

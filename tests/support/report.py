@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from bot.telegram.keyboards import MENU_REPORT
+from tests.support.people import org_id_of
 
+MONTH = "2026-11"  # the open month at the fixture clock (26 November 2026)
 BUTTONS = {
     "kk": {"skip": "Өткізу", "done": "Дайын", "back": "Артқа", "cancel": "Тоқтату", "confirm": "Растау",
            "continue": "жалғастыру", "restart": "Басынан", "edit": "Есепті өзгерту"},
@@ -33,3 +35,11 @@ async def file_quickly(harness, chair, language: str):
     await chair.press(BUTTONS[language]["skip"])
     await chair.press(BUTTONS[language]["done"])
     await chair.press(BUTTONS[language]["confirm"])
+
+
+async def draft_of(harness, user_id: int, month: str = MONTH):
+    return await harness.app.repos.reports.get_draft(await org_id_of(harness, user_id), month)
+
+
+async def report_of(harness, user_id: int, month: str = MONTH):
+    return await harness.app.repos.reports.get(await org_id_of(harness, user_id), month)

@@ -9,8 +9,8 @@ from aiogram.methods import SendMessage
 from aiogram.types import Update
 
 from bot.telegram.resume import resume_dialogs
-from tests.onboarding.test_registration import register
-from tests.report.test_report_dialog import MONTH, draft_of, open_report
+from tests.support.people import register
+from tests.support.report import MONTH, draft_of, open_report
 
 
 def crash_on_next_send(harness) -> None:
@@ -119,8 +119,10 @@ async def test_handled_updates_are_pruned_after_some_days(harness):
     await chair.send("400", update_id=990201)
     assert await harness.inbox.store([update_of(chair, "12", 990202)])  # stored, not handled
     repo = harness.app.repos.inbox
-    assert await repo.prune(harness.clock.now() - timedelta(days=1)) == 0  # too recent
-    assert await repo.prune(harness.clock.now() + timedelta(days=1)) > 0
+    assert await repo.is_done(990201)
+    harness.clock.advance(timedelta(days=6))
+    assert await harness.inbox.prune() == 0  # too recent
+    harness.clock.advance(timedelta(days=2))
+    assert await harness.inbox.prune() > 0
     assert not await repo.is_done(990201)
     assert [row.update_id for row in await repo.pending()] == [990202]  # never pruned before it is handled
-    assert MONTH

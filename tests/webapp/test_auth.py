@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 
 from tests.support.webapp import sign_init_data, tma
-from tests.webapp.conftest import BRANCH, DISTRICT, KUTARYS_CHAIR
+from tests.support.webapp_world import BRANCH, DISTRICT, KUTARYS_CHAIR
 
 ENDPOINTS = ["/app/api/me", "/app/api/progress", "/app/api/trends", "/app/api/orgs/1", "/app/api/export",
              "/app/api/photos/1/0"]

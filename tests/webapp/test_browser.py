@@ -9,7 +9,15 @@ import zlib
 
 import pytest
 
-from tests.support.browser import DISTRICT_ADMIN, Page, browser_in, file_report, needs_chromium, sandbox_in_background
+from tests.support.browser import (
+    DISTRICT_ADMIN,
+    Page,
+    answer_remaining,
+    browser_in,
+    file_report,
+    needs_chromium,
+    sandbox_in_background,
+)
 
 pytestmark = [needs_chromium, pytest.mark.slow]
 CHAIR = 1001  # Айбек, chair of Құтарыс in Sayram, kk; the November report is not filed yet
@@ -115,3 +123,54 @@ def test_district_admin_opens_the_dashboard_an_organization_and_a_report_with_a_
     for name in ("sandbox-phone-after-report", "dashboard-412x915", "report-412x915", "dashboard-1280x800",
                  "report-1280x800"):
         assert (tmp_path / f"{name}.png").stat().st_size > 0
+
+
+RU_CHAIR = 1002  # Анна, chair of Қайнарбұлақ, ru; the November report is not filed yet
+
+
+def test_a_chair_fills_the_form_switches_to_the_chat_mid_way_and_finishes_there(background, phone, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    sandbox = background.sandbox
+    page = Page(phone)
+    phone.get(sandbox.url)
+    page.click(f'.persona[data-id="{RU_CHAIR}"]')
+    sandbox_window = phone.current_window_handle
+    page.click("#open-webapp")
+    page.wait.until(lambda d: len(d.window_handles) == 2, "the Mini App did not open")
+    phone.switch_to.window(next(h for h in phone.window_handles if h != sandbox_window))
+    page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#report-form .field[data-key="members_total"]'))
+    assert phone.find_element(By.ID, "title").text == "Ваш отчёт"
+    total = phone.find_element(By.ID, "f-members_total")
+    total.send_keys("abc")
+    page.wait.until(lambda d: "число" in d.find_element(
+        By.CSS_SELECTOR, '.field[data-key="members_total"] .error').text, "no error for a bad number")
+    total.clear()
+    total.send_keys("520")
+    for key, value in (("members_joined", "4"), ("members_left", "1"), ("events_held", "2")):
+        phone.find_element(By.ID, f"f-{key}").send_keys(value)
+    from selenium.webdriver.common.keys import Keys
+
+    phone.find_element(By.ID, "f-events_summary").send_keys("Сенбілік өтті.", Keys.TAB)  # leaving it saves it
+    page.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".field .saved")) >= 5 and all(
+        "✓" in e.text for e in d.find_elements(By.CSS_SELECTOR, '.field[data-key^="members"] .saved, '
+                                               '.field[data-key="events_held"] .saved, '
+                                               '.field[data-key="events_summary"] .saved')), "answers not saved")
+    phone.save_screenshot(str(tmp_path / "form-412x915.png"))
+    org = next(o for o in background.run(sandbox.app.repos.orgs.all()) if o.name == "Қайнарбұлақ")
+    draft = background.run(sandbox.app.repos.reports.get_draft(org.id, "2026-11"))
+    assert draft.answers == {"members_total": 520, "members_joined": 4, "members_left": 1, "events_held": 2,
+                             "events_summary": "Сенбілік өтті."}
+
+    phone.switch_to.window(sandbox_window)  # the chat, mid-way
+    page.type("/report")
+    resume = page.wait_bot_text("незаконченный отчёт")
+    page.click(".inline-button", "Продолжить", resume["id"])
+    page.wait_bot_text("Встречи депутатов маслихата")  # the first question the page left unanswered
+    photo = tmp_path / "event.png"
+    photo.write_bytes(png())
+    answer_remaining(page, sandbox.config.form, photo, after=resume["id"], received="принят")
+    report = background.run(sandbox.app.repos.reports.get(org.id, "2026-11"))
+    assert report is not None and report.answers["members_total"] == 520
+    assert report.answers["events_summary"] == "Сенбілік өтті."
+    phone.save_screenshot(str(tmp_path / "finished-in-chat.png"))

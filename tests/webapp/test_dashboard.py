@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.webapp.conftest import BRANCH, DISTRICT, KUTARYS_CHAIR, file_report, register
+from tests.support.webapp_world import BRANCH, DISTRICT, KUTARYS_CHAIR, file_report, register
 
 
 async def test_an_organization_card_with_its_chair_and_last_twelve_months(api, world):

@@ -12,7 +12,7 @@ from bot.features.webapp import WEB_SERVER_KEY
 from bot.features.webapp.menu import set_menu_buttons
 from tests.support.harness import Harness
 from tests.support.roster import seed_roster
-from tests.webapp.conftest import BRANCH, DISTRICT
+from tests.support.webapp_world import BRANCH, DISTRICT
 
 
 async def test_admins_get_a_web_app_menu_button_in_their_language(config_file, clock, monkeypatch):

@@ -8,7 +8,7 @@ from aiogram.methods import SendMessage
 from bot.features.webapp.remind import send_deferred
 from bot.features.webapp.state import STATE
 from tests.support.harness import at
-from tests.webapp.conftest import BRANCH, DISTRICT, MEKTEP_CHAIR, register
+from tests.support.webapp_world import BRANCH, DISTRICT, MEKTEP_CHAIR, register
 
 
 def reminders(harness, chat_id: int) -> list[SendMessage]:

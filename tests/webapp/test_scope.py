@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webapp.conftest import BRANCH, DISTRICT, KUTARYS_CHAIR, MEKTEP_CHAIR
+from tests.support.webapp_world import BRANCH, DISTRICT, KUTARYS_CHAIR, MEKTEP_CHAIR
 
 
 async def test_the_branch_admin_sees_every_district_and_the_district_admin_only_theirs(api, world):

@@ -25,7 +25,7 @@ from bot.features.broadcast.audience import Audience, describe, recipients, with
 from bot.features.broadcast.engine import BroadcastEngine
 from bot.features.broadcast.receipt import STOP_LABEL, StopCb, receipt_text, stop_keyboard
 from bot.telegram.admin import MENU_BROADCAST
-from bot.telegram.callbacks import callback_message
+from bot.telegram.callbacks import callback_message, message_of
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
 from bot.telegram.resume import register_reprompt
 from db.queries.broadcasts import Broadcast, Receipt
@@ -239,8 +239,8 @@ async def on_drop(query: CallbackQuery, state: FSMContext, role: Role) -> None:
         return await _refuse(query, state)
     await state.clear()
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(_("The broadcast is cancelled. Nothing was sent."))
+    if (message := message_of(query)) is not None:
+        await message.edit_text(_("The broadcast is cancelled. Nothing was sent."))
 
 
 def _in_scope(role: Role, broadcast: Broadcast) -> bool:

@@ -24,10 +24,10 @@ from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.joins.keyboards import JoinCb
-from bot.features.joins.service import Outcome, decide, open_organizations
+from bot.features.joins.service import Asked, Outcome, ask_to_join, decide, open_organizations
 from bot.features.onboarding.service import clean_full_name
 from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse
-from bot.telegram.callbacks import callback_message
+from bot.telegram.callbacks import callback_message, message_of
 from bot.telegram.filters import HasText, IsAdmin, NotCommand
 from bot.telegram.keyboards import main_menu
 from bot.telegram.resume import register_reprompt
@@ -136,24 +136,19 @@ async def on_name(message: Message, bot: Bot, state: FSMContext, user: User, rep
         return
     org_id = (await state.get_data()).get("join_org")
     await state.clear()
-    org = await repos.orgs.get(org_id) if org_id else None
-    not_sent = _("The request was not sent. Send /start to begin again.")
-    if org is None or await repos.joins.pending_of(user.id) is not None:
-        await message.answer(not_sent)
-        return
-    if await repos.users.chair_of(org.id) is not None:
+    asked = await ask_to_join(repos, clock, user.id, org_id, name)
+    if asked.outcome is Asked.ORG_HAS_CHAIR:
         await message.answer(_("This organization already has a registered chair. "
                                "Please ask the branch administrator for help."))
         return
-    request = await repos.joins.get(await repos.joins.create(user.id, org.id, name, clock.now()))
-    if request is None:
-        await message.answer(not_sent)
+    if asked.request is None:
+        await message.answer(_("The request was not sent. Send /start to begin again."))
         return
-    username = message.from_user.username if message.from_user else None
-    await notify_admins(bot, config, repos, i18n, request, username)
+    request = asked.request
+    await notify_admins(bot, config, repos, i18n, request, message.from_user.username if message.from_user else None)
     await message.answer(_("Your request to become the chair of <b>{org}</b> ({district}) is sent to the "
                            "administrators. You will get the answer here.").format(
-        org=escape(org.name), district=escape(org.district)))
+        org=escape(request.org_name), district=escape(request.district)))
 
 
 async def notify_admins(bot: Bot, config: Settings, repos: Repos, i18n: I18n, request: JoinRequest,
@@ -192,8 +187,8 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
         await refuse(query, NOT_ALLOWED)
     elif decision.outcome is Outcome.ALREADY_DECIDED:
         await query.answer(decided_note(request, calendar), show_alert=True)
-        if isinstance(query.message, Message):  # the decision stands even when the message is gone
-            await query.message.edit_reply_markup(reply_markup=None)
+        if (message := message_of(query)) is not None:  # the decision stands even when the message is gone
+            await message.edit_reply_markup(reply_markup=None)
     elif decision.outcome is Outcome.ORG_TAKEN:
         await query.answer(_("{org} already has a chair, so this request cannot be approved. "
                              "You can reject it.").format(org=request.org_name), show_alert=True)
@@ -201,9 +196,8 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
         await query.answer(_("This person is already registered as a chair."), show_alert=True)
     else:
         await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.edit_text(f"{query.message.html_text}\n\n{decided_note(request, calendar)}",
-                                          reply_markup=None)
+        if (message := message_of(query)) is not None:
+            await message.edit_text(f"{message.html_text}\n\n{decided_note(request, calendar)}", reply_markup=None)
         await tell_user(bot, config, repos, i18n, fsm_storage, request)
 
 

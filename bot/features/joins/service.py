@@ -29,6 +29,29 @@ class Decision:
     request: JoinRequest | None = None
 
 
+class Asked(Enum):
+    SENT = "sent"
+    NOT_SENT = "not_sent"  # no organization chosen, or a request of theirs is already pending
+    ORG_HAS_CHAIR = "has_chair"
+
+
+@dataclass(frozen=True)
+class Ask:
+    outcome: Asked
+    request: JoinRequest | None = None
+
+
+async def ask_to_join(repos: Repos, clock: Clock, user_id: int, org_id: int | None, full_name: str) -> Ask:
+    """Record a user's request to become the chair of an organization that has none."""
+    org = await repos.orgs.get(org_id) if org_id else None
+    if org is None or await repos.joins.pending_of(user_id) is not None:
+        return Ask(Asked.NOT_SENT)
+    if await repos.users.chair_of(org.id) is not None:
+        return Ask(Asked.ORG_HAS_CHAIR)
+    request = await repos.joins.get(await repos.joins.create(user_id, org.id, full_name, clock.now()))
+    return Ask(Asked.SENT, request) if request is not None else Ask(Asked.NOT_SENT)
+
+
 async def open_organizations(repos: Repos, district_id: int) -> list[tuple[int, str]]:
     """Organizations of a district that have no chair yet."""
     return [(org.id, org.name) for org in await repos.orgs.all(district_id)

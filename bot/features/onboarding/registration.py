@@ -22,6 +22,7 @@ from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.alerts import alert_codes_paused
 from bot.features.onboarding.handover import tell_previous_chair
 from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name, code_still_valid
+from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import HasContact, HasText, NotCommand
 from bot.telegram.keyboards import contact_keyboard, main_menu, remove_keyboard
 from bot.telegram.resume import register_reprompt
@@ -137,8 +138,8 @@ async def on_name(message: Message, state: FSMContext) -> None:
 
 
 async def on_contact(message: Message, state: FSMContext) -> None:
-    contact = message.contact
-    if contact.user_id != message.from_user.id:
+    contact, sender = message.contact, message.from_user
+    if contact is None or sender is None or contact.user_id != sender.id:
         await message.answer(_("Please share your own phone number with the button below, or press «Skip»."),
                              reply_markup=contact_keyboard())
         return
@@ -159,9 +160,7 @@ async def on_phone_other(message: Message, state: FSMContext) -> None:
 async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, user: User,
                      repos: Repos, roles: RoleResolver, clock: Clock, config: Settings, bot: Bot,
                      i18n: I18n) -> None:
-    message = query.message
-    if not isinstance(message, Message):  # too old to be edited: the buttons are gone with it
-        await query.answer(_("This button is no longer active."), show_alert=True)
+    if (message := await callback_message(query)) is None:
         return
     data = await state.get_data()
     if callback_data.action == "restart" or "full_name" not in data:

@@ -14,6 +14,7 @@ from bot.config import LOCALES
 from bot.domain.roles import Role
 from bot.features.onboarding.registration import ask_code
 from bot.i18n import N_, telegram_locale
+from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
 from bot.telegram.keyboards import MENU_HELP, MENU_LANGUAGE, LanguageCb, language_keyboard, main_menu
 from bot.telegram.resume import reprompt
@@ -62,13 +63,14 @@ async def on_language(query: CallbackQuery, callback_data: LanguageCb, state: FS
     if callback_data.locale not in LOCALES:
         await query.answer()
         return
+    if (message := await callback_message(query)) is None:
+        return
     first_choice = user.locale is None
     await repos.users.set_locale(user.id, callback_data.locale)
     i18n.current_locale = callback_data.locale
-    user = await repos.users.get(user.id)
+    user = await repos.users.get(user.id) or user
     language = _("Kazakh") if callback_data.locale == "kk" else _("Russian")
     await query.answer(_("Language: {language}").format(language=language))
-    message = query.message
     await message.edit_reply_markup(reply_markup=None)
     if role.kind == "guest" and first_choice:
         await ask_code(message, state)

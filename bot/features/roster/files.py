@@ -19,9 +19,11 @@ OPTIONAL = ("org_code", "chair_deputy", "chair_council", "chair_elected")
 MAX_NAME = 200
 # Bounds of one upload (a national roster is about 10,000 organizations): reading stops there.
 MAX_ROWS = 20_000            # rows of the file, the header included
-MAX_CELLS = 500_000          # cells read, empty ones included (an XLSX row may carry unused columns)
+MAX_CELLS = 500_000          # cells read (up to the last filled one of each row)
+MAX_COLUMNS = 30             # of an XLSX sheet: later columns are not read
 MAX_CELL = 1_000             # characters in one cell
-MAX_UNPACKED = 50_000_000    # bytes of an XLSX once unzipped (a zip of a million rows is a few hundred KB)
+MAX_UNPACKED = 20_000_000    # bytes of an XLSX once unzipped (a zip of a million rows is a few hundred KB;
+                             # openpyxl reads a sheet without a <dimension> through once just to size it)
 SHOWN_VALUE = 20             # characters of a bad value quoted back
 READ_SECONDS = 30            # the chat's upload is read off the event loop, for at most this long
 
@@ -186,7 +188,7 @@ def read_csv(data: bytes, stop: threading.Event | None = None) -> list[list[str]
     except UnicodeDecodeError as exc:
         raise RosterError([_reason(1, NOT_UTF8)]) from exc
     bounds = _Bounds(stop)
-    rows = []
+    rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text))
     while True:
         try:
@@ -204,7 +206,8 @@ def read_csv(data: bytes, stop: threading.Event | None = None) -> list[list[str]
 
 def read_xlsx(data: bytes, stop: threading.Event | None = None) -> list[list[str]]:
     """The rows of the first sheet, streamed (openpyxl read-only) and stopped at MAX_ROWS and
-    MAX_CELLS; a workbook that unpacks to more than MAX_UNPACKED bytes is not opened at all."""
+    MAX_CELLS; a workbook that unpacks to more than MAX_UNPACKED bytes is not opened at all. The
+    bounds are passed to iter_rows: without them openpyxl first reads the whole sheet to size it."""
     from openpyxl import load_workbook
 
     try:
@@ -220,14 +223,14 @@ def read_xlsx(data: bytes, stop: threading.Event | None = None) -> list[list[str
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise RosterError([_reason(1, NOT_XLSX)]) from exc
     bounds = _Bounds(stop)
-    rows = []
+    rows: list[list[str]] = []
     try:
-        for values in sheet.iter_rows(values_only=True):
-            bounds.take(len(values))
+        for values in sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True):
             row = ["" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)
                    for v in values]
             while row and not row[-1]:
                 row.pop()                    # unused columns at the end (formatting, a stray space)
+            bounds.take(len(row))
             rows.append(row)
     finally:
         workbook.close()

@@ -26,27 +26,31 @@ from bot.telegram.admin import (
     scope_of,
     scope_ref,
 )
+from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import HasDocument, IsAdmin, IsBranchAdmin, MenuButton
 from db.queries.orgs import reissue_code
+from db.queries.users import User
 from db.repos import Repos
 
 SHOWN_PROBLEMS = 30
 SHOWN_NAMES = 20
 
 
-async def on_roster_document(message: Message, bot: Bot, role: Role, repos: Repos, clock: Clock) -> None:
+async def on_roster_document(message: Message, bot: Bot, user: User, role: Role, repos: Repos,
+                             clock: Clock) -> None:
     document = message.document
-    name = document.file_name or ""
+    name = (document.file_name if document else None) or ""
     if not name.lower().endswith((".csv", ".xlsx")):
         await message.answer(_("Please send the roster as a .csv or .xlsx file with the columns "
                                "district, organization, sector, members."))
         return
-    if (document.file_size or 0) > MAX_FILE_BYTES:
+    if document is None or (document.file_size or 0) > MAX_FILE_BYTES:
         await message.answer(_("The file is too large (at most 5 MB)."))
         return
-    data = (await bot.download(document)).read()
-    result = await upload_roster(repos, clock, message.from_user.id, role, name, data)
-    if result.problems:
+    downloaded = await bot.download(document)
+    result = await upload_roster(repos, clock, user.id, role, name, downloaded.read() if downloaded else b"")
+    summary = result.summary
+    if summary is None:
         lines = [ngettext("The roster was <b>not applied</b>: {n} problem. Fix the file and send it again.",
                           "The roster was <b>not applied</b>: {n} problems. Fix the file and send it again.",
                           len(result.problems)).format(n=len(result.problems))]
@@ -55,7 +59,6 @@ async def on_roster_document(message: Message, bot: Bot, role: Role, repos: Repo
             lines.append(_("…and {n} more.").format(n=len(result.problems) - SHOWN_PROBLEMS))
         await send_parts(message, "\n".join(lines))
         return
-    summary = result.summary
     lines = [_("The roster is applied.\nDistricts added: {districts}\nOrganizations added: {added}\n"
                "Organizations changed: {changed}\nUnchanged: {unchanged}").format(
         districts=len(summary.districts_added), added=len(summary.added), changed=len(summary.changed),
@@ -86,9 +89,9 @@ def new_code_button() -> InlineKeyboardMarkup:
         text=_("🔄 New code for an organization"), callback_data=AdminCb(action="code_new").pack())]])
 
 
-async def cmd_codes(message: Message, role: Role, repos: Repos, clock: Clock) -> None:
+async def cmd_codes(message: Message, user: User, role: Role, repos: Repos, clock: Clock) -> None:
     as_csv, as_xlsx = await codes_files(repos, scope_of(role), region_of(role))
-    await audit(repos.db, clock, message.from_user.id, "codes.download", scope_ref(role), {}, role=role)
+    await audit(repos.db, clock, user.id, "codes.download", scope_ref(role), {}, role=role)
     await message.answer_document(BufferedInputFile(as_csv, "codes.csv"),
                                   caption=_("Invite codes of your organizations (CSV and XLSX). "
                                             "Give each chair only their own code."))
@@ -97,20 +100,24 @@ async def cmd_codes(message: Message, role: Role, repos: Repos, clock: Clock) ->
 
 async def on_new_code(query: CallbackQuery, role: Role, repos: Repos) -> None:
     if role.is_branch or role.is_region:
+        if (message := await callback_message(query)) is None:
+            return
         await query.answer()
         items = [(name, AdminCb(action="code_d", district=district_id).pack())
                  for district_id, name in await repos.orgs.districts(region_of(role))]
-        await query.message.answer(_("Choose the district:"), reply_markup=paged(
+        await message.answer(_("Choose the district:"), reply_markup=paged(
             items, 0, lambda p: AdminCb(action="code_dp", page=p).pack()))
         return
     await show_orgs(query, role, repos, role.district_id, 0, edit=False)
 
 
 async def on_districts_page(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
+    if (message := await callback_message(query)) is None:
+        return
     await query.answer()
     items = [(name, AdminCb(action="code_d", district=district_id).pack())
              for district_id, name in await repos.orgs.districts(region_of(role))]
-    await query.message.edit_reply_markup(reply_markup=paged(
+    await message.edit_reply_markup(reply_markup=paged(
         items, callback_data.page, lambda p: AdminCb(action="code_dp", page=p).pack()))
 
 
@@ -119,13 +126,15 @@ async def show_orgs(query: CallbackQuery, role: Role, repos: Repos, district_id:
     if district_id is None or await district_in_scope(repos, role, district_id) is None:
         await refuse(query)
         return
+    if (message := await callback_message(query)) is None:
+        return
     await query.answer()
     items = [(org.name, AdminCb(action="code_o", org=org.id).pack()) for org in await repos.orgs.all(district_id)]
     keyboard = paged(items, page, lambda p: AdminCb(action="code_op", district=district_id, page=p).pack())
     if edit:
-        await query.message.edit_reply_markup(reply_markup=keyboard)
+        await message.edit_reply_markup(reply_markup=keyboard)
     else:
-        await query.message.answer(_("Choose the organization that needs a new code:"), reply_markup=keyboard)
+        await message.answer(_("Choose the organization that needs a new code:"), reply_markup=keyboard)
 
 
 async def on_code_district(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
@@ -141,26 +150,30 @@ async def on_code_org(query: CallbackQuery, callback_data: AdminCb, role: Role, 
     if org is None:
         await refuse(query)
         return
+    if (message := await callback_message(query)) is None:
+        return
     await query.answer()
     keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
         text=_("✅ Issue a new code"), callback_data=AdminCb(action="code_ok", org=org.id).pack())]])
-    await query.message.answer(_("Issue a new invite code for <b>{org}</b> ({district})? "
+    await message.answer(_("Issue a new invite code for <b>{org}</b> ({district})? "
                                  "The old code will stop working.").format(
         org=escape(org.name), district=escape(org.district)), reply_markup=keyboard)
 
 
-async def on_code_confirm(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos,
+async def on_code_confirm(query: CallbackQuery, callback_data: AdminCb, user: User, role: Role, repos: Repos,
                           clock: Clock) -> None:
     org = await org_in_scope(repos, role, callback_data.org)
     if org is None:
         await refuse(query)
         return
+    if (message := await callback_message(query)) is None:  # the new code would be shown nowhere
+        return
     code = await reissue_code(repos.db, org.id, clock.now())
-    await audit(repos.db, clock, query.from_user.id, "code.reissue", f"org:{org.id}",
+    await audit(repos.db, clock, user.id, "code.reissue", f"org:{org.id}",
                 {"organization": org.name, "district": org.district}, role=role)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(_("New invite code for <b>{org}</b>: <code>{code}</code>\n"
+    await message.edit_reply_markup(reply_markup=None)
+    await message.answer(_("New invite code for <b>{org}</b>: <code>{code}</code>\n"
                                  "The old code no longer works.").format(org=escape(org.name), code=code))
 
 

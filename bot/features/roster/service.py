@@ -16,7 +16,8 @@ from bot.domain.text import safe_cell
 from bot.features.roster import files as roster
 from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
 from bot.i18n import N_
-from db.queries.orgs import RosterRow, codes_csv
+from db.database import Database
+from db.queries.orgs import RosterRow, codes_csv, name_key
 from db.queries.roster import ApplySummary, apply_rows
 from db.repos import Repos
 
@@ -82,8 +83,8 @@ async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, f
         rows = await read_roster_bounded(file_name, data)
     except RosterError as error:
         return UploadResult(localized_problems(error), None)
-    listed = {(r.district.casefold(), r.organization.casefold()) for r in rows}
-    kept = sum((o.district.casefold(), o.name.casefold()) not in listed for o in await repos.orgs.all())
+    listed = {(name_key(r.district), name_key(r.organization)) for r in rows}
+    kept = sum((name_key(o.district), name_key(o.name)) not in listed for o in await repos.orgs.all())
     summary = await apply_rows(repos.db, rows, clock.now())
     await audit(repos.db, clock, actor_id, "roster.upload", f"file:{file_name}",
                 {"rows": len(rows), "districts_added": len(summary.districts_added), "added": len(summary.added),
@@ -91,18 +92,29 @@ async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, f
     return UploadResult([], summary, kept)
 
 
-async def codes_files(repos: Repos, district_id: int | None, region_id: int | None = None) -> tuple[bytes, bytes]:
-    """The invite codes of a scope as CSV and as XLSX, every cell made safe (a name that looks like a
-    formula stays text, a character XLSX cannot hold is replaced)."""
-    from openpyxl import Workbook
-
-    rows = list(csv.reader(io.StringIO(await codes_csv(repos.db, district_id, region_id))))
+async def safe_codes_csv(db: Database, district_id: int | None = None, region_id: int | None = None) -> str:
+    """region,district,organization,code (and org_code) as CSV text, every cell made safe (a name that
+    looks like a formula keeps a leading apostrophe, a character XLSX cannot hold is replaced): /codes
+    and `bastau roster codes`."""
+    rows = await _codes_rows(db, district_id, region_id)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([safe_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+async def codes_files(repos: Repos, district_id: int | None, region_id: int | None = None) -> tuple[bytes, bytes]:
+    """The invite codes of a scope as CSV and as XLSX, every cell made safe (in XLSX a name that looks
+    like a formula is a text cell)."""
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("codes")
-    for row in rows:
+    for row in await _codes_rows(repos.db, district_id, region_id):
         sheet.append([safe_cell(v, sheet) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return out.getvalue().encode("utf-8-sig"), buffer.getvalue()
+    return (await safe_codes_csv(repos.db, district_id, region_id)).encode("utf-8-sig"), buffer.getvalue()
+
+
+async def _codes_rows(db: Database, district_id: int | None, region_id: int | None = None) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(await codes_csv(db, district_id, region_id))))

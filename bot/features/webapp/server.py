@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.features.webapp.api import add_routes
 from bot.features.webapp.auth import verified_init_data, viewer_of
+from bot.features.webapp.form_api import add_form_routes
 from bot.features.webapp.menu import set_menu_buttons
 from bot.features.webapp.remind import send_deferred
 from bot.features.webapp.state import STATE, VIEWER, WebState
@@ -63,6 +64,7 @@ def create_web_app(app: AppContext, bot: Bot) -> web.Application:
     web_app = web.Application(middlewares=[auth_middleware])
     web_app[STATE] = WebState(app, bot, DashboardRepo(app.db))
     add_routes(web_app)
+    add_form_routes(web_app)
     web_app.router.add_get("/app", to_index)
     web_app.router.add_get("/app/", index)
     web_app.router.add_static("/app/static/", STATIC)

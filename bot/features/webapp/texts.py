@@ -55,6 +55,14 @@ PAGE = {
     "error": N_("Could not load the data. Please reopen the page from the bot."),
     "admins_only": N_("The dashboard is for branch and district admins. Chairs file their report in the chat."),
     "whole_scope": N_("All districts"),
+    "form_title": N_("Your report"),
+    "saved": N_("Saved"),
+    "submit": N_("Submit the report"),
+    "photos_attached": N_("Photos attached: {count}"),
+    "deadline_on": N_("Deadline: {day}"),
+    "form_note": N_("Answers are saved as you type; you can go on in the chat at any time."),
+    "not_chosen": N_("Not chosen"),
+    "closed": N_("This report can no longer be changed."),
 }
 
 

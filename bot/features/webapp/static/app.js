@@ -262,6 +262,77 @@ async function openReport(card, month, box, chips) {
   }
 }
 
+// -- the chair's report form ---------------------------------------------------------------------------
+async function chairForm(view) {
+  const sheet = await getJson("form");
+  const head = el("section", {class: "card"}, el("h2", {}, sheet.title),
+    el("div", {class: "hint"}, T.deadline_on.replace("{day}", sheet.due_label)),
+    el("p", {class: "hint"}, sheet.editable ? T.form_note : T.closed));
+  const fields = sheet.fields.map((f) => formField(f, sheet.answers[f.key], sheet));
+  const submit = el("button", {type: "button", class: "action", id: "submit-report", disabled: sheet.editable ? null : "disabled"}, T.submit);
+  const result = el("p", {id: "form-result", role: "status"});
+  submit.addEventListener("click", async () => {
+    submit.disabled = true;
+    await Promise.all(pending.splice(0));
+    const response = await fetch("/app/api/form/submit", {method: "POST", headers: {Authorization: "tma " + initData}});
+    const answer = await response.json();
+    submit.disabled = false;
+    if (response.ok) { result.textContent = answer.message; toast(answer.message); return; }
+    showError(answer.key, answer.error);
+  });
+  view.replaceChildren(el("form", {id: "report-form", onsubmit: (e) => e.preventDefault()}, head, fields, el("div", {class: "card"}, submit, result)));
+}
+
+const pending = [];  // answers being saved: submitting waits for them
+function showError(key, message) {
+  const box = key ? document.querySelector(`.field[data-key="${key}"]`) : null;
+  if (!box) { toast(message); return; }
+  box.querySelector(".error").textContent = message;
+  box.scrollIntoView({block: "center"});
+}
+
+function formField(f, value, sheet) {
+  const error = el("div", {class: "error", role: "alert"});
+  const saved = el("span", {class: "saved hint"});
+  const box = el("div", {class: "card field", "data-key": f.key});
+  const save = (raw) => {
+    const request = (async () => {
+      const response = await fetch("/app/api/form/" + f.key, {method: "PUT",
+        headers: {Authorization: "tma " + initData, "Content-Type": "application/json"}, body: JSON.stringify({value: raw})});
+      const answer = await response.json();
+      error.textContent = response.ok ? "" : answer.error;
+      saved.textContent = response.ok ? "✓ " + T.saved : "";
+    })();
+    pending.push(request);
+    return request;
+  };
+  const disabled = sheet.editable ? null : "disabled";
+  let input;
+  if (f.type === "int" || f.type === "text") {
+    input = f.type === "int"
+      ? el("input", {type: "text", inputmode: "numeric", id: "f-" + f.key, value: value ?? "", disabled})
+      : el("textarea", {id: "f-" + f.key, maxlength: String(f.max_length), rows: "3", disabled});
+    if (f.type === "text") input.value = value ?? "";
+    let timer = null;
+    input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => save(input.value.trim()), 700); });
+    input.addEventListener("change", () => { clearTimeout(timer); save(input.value.trim()); });
+  } else if (f.type === "choice") {
+    input = el("select", {id: "f-" + f.key, disabled}, el("option", {value: ""}, T.not_chosen),
+      f.options.map((o) => el("option", {value: o.key, selected: o.key === value ? "selected" : null}, o.label)));
+    input.addEventListener("change", () => save(input.value || null));
+  } else if (f.type === "multi") {
+    const chosen = new Set(value || []);
+    input = el("div", {class: "options"}, f.options.map((o) => el("label", {class: "option"},
+      el("input", {type: "checkbox", value: o.key, checked: chosen.has(o.key) ? "checked" : null, disabled,
+        onchange: () => save([...input.querySelectorAll("input:checked")].map((c) => c.value))}), " ", o.label)));
+  } else {
+    input = el("div", {class: "hint"}, T.photos_attached.replace("{count}", String(sheet.photos)));
+  }
+  box.append(el("label", {class: "label", for: "f-" + f.key}, f.label, f.required ? " *" : ""), input,
+    f.hint ? el("div", {class: "hint"}, f.hint) : null, error, saved);
+  return box;
+}
+
 // -- start -----------------------------------------------------------------------------------------------
 async function start() {
   applyTheme(launch.get("tgWebAppThemeParams"));
@@ -277,6 +348,12 @@ async function start() {
   document.documentElement.lang = me.language;
   document.getElementById("title").textContent = T.title;
   document.getElementById("scope").textContent = me.district || (me.role === "branch" ? T.whole_scope : "");
+  if (me.role === "chair") {
+    document.getElementById("title").textContent = T.form_title;
+    current = [chairForm, []];
+    show(chairForm);
+    return;
+  }
   if (me.role !== "branch" && me.role !== "district" && me.role !== "region") {
     document.getElementById("view").replaceChildren(el("p", {id: "not-admin"}, T.admins_only));
     return;
