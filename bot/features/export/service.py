@@ -23,7 +23,7 @@ async def export_month(repos: Repos, form: Form, i18n: I18n, locale: str, month:
         district = await repos.orgs.region_name(region_id)
     # Building a workbook of thousands of rows is slow: not on the event loop.
     data = await asyncio.to_thread(export_file, rows, form, locale,
-                                   lambda msgid: i18n.gettext(msgid, locale=locale), as_csv)
+                                   lambda msgid: i18n.gettext(msgid, locale=locale), as_csv, str(month))
     return data, file_name(str(month), district, as_csv)
 
 
