@@ -88,15 +88,16 @@ class UsersRepo:
         return await self.register_replacing(user_id, org_id, full_name, phone, now) is not False
 
     async def register_replacing(self, user_id: int, org_id: int, full_name: str, phone: str | None,
-                                 now: datetime) -> int | bool | None:
-        """Bind the user to the organization. When an admin is replacing its chair (a handover code),
-        the previous chair is unbound in the same transaction and their id returned; None when there
-        was none; False when another chair holds it and no handover is under way."""
+                                 now: datetime, force: bool = False) -> int | bool | None:
+        """Bind the user to the organization. When an admin is replacing its chair (a handover code, or
+        `force`: a join request approved as a replacement), the previous chair is unbound in the same
+        transaction and their id returned; None when there was none; False when another chair holds it
+        and no handover is under way."""
         async with self.db.transaction() as tx:
             taken = await tx.fetchone(
                 "SELECT id FROM users WHERE org_id = ? AND id != ?", (org_id, user_id))
             handover = await tx.fetchone("SELECT handover_by FROM organizations WHERE id = ?", (org_id,))
-            if taken and not (handover and handover[0] is not None):
+            if taken and not force and not (handover and handover[0] is not None):
                 return False
             previous = taken[0] if taken else None
             if previous is not None:

@@ -82,7 +82,8 @@ async def test_forged_buttons_for_the_other_region_are_refused(harness):
     code = (await db.fetchone("SELECT invite_code FROM organizations WHERE id = ?", (kentau,)))[0]
     for cb in (AdminCb(action="code_d", district=other), AdminCb(action="code_op", district=other, page=0),
                AdminCb(action="code_o", org=kentau), AdminCb(action="code_ok", org=kentau),
-               AdminCb(action="ro_d", month="2026-10", district=other), AdminCb(action="ro_o", month="2026-10", org=kentau),
+               AdminCb(action="ro_d", month="2026-10", district=other),
+               AdminCb(action="ro_o", month="2026-10", org=kentau),
                AdminCb(action="org_o", org=kentau), AdminCb(action="org_rc", org=kentau)):
         calls = await boss.press_data(cb.pack(), nowhere(REGION_ADMIN))
         assert not any(name in shown(calls) for name in TURKISTAN_ORGS), cb
