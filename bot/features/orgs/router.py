@@ -6,15 +6,29 @@ from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.audit import audit
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.telegram.admin import AdminCb, answer_message, org_in_scope, paged, refuse, region_of, scope_of
+from bot.features.orgs.summary import ARCHIVE_KEY
+from bot.telegram.admin import (
+    BRANCH_ONLY,
+    PAGE_SIZE,
+    AdminCb,
+    answer_message,
+    message_of,
+    org_in_scope,
+    paged,
+    refuse,
+    region_of,
+    scope_of,
+)
 from bot.telegram.filters import IsAdmin
 from db.queries.orgs import Organization, reissue_code
+from db.queries.roster import archive_orgs
 from db.repos import Repos
 
 
@@ -48,7 +62,7 @@ async def cmd_org(message: Message, command: CommandObject, role: Role, repos: R
         await message.answer(_("Send /org and a part of the organization's name, or its code, e.g. "
                                "<code>/org Құтарыс</code>."))
         return
-    found = await repos.orgs.search(text, scope_of(role), region_of(role))
+    found = await repos.orgs.search(text, scope_of(role), region_of(role), limit=PAGE_SIZE)
     if not found:
         await message.answer(_("No organization of yours matches «{text}».").format(text=escape(text[:50])))
         return
@@ -105,6 +119,24 @@ async def on_replace_confirm(query: CallbackQuery, callback_data: AdminCb, role:
                                   "The old code no longer works.").format(org=escape(org.name), code=code))
 
 
+async def on_archive(query: CallbackQuery, role: Role, repos: Repos, clock: Clock, state: FSMContext) -> None:
+    """The confirm button under a roster upload: archive the organizations the file left out."""
+    if not role.is_branch:
+        await refuse(query, BRANCH_ONLY)
+        return
+    org_ids = (await state.get_data()).get(ARCHIVE_KEY) or []
+    await state.update_data({ARCHIVE_KEY: []})
+    summary = await archive_orgs(repos.db, [int(i) for i in org_ids], clock.now())
+    await audit(repos.db, clock, query.from_user.id, "roster.archive", "roster",
+                {"organizations": [org for _d, org in summary.archived], "districts": summary.districts_archived},
+                role=role)
+    await query.answer()
+    if (message := message_of(query)) is not None:
+        await message.edit_reply_markup(reply_markup=None)
+    await answer_message(query, _("Archived: {n} organizations, {d} districts.").format(
+        n=len(summary.archived), d=len(summary.districts_archived)))
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     admin = IsAdmin()
@@ -113,4 +145,5 @@ def create_router() -> Router:
     router.callback_query.register(on_org, AdminCb.filter(F.action == "org_o"), admin)
     router.callback_query.register(on_replace, AdminCb.filter(F.action == "org_rc"), admin)
     router.callback_query.register(on_replace_confirm, AdminCb.filter(F.action == "org_rc_ok"), admin)
+    router.callback_query.register(on_archive, AdminCb.filter(F.action == "arch_ok"), admin)
     return router

@@ -5,14 +5,17 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from bot.config import Settings
 from bot.domain.audit import audit
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.domain.text import split_message
+from bot.features.orgs.summary import change_lines, offer_archive
 from bot.features.roster.service import MAX_FILE_BYTES, codes_files, upload_roster
 from bot.telegram.admin import (
     BRANCH_ONLY,
@@ -37,7 +40,7 @@ SHOWN_NAMES = 20
 
 
 async def on_roster_document(message: Message, bot: Bot, user: User, role: Role, repos: Repos,
-                             clock: Clock) -> None:
+                             clock: Clock, config: Settings, state: FSMContext) -> None:
     document = message.document
     name = (document.file_name if document else None) or ""
     if not name.lower().endswith((".csv", ".xlsx")):
@@ -48,7 +51,8 @@ async def on_roster_document(message: Message, bot: Bot, user: User, role: Role,
         await message.answer(_("The file is too large (at most 5 MB)."))
         return
     downloaded = await bot.download(document)
-    result = await upload_roster(repos, clock, user.id, role, name, downloaded.read() if downloaded else b"")
+    result = await upload_roster(repos, clock, user.id, role, name, downloaded.read() if downloaded else b"",
+                                 config.bot.region)
     summary = result.summary
     if summary is None:
         lines = [ngettext("The roster was <b>not applied</b>: {n} problem. Fix the file and send it again.",
@@ -68,16 +72,18 @@ async def on_roster_document(message: Message, bot: Bot, user: User, role: Role,
             shown = ", ".join(escape(f"{org} ({district})") for district, org in names[:SHOWN_NAMES])
             more = _(" …and {n} more").format(n=len(names) - SHOWN_NAMES) if len(names) > SHOWN_NAMES else ""
             lines.append(f"{title} {shown}{more}")
-    if result.kept:
+    if summary.absent:
         lines.append(_("Organizations in the bot that the file does not list: {n}. They are kept; "
-                       "nothing is ever deleted by an upload.").format(n=result.kept))
-    await send_parts(message, "\n".join(lines))
+                       "nothing is ever deleted by an upload.").format(n=len(summary.absent)))
+    lines += change_lines(summary)
+    await send_parts(message, "\n".join(lines), await offer_archive(state, summary))
 
 
-async def send_parts(message: Message, text: str) -> None:
-    """A report longer than one message is sent in several (cut between lines)."""
-    for part in split_message(text):
-        await message.answer(part)
+async def send_parts(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A report longer than one message is sent in several (cut between lines); `markup` on the last."""
+    parts = split_message(text)
+    for n, part in enumerate(parts, start=1):
+        await message.answer(part, reply_markup=markup if n == len(parts) else None)
 
 
 async def on_document_not_branch(message: Message) -> None:
@@ -112,6 +118,9 @@ async def on_new_code(query: CallbackQuery, role: Role, repos: Repos) -> None:
 
 
 async def on_districts_page(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
+    if not (role.is_branch or role.is_region):
+        await refuse(query, BRANCH_ONLY)
+        return
     if (message := await callback_message(query)) is None:
         return
     await query.answer()
@@ -188,7 +197,7 @@ def create_router() -> Router:
     router.message.register(cmd_codes, Command("codes"), admin)
     router.message.register(cmd_codes, MenuButton(MENU_CODES), admin)
     router.callback_query.register(on_new_code, AdminCb.filter(F.action == "code_new"), admin)
-    router.callback_query.register(on_districts_page, AdminCb.filter(F.action == "code_dp"), IsBranchAdmin())
+    router.callback_query.register(on_districts_page, AdminCb.filter(F.action == "code_dp"), admin)
     router.callback_query.register(on_code_district, AdminCb.filter(F.action == "code_d"), admin)
     router.callback_query.register(on_orgs_page, AdminCb.filter(F.action == "code_op"), admin)
     router.callback_query.register(on_code_org, AdminCb.filter(F.action == "code_o"), admin)

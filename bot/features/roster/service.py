@@ -17,7 +17,7 @@ from bot.features.roster import files as roster
 from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
 from bot.i18n import N_
 from db.database import Database
-from db.queries.orgs import RosterRow, codes_csv, name_key
+from db.queries.orgs import RosterRow, codes_csv
 from db.queries.roster import ApplySummary, apply_rows
 from db.repos import Repos
 
@@ -54,7 +54,6 @@ REASONS = {
 class UploadResult:
     problems: list[str]              # localized "line N: reason"; nothing was applied when any
     summary: ApplySummary | None
-    kept: int = 0                    # organizations in the database that the file does not list
 
 
 def read_roster(file_name: str, data: bytes, stop: threading.Event | None = None) -> list[RosterRow]:
@@ -78,18 +77,17 @@ def localized_problems(error: RosterError) -> list[str]:
 
 
 async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, file_name: str,
-                        data: bytes) -> UploadResult:
+                        data: bytes, default_region: str = "") -> UploadResult:
     try:
         rows = await read_roster_bounded(file_name, data)
     except RosterError as error:
         return UploadResult(localized_problems(error), None)
-    listed = {(name_key(r.district), name_key(r.organization)) for r in rows}
-    kept = sum((name_key(o.district), name_key(o.name)) not in listed for o in await repos.orgs.all())
-    summary = await apply_rows(repos.db, rows, clock.now())
+    summary = await apply_rows(repos.db, rows, clock.now(), default_region=default_region)
     await audit(repos.db, clock, actor_id, "roster.upload", f"file:{file_name}",
                 {"rows": len(rows), "districts_added": len(summary.districts_added), "added": len(summary.added),
-                 "changed": len(summary.changed), "unchanged": summary.unchanged}, role=role)
-    return UploadResult([], summary, kept)
+                 "changed": len(summary.changed), "unchanged": summary.unchanged, "renamed": len(summary.renamed),
+                 "moved": len(summary.moved), "absent": len(summary.absent)}, role=role)
+    return UploadResult([], summary)
 
 
 async def safe_codes_csv(db: Database, district_id: int | None = None, region_id: int | None = None) -> str:
