@@ -17,6 +17,7 @@ from bot.config import Form
 from bot.domain import dates
 from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.text import split_message
+from bot.form.kinds import kind_of
 from db.queries.stats import DistrictProgress, OrgStatus
 from db.repos import Repos
 
@@ -50,8 +51,8 @@ class Digest:
 # Gathering ---------------------------------------------------------------------------------
 async def month_totals(repos: Repos, form: Form, month: Month, district_id: int | None,
                        region_id: int | None = None) -> MonthTotals:
-    numeric = [f.key for f in form.fields if f.type == "int"]
-    multi = [f.key for f in form.fields if f.type == "multi"]
+    numeric = [f.key for f in form.fields if kind_of(f).numeric]
+    multi = [f.key for f in form.fields if kind_of(f).counted_options]
     return MonthTotals(month, await repos.stats.report_count(str(month), district_id, region_id),
                        await repos.stats.numeric_totals(str(month), numeric, district_id, region_id),
                        await repos.stats.option_counts(str(month), multi, district_id, region_id))
@@ -209,7 +210,7 @@ def _results(digest: Digest, form: Form) -> str:
         _("(in brackets: the change against {month})").format(month=_month(before.month)),
     ]
     for field in form.fields:
-        if field.type != "int":
+        if not kind_of(field).numeric:
             continue
         value = closed.totals.get(field.key, 0)
         line = f"{html.escape(field.label.get(locale))}: {number(value)}"
@@ -230,7 +231,7 @@ def _options(digest: Digest, form: Form) -> Iterator[str]:
         return
     locale = locale_now()
     for field in form.fields:
-        if field.type != "multi":
+        if not kind_of(field).counted_options:
             continue
         lines = [_("<b>{label}</b> (organizations)").format(label=html.escape(field.label.get(locale)))]
         lines.extend(f"{html.escape(option.label(locale))}: {number(closed.options.get((field.key, option.key), 0))}"
