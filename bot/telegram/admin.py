@@ -44,6 +44,7 @@ class AdminCb(CallbackData, prefix="adm"):
     month: str = ""
     page: int = 0
     ref: int = 0  # a user id or a join request id
+    region: int = 0
 
 
 def scope_of(role: Role) -> int | None:

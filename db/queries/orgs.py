@@ -188,6 +188,13 @@ class OrgsRepo:
             "ORDER BY name", {"region": region_id})
         return [(r["id"], r["name"]) for r in rows]
 
+    async def districts_labelled(self) -> list[tuple[int, str]]:
+        """The districts that are not archived, named with their region where there are several regions."""
+        rows = await self.db.fetchall(
+            "SELECT d.id, d.name, g.name, (SELECT COUNT(*) FROM regions) FROM districts d "
+            "LEFT JOIN regions g ON g.id = d.region_id WHERE d.archived_at IS NULL ORDER BY g.name, d.name")
+        return [(r[0], f"{r[1]} · {r[2]}" if r[3] > 1 and r[2] else r[1]) for r in rows]
+
     async def district_name(self, district_id: int) -> str | None:
         row = await self.db.fetchone("SELECT name FROM districts WHERE id = ?", (district_id,))
         return row["name"] if row else None

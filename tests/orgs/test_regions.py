@@ -119,3 +119,21 @@ async def test_the_escalation_climbs_to_the_region_after_n_days_in_its_admins_la
     assert "аудандар" in text  # in Kazakh
     again = await _tick(harness, clock, at(f"2026-12-{7 + days:02d} 09:30"))
     assert not [c for c in again if c.chat_id == REGION_ADMIN and ZHAMBYL in c.text]
+
+
+async def test_the_branch_admin_adds_a_region_admin_in_admins(harness):
+    await three_levels(harness)
+    boss = harness.client(BRANCH, language_code="ru")
+    await boss.send("/admins")
+    await boss.press("➕ Добавить администратора")
+    await boss.send("7200")
+    await boss.press(f"Область: {ZHAMBYL}")
+    assert "7200" in boss.reply
+    grant = await harness.app.repos.admins.grant(7200)
+    assert grant is not None and grant.scope == "region"
+    assert grant.region_id == await harness.app.repos.orgs.region_by_name(ZHAMBYL)
+    await boss.send("/admins")
+    assert f"область: {ZHAMBYL}" in boss.reply
+    newcomer = await admin(harness, 7200)
+    seen = shown(await newcomer.send("/stats"))
+    assert "Талас ауданы" in seen and "Сарыағаш" not in seen
