@@ -217,7 +217,6 @@ class RegistrationSection(_Strict):
     max_wrong_codes_per_hour: int = Field(default=5, ge=1)       # one account
     global_wrong_codes_per_hour: int = Field(default=50, ge=1)   # all accounts together
     global_wrong_codes_per_day: int = Field(default=200, ge=1)
-    deputies: int = Field(default=0, ge=0, le=1)                  # a deputy per organization who may file
 
     @model_validator(mode="after")
     def _limits(self) -> RegistrationSection:

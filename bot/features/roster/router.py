@@ -163,7 +163,8 @@ async def on_code_org(query: CallbackQuery, callback_data: AdminCb, role: Role, 
         return
     await query.answer()
     keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-        text=_("✅ Issue a new code"), callback_data=AdminCb(action="code_ok", org=org.id).pack())]])
+        text=_("✅ Issue a new code"), callback_data=AdminCb(action="code_ok", org=org.id).pack())], [
+        InlineKeyboardButton(text=_("Replace the chair"), callback_data=AdminCb(action="org_rc", org=org.id).pack())]])
     await message.answer(_("Issue a new invite code for <b>{org}</b> ({district})? "
                                  "The old code will stop working.").format(
         org=escape(org.name), district=escape(org.district)), reply_markup=keyboard)
