@@ -88,6 +88,11 @@ _FIGURES: dict[bool, dict[str, str]] = {
     },
 }
 
+# A region's figures: the district's queries over the region's districts.
+_REGION_FIGURES = {name: sql.replace("o.district_id = :district",
+                                     "o.district_id IN (SELECT id FROM districts WHERE region_id = :region)")
+                   for name, sql in _FIGURES[False].items()}
+
 CACHED_FIGURES = 4000  # (scope, month, keys) entries: 200 districts x 13 months fit with room
 
 
@@ -142,17 +147,18 @@ class DashboardRepo:
         return _report(await self.db.fetchone(_REPORT + "WHERE r.org_id = ? AND r.month = ?", (org_id, month)))
 
     async def figures(self, pairs: Sequence[tuple[str, str]], number_keys: Sequence[str],
-                      option_keys: Sequence[str], district_id: int | None) -> dict[str, MonthFigures]:
+                      option_keys: Sequence[str], district_id: int | None,
+                      region_id: int | None = None) -> dict[str, MonthFigures]:
         """month -> its figures in the scope (None: the whole branch), numbers compared with the month paired
         with it. Answered from memory while no report of the two months and no organization's district changed."""
         writes = await self._writes()
         out = {}
         for month, prev in pairs:
             stamp = (writes.get(month), writes.get(prev), writes.get("*"))
-            key = (district_id, month, prev, tuple(number_keys), tuple(option_keys))
+            key = (district_id, region_id, month, prev, tuple(number_keys), tuple(option_keys))
             cached = self._figures.get(key)
             if cached is None or cached[0] != stamp:
-                cached = (stamp, await self._compute(month, prev, number_keys, option_keys, district_id))
+                cached = (stamp, await self._compute(month, prev, number_keys, option_keys, district_id, region_id))
                 if key not in self._figures and len(self._figures) >= CACHED_FIGURES:
                     del self._figures[next(iter(self._figures))]
                 self._figures[key] = cached
@@ -164,9 +170,9 @@ class DashboardRepo:
         return {r[0]: r[1] for r in await self.db.fetchall("SELECT month, n FROM month_writes")}
 
     async def _compute(self, month: str, prev: str, number_keys: Sequence[str], option_keys: Sequence[str],
-                       district_id: int | None) -> MonthFigures:
-        sql = _FIGURES[district_id is None]
-        base = {"month": month, "prev": prev, "district": district_id}
+                       district_id: int | None, region_id: int | None = None) -> MonthFigures:
+        sql = _REGION_FIGURES if district_id is None and region_id is not None else _FIGURES[district_id is None]
+        base = {"month": month, "prev": prev, "district": district_id, "region": region_id}
         numbers = {**base, "kind": "number", "keys": json.dumps(list(number_keys))}
         options = {**base, "kind": "option", "keys": json.dumps(list(option_keys))}
         reports = await self.db.fetchone(sql["reports"], base)

@@ -26,5 +26,13 @@ async def test_a_region_admin_sees_their_region_only(api, harness):
     assert response.status == 200
     sheet = load_workbook(io.BytesIO(await response.read())).worksheets[0]
     assert {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)} == set(ZHAMBYL_ORGS)
+    # Trends: the region's reports only.
+    for name in (ZHAMBYL_ORGS[0], TURKISTAN_ORGS[0]):
+        org = (await harness.app.db.fetchone("SELECT id FROM organizations WHERE name = ?", (name,)))[0]
+        await harness.app.repos.reports.submit(org, "2026-11", None, {"members_total": 50}, False, harness.clock.now())
+    for user_id, expected in ((REGION_ADMIN, 1), (BRANCH, 2)):
+        trends = await api.json("/app/api/trends", user_id)
+        months = [m["month"] for m in trends["months"]]
+        assert trends["reports"][months.index("2026-11")] == expected, user_id
     # The branch admin's /me has no region (the whole deployment).
     assert (await api.json("/app/api/me", BRANCH))["region"] is None

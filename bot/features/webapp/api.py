@@ -87,10 +87,7 @@ async def progress(request: web.Request) -> web.Response:
 
 async def trends(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
-    scope = _scope(viewer)
-    if viewer.role.is_region:  # the figures are by district or branch-wide: not yet by region
-        raise forbidden()
-    return _json(await views.trends(state.app, state.dashboard, scope))
+    return _json(await views.trends(state.app, state.dashboard, _scope(viewer), region_of(viewer.role)))
 
 
 async def organizations(request: web.Request) -> web.Response:

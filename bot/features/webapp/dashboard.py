@@ -92,7 +92,8 @@ def _change(now: int, before: int) -> float | None:
     return round(100 * (now - before) / before, 1) if before else None
 
 
-async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | None) -> dict[str, Any]:
+async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | None,
+                 region_id: int | None = None) -> dict[str, Any]:
     """12 months of every whole-number field (totals, and like-for-like against the month before)
     and of the multiple-choice fields (organizations per option: project participation)."""
     months = recent_months(app)
@@ -104,7 +105,7 @@ async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | N
     await app.repos.stats.ensure_tallied("number", [f.key for f in numeric])
     await app.repos.stats.ensure_tallied("option", [f.key for f in multi])
     figures = await dashboard.figures([(str(m), str(m.prev())) for m in months], [f.key for f in numeric],
-                                      [f.key for f in multi], district_id)
+                                      [f.key for f in multi], district_id, region_id)
     fields = []
     for f in numeric:
         series = []
