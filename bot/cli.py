@@ -168,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--month", required=True, help="the month, e.g. 2026-10")
     export.add_argument("-o", "--output", required=True, type=Path, help="the file to write")
     export.add_argument("--csv", action="store_true", help="CSV (the reports sheet) instead of XLSX")
-    export.add_argument("--district", help="one district by name (default: the whole region)")
+    export.add_argument("--district", help="one district by name (default: the whole branch)")
+    export.add_argument("--region", help="one region by name (with --district: the district's region)")
     export.add_argument("--locale", choices=("kk", "ru"), help="language of the headers (default: [bot] default_locale)")
     roster = commands.add_parser("roster", help="the roster of organizations")
     roster_commands = roster.add_subparsers(dest="roster_command", required=True)
@@ -214,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         from bot.features.export.service import export_command
 
-        return asyncio.run(export_command(config, args.month, args.output, args.csv, args.district, args.locale))
+        return asyncio.run(export_command(config, args.month, args.output, args.csv, args.district, args.locale,
+                                          args.region))
     if args.command == "migrate":
         return asyncio.run(_migrate(config))
     if args.command == "roster" and args.roster_command == "import":

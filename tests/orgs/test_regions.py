@@ -115,3 +115,18 @@ async def test_the_branch_admin_adds_a_region_admin_in_admins(harness):
     newcomer = await admin(harness, 7200)
     seen = shown(await newcomer.send("/stats"))
     assert "Талас ауданы" in seen and "Сарыағаш" not in seen
+
+
+async def test_bastau_export_of_one_region_and_of_a_district_named_in_two(harness, config, tmp_path, capsys):
+    from openpyxl import load_workbook as load
+
+    from bot.features.export.service import export_command
+
+    await three_levels(harness)
+    out = tmp_path / "zhambyl.xlsx"
+    assert await export_command(config, "2026-11", out, False, None, "ru", ZHAMBYL) == 0
+    assert {r[1] for r in load(out).worksheets[0].iter_rows(min_row=2, values_only=True)} == set(ZHAMBYL_ORGS)
+    assert await export_command(config, "2026-11", out, False, "Орталық ауданы", "ru") == 2
+    assert "add --region" in capsys.readouterr().err
+    assert await export_command(config, "2026-11", out, False, "Орталық ауданы", "ru", TURKISTAN) == 0
+    assert {r[1] for r in load(out).worksheets[0].iter_rows(min_row=2, values_only=True)} == {"Кентау колледжі"}
