@@ -115,14 +115,11 @@ class AdminDirectory:
         """The reachable admins of a scope: all of them (both None), the region admins and the district
         admins of a region, or the district admins of one district."""
         if district_id is None and region_id is not None:
+            districts = await self.orgs.district_ids_of(region_id)
             return [a for a in await self.reachable() if a.region_id == region_id
-                    or (a.district_id is not None and a.district_id in await self.orgs.district_ids_of(region_id))]
+                    or (a.scope == "district" and a.district_id in districts)]
         return [a for a in await self.reachable()
                 if district_id is None or (a.scope == "district" and a.district_id == district_id)]
-
-    async def of_region(self, region_id: int) -> list[Admin]:
-        """The reachable region admins of one region."""
-        return [a for a in await self.reachable() if a.is_region and a.region_id == region_id]
 
     async def covering(self, district_id: int) -> list[Admin]:
         """The reachable admins who may act on a district: the branch admins and the district's own."""

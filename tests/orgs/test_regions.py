@@ -130,3 +130,12 @@ async def test_bastau_export_of_one_region_and_of_a_district_named_in_two(harnes
     assert "add --region" in capsys.readouterr().err
     assert await export_command(config, "2026-11", out, False, "Орталық ауданы", "ru", TURKISTAN) == 0
     assert {r[1] for r in load(out).worksheets[0].iter_rows(min_row=2, values_only=True)} == {"Кентау колледжі"}
+
+
+async def test_the_branch_sees_progress_by_region_then_by_district(harness):
+    await three_levels(harness)
+    boss = harness.client(BRANCH, language_code="ru")
+    digest = shown(await boss.send("/digest"))
+    assert "По областям" in digest and f"{ZHAMBYL}: 0/3" in digest and f"{TURKISTAN}: 0/3" in digest
+    stats = shown(await boss.send("/stats"))
+    assert stats.index(f"<b>{ZHAMBYL}</b>: 0/3") < stats.index("Талас ауданы") < stats.index(f"<b>{TURKISTAN}</b>")
