@@ -139,3 +139,16 @@ async def test_the_branch_sees_progress_by_region_then_by_district(harness):
     assert "По областям" in digest and f"{ZHAMBYL}: 0/3" in digest and f"{TURKISTAN}: 0/3" in digest
     stats = shown(await boss.send("/stats"))
     assert stats.index(f"<b>{ZHAMBYL}</b>: 0/3") < stats.index("Талас ауданы") < stats.index(f"<b>{TURKISTAN}</b>")
+
+
+async def test_a_region_admin_reopens_reports_of_their_region_only(harness, clock):
+    await three_levels(harness)
+    db = harness.app.db
+    for name in (ZHAMBYL_ORGS[0], TURKISTAN_ORGS[0]):
+        org = (await db.fetchone("SELECT id FROM organizations WHERE name = ?", (name,)))[0]
+        await harness.app.repos.reports.submit(org, "2026-10", None, {"members_total": 5}, False, clock.now())
+    boss = await admin(harness, REGION_ADMIN)
+    await boss.press_data(AdminCb(action="ro_m", month="2026-10").pack(), nowhere(REGION_ADMIN))
+    assert "Талас ауданы" in boss.buttons() and "Сарыағаш ауданы" not in boss.buttons()
+    await boss.press("Талас ауданы")
+    assert ZHAMBYL_ORGS[0] in boss.buttons()
