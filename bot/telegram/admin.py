@@ -144,6 +144,7 @@ def admin_commands_help() -> str:
              "/stats: this month at a glance\n"
              "/export: a month's reports as XLSX or CSV\n"
              "/codes: invite codes, and a new code for an organization\n"
+             "/org NAME or CODE: an organization's card; replace its chair\n"
              "/reopen: reopen a submitted report for editing\n"
              "/broadcast: send a message to chairs; /broadcasts: the latest ones with receipts\n"
              "/digest: the weekly digest now\n"
