@@ -217,6 +217,7 @@ class RegistrationSection(_Strict):
     max_wrong_codes_per_hour: int = Field(default=5, ge=1)       # one account
     global_wrong_codes_per_hour: int = Field(default=50, ge=1)   # all accounts together
     global_wrong_codes_per_day: int = Field(default=200, ge=1)
+    deputies: int = Field(default=0, ge=0, le=1)  # 1: one deputy per organization, who may file the report
 
     @model_validator(mode="after")
     def _limits(self) -> RegistrationSection:

@@ -107,7 +107,7 @@ _STATUSES = (
     "SELECT o.id, o.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), "
     "r.id IS NOT NULL, COALESCE(r.late, 0) "
     "FROM organizations o JOIN districts d ON d.id = o.district_id "
-    "LEFT JOIN users u ON u.org_id = o.id "
+    "LEFT JOIN users u ON u.org_id = o.id AND u.deputy = 0 "
     "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
     "WHERE (:district IS NULL OR o.district_id = :district) ORDER BY d.name, o.name")
 
@@ -120,7 +120,8 @@ _MISSING_FIRST = (
     "WHERE (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
     "AND o.archived_at IS NULL "
     "AND o.id NOT IN (SELECT org_id FROM reports WHERE month = :month) ORDER BY d.name, o.name LIMIT :limit) m "
-    "JOIN districts d ON d.id = m.district_id LEFT JOIN users u ON u.org_id = m.id ORDER BY d.name, m.name")
+    "JOIN districts d ON d.id = m.district_id LEFT JOIN users u ON u.org_id = m.id AND u.deputy = 0 "
+    "ORDER BY d.name, m.name")
 
 
 class DashboardRepo:

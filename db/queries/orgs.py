@@ -53,10 +53,21 @@ def new_code() -> str:
 
 
 async def _unique_code(tx: Tx) -> str:
+    """A code that is neither an invite code nor a deputy code."""
     while True:
         code = new_code()
-        if not await tx.fetchone("SELECT 1 FROM organizations WHERE invite_code = ?", (code,)):
+        if not await tx.fetchone("SELECT 1 FROM organizations WHERE invite_code = ? OR deputy_code = ?",
+                                 (code, code)):
             return code
+
+
+async def issue_deputy_code(db: Database, org_id: int, now: datetime) -> str | None:
+    """A new deputy code for one organization (the deputy registers with it); an earlier one stops."""
+    async with db.transaction() as tx:
+        code = await _unique_code(tx)
+        cur = await tx.execute("UPDATE organizations SET deputy_code = ?, updated_at = ? WHERE id = ? "
+                               "AND archived_at IS NULL", (code, iso(now), org_id))
+        return code if cur.rowcount else None
 
 
 def fresh_code(taken: set[str]) -> str:
@@ -156,6 +167,10 @@ class OrgsRepo:
     async def by_code(self, code: str) -> Organization | None:
         """The organization of an invite code; archived ones have none."""
         return _org(await self.db.fetchone(_SELECT + "WHERE o.invite_code = ? AND o.archived_at IS NULL", (code,)))
+
+    async def by_deputy_code(self, code: str) -> Organization | None:
+        """The organization whose deputy registers with this code."""
+        return _org(await self.db.fetchone(_SELECT + "WHERE o.deputy_code = ? AND o.archived_at IS NULL", (code,)))
 
     async def all(self, district_id: int | None = None, region_id: int | None = None) -> list[Organization]:
         """The organizations of a scope that are not archived."""

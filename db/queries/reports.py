@@ -146,7 +146,7 @@ class ReportsRepo:
             "SELECT o.id, d.name, o.name, u.full_name, u.phone, r.answers, COALESCE(r.late, 0), g.name, "
             "r.submitted_name, o.sector, o.chair_deputy, o.chair_council, o.chair_elected "
             "FROM organizations o JOIN districts d ON d.id = o.district_id LEFT JOIN regions g ON g.id = d.region_id "
-            "LEFT JOIN users u ON u.org_id = o.id "
+            "LEFT JOIN users u ON u.org_id = o.id AND u.deputy = 0 "
             "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
             "WHERE (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
             "AND (o.archived_at IS NULL OR r.id IS NOT NULL) ORDER BY g.name, d.name, o.name",

@@ -74,7 +74,8 @@ async def apply_rows(db: Database, rows: list[RosterRow], now: datetime, *, defa
         existing = {(r["district_id"], name_key(r["name"])): r for r in everyone}
         repaired_districts = []
         by_code = {r["org_code"].casefold(): r for r in everyone if r["org_code"]}
-        codes = {r[0] for r in await tx.fetchall("SELECT invite_code FROM organizations")}
+        codes = {code for r in await tx.fetchall("SELECT invite_code, deputy_code FROM organizations")
+                 for code in r if code}
         seen: set[int] = set()
         inserts, updates = [], []
         for row in rows:

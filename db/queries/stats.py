@@ -47,7 +47,7 @@ _DISTRICTS = "SELECT id, name FROM districts WHERE :district IS NULL OR id = :di
 _MISSING = (
     "SELECT o.id, o.name, d.id, u.id, u.full_name, u.phone, u.locale, u.active "
     "FROM organizations o JOIN districts d ON d.id = o.district_id "
-    "LEFT JOIN users u ON u.org_id = o.id "
+    "LEFT JOIN users u ON u.org_id = o.id AND u.deputy = 0 "
     "WHERE (:district IS NULL OR o.district_id = :district) AND o.archived_at IS NULL "
     "AND (:region IS NULL OR d.region_id = :region) "
     "AND o.id NOT IN (SELECT org_id FROM reports WHERE month = :month) "

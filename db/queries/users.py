@@ -19,6 +19,7 @@ class User:
     org_id: int | None
     active: bool
     registered_at: str | None
+    deputy: bool = False  # the organization's deputy (migration 0012), not its chair
 
 
 
@@ -26,7 +27,7 @@ def _user(row) -> User | None:
     if row is None:
         return None
     return User(row["id"], row["locale"], row["full_name"], row["phone"], row["org_id"],
-                bool(row["active"]), row["registered_at"])
+                bool(row["active"]), row["registered_at"], bool(row["deputy"]))
 
 
 class UsersRepo:
@@ -80,7 +81,21 @@ class UsersRepo:
         await self.db.execute("UPDATE users SET active = 0 WHERE id = ?", (user_id,))
 
     async def chair_of(self, org_id: int) -> User | None:
-        return _user(await self.db.fetchone("SELECT * FROM users WHERE org_id = ?", (org_id,)))
+        return _user(await self.db.fetchone("SELECT * FROM users WHERE org_id = ? AND deputy = 0", (org_id,)))
+
+    async def deputy_of(self, org_id: int) -> User | None:
+        return _user(await self.db.fetchone("SELECT * FROM users WHERE org_id = ? AND deputy = 1", (org_id,)))
+
+    async def register_deputy(self, user_id: int, org_id: int, full_name: str, phone: str | None,
+                              now: datetime) -> bool:
+        """Bind the user to the organization as its deputy; False when it has another deputy."""
+        async with self.db.transaction() as tx:
+            if await tx.fetchone("SELECT 1 FROM users WHERE org_id = ? AND deputy = 1 AND id != ?",
+                                 (org_id, user_id)):
+                return False
+            await tx.execute("UPDATE users SET org_id = ?, deputy = 1, full_name = ?, phone = ?, registered_at = ? "
+                             "WHERE id = ?", (org_id, full_name, phone, iso(now), user_id))
+            return True
 
     async def register_chair(self, user_id: int, org_id: int, full_name: str, phone: str | None,
                              now: datetime) -> bool:
@@ -95,7 +110,7 @@ class UsersRepo:
         and no handover is under way."""
         async with self.db.transaction() as tx:
             taken = await tx.fetchone(
-                "SELECT id FROM users WHERE org_id = ? AND id != ?", (org_id, user_id))
+                "SELECT id FROM users WHERE org_id = ? AND deputy = 0 AND id != ?", (org_id, user_id))
             handover = await tx.fetchone("SELECT handover_by FROM organizations WHERE id = ?", (org_id,))
             if taken and not force and not (handover and handover[0] is not None):
                 return False
@@ -104,7 +119,7 @@ class UsersRepo:
                 await tx.execute("UPDATE users SET org_id = NULL WHERE id = ?", (previous,))
             await tx.execute("UPDATE organizations SET handover_by = NULL WHERE id = ?", (org_id,))
             await tx.execute(
-                "UPDATE users SET org_id = ?, full_name = ?, phone = ?, registered_at = ? WHERE id = ?",
+                "UPDATE users SET org_id = ?, deputy = 0, full_name = ?, phone = ?, registered_at = ? WHERE id = ?",
                 (org_id, full_name, phone, iso(now), user_id),
             )
             return previous
@@ -128,7 +143,7 @@ class UsersRepo:
         """Active chairs, optionally of one district or region and/or one language."""
         rows = await self.db.fetchall(
             "SELECT u.id FROM users u JOIN organizations o ON o.id = u.org_id "
-            "WHERE u.active = 1 AND (:district IS NULL OR o.district_id = :district) "
+            "WHERE u.active = 1 AND u.deputy = 0 AND (:district IS NULL OR o.district_id = :district) "
             "AND (:locale IS NULL OR u.locale = :locale) "
             "AND (:region IS NULL OR o.district_id IN (SELECT id FROM districts WHERE region_id = :region)) "
             "ORDER BY o.district_id, o.name",

@@ -10,6 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.config import Settings
 from bot.domain.audit import audit
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
@@ -27,7 +28,7 @@ from bot.telegram.admin import (
     scope_of,
 )
 from bot.telegram.filters import IsAdmin
-from db.queries.orgs import Organization, reissue_code
+from db.queries.orgs import Organization, issue_deputy_code, reissue_code
 from db.queries.roster import archive_orgs
 from db.repos import Repos
 
@@ -47,6 +48,9 @@ async def org_card(repos: Repos, org: Organization) -> str:
              _("The chair is a maslikhat deputy: {answer}").format(answer=_yes_no(org.chair_deputy)),
              _("The chair is a Public Council member: {answer}").format(answer=_yes_no(org.chair_council)),
              _("The chair was elected: {date}").format(date=escape(org.chair_elected or "—"))]
+    deputy = await repos.users.deputy_of(org.id)
+    if deputy is not None:
+        lines.append(_("Deputy chair: {name}").format(name=escape(deputy.full_name or "—")))
     if org.org_code:
         lines.append(_("Code in the branch's records: {code}").format(code=escape(org.org_code)))
     if org.archived:
@@ -56,7 +60,7 @@ async def org_card(repos: Repos, org: Organization) -> str:
     return "\n".join(lines)
 
 
-async def cmd_org(message: Message, command: CommandObject, role: Role, repos: Repos) -> None:
+async def cmd_org(message: Message, command: CommandObject, role: Role, repos: Repos, config: Settings) -> None:
     text = (command.args or "").strip()
     if not text:
         await message.answer(_("Send /org and a part of the organization's name, or its code, e.g. "
@@ -67,26 +71,30 @@ async def cmd_org(message: Message, command: CommandObject, role: Role, repos: R
         await message.answer(_("No organization of yours matches «{text}».").format(text=escape(text[:50])))
         return
     if len(found) == 1:
-        await message.answer(await org_card(repos, found[0]), reply_markup=card_keyboard(found[0]))
+        await message.answer(await org_card(repos, found[0]), reply_markup=card_keyboard(found[0], config))
         return
     items = [(f"{o.name} ({o.district})", AdminCb(action="org_o", org=o.id).pack()) for o in found]
     await message.answer(_("Choose the organization:"), reply_markup=paged(items, 0, lambda p: ""))
 
 
-def card_keyboard(org: Organization) -> InlineKeyboardMarkup | None:
+def card_keyboard(org: Organization, config: Settings) -> InlineKeyboardMarkup | None:
     if org.archived:
         return None
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-        text=_("Replace the chair"), callback_data=AdminCb(action="org_rc", org=org.id).pack())]])
+    rows = [[InlineKeyboardButton(text=_("Replace the chair"),
+                                  callback_data=AdminCb(action="org_rc", org=org.id).pack())]]
+    if config.registration.deputies:
+        rows.append([InlineKeyboardButton(text=_("Invite a deputy chair"),
+                                          callback_data=AdminCb(action="org_dp", org=org.id).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def on_org(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
+async def on_org(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos, config: Settings) -> None:
     org = await org_in_scope(repos, role, callback_data.org)
     if org is None:
         await refuse(query)
         return
     await query.answer()
-    await answer_message(query, await org_card(repos, org), reply_markup=card_keyboard(org))
+    await answer_message(query, await org_card(repos, org), reply_markup=card_keyboard(org, config))
 
 
 async def on_replace(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
@@ -119,6 +127,22 @@ async def on_replace_confirm(query: CallbackQuery, callback_data: AdminCb, role:
                                   "The old code no longer works.").format(org=escape(org.name), code=code))
 
 
+async def on_deputy(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos, clock: Clock,
+                    config: Settings) -> None:
+    """A deputy code for the organization: whoever registers with it becomes its deputy chair."""
+    org = await org_in_scope(repos, role, callback_data.org)
+    if org is None or org.archived or not config.registration.deputies:
+        await refuse(query)
+        return
+    code = await issue_deputy_code(repos.db, org.id, clock.now())
+    await audit(repos.db, clock, query.from_user.id, "org.deputy_code", f"org:{org.id}",
+                {"organization": org.name, "district": org.district}, role=role)
+    await query.answer()
+    await answer_message(query, _("Code for the deputy chair of <b>{org}</b>: <code>{code}</code>\n"
+                                  "The deputy registers with it like a chair, and may file the report.").format(
+        org=escape(org.name), code=code))
+
+
 async def on_archive(query: CallbackQuery, role: Role, repos: Repos, clock: Clock, state: FSMContext) -> None:
     """The confirm button under a roster upload: archive the organizations the file left out."""
     if not role.is_branch:
@@ -145,5 +169,6 @@ def create_router() -> Router:
     router.callback_query.register(on_org, AdminCb.filter(F.action == "org_o"), admin)
     router.callback_query.register(on_replace, AdminCb.filter(F.action == "org_rc"), admin)
     router.callback_query.register(on_replace_confirm, AdminCb.filter(F.action == "org_rc_ok"), admin)
+    router.callback_query.register(on_deputy, AdminCb.filter(F.action == "org_dp"), admin)
     router.callback_query.register(on_archive, AdminCb.filter(F.action == "arch_ok"), admin)
     return router
