@@ -84,3 +84,14 @@ async def test_an_archived_organization_listed_again_comes_back(harness, clock):
     await boss.send_document(FIRST.replace("Ақкөл,", "Ақкөл ауылы,").encode(), "roster.csv")
     assert "Возвращены из архива: Мерке мектебі (Мерке ауданы)" in shown(boss.last_calls)
     assert not (await harness.app.repos.orgs.get(await org_id(harness, "Мерке мектебі"))).archived
+
+
+async def test_a_district_left_without_organizations_is_archived_too(harness):
+    boss = await admin(harness, BRANCH)
+    await boss.send_document(FIRST.encode(), "roster.csv")
+    await boss.send_document((HEADER + SEEDED + "Талас ауданы,Ақкөл,social,100,T-1\n"
+                              "Талас ауданы,Жаңа жол,social,50,T-2\n").encode(), "roster.csv")
+    await boss.press("🗄 Отправить в архив отсутствующие (1)")
+    assert "районов — 1" in boss.reply
+    assert "Мерке ауданы" not in dict(await harness.app.repos.orgs.districts()).values()
+    assert "Мерке ауданы" not in shown(await boss.send("/stats"))
