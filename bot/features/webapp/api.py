@@ -30,6 +30,7 @@ from bot.features.webapp.auth import Viewer, forbidden, require_admin, require_d
 from bot.features.webapp.remind import remind_now
 from bot.features.webapp.state import STATE, VIEWER, WebState
 from bot.features.webapp.texts import page_texts
+from bot.telegram.admin import region_of
 from db.queries.orgs import Organization
 
 
@@ -42,9 +43,10 @@ def _json(data: Any) -> web.Response:
 
 
 def _scope(viewer: Viewer) -> int | None:
-    """None for the whole branch, else the district admin's district (403 for anyone else)."""
+    """None for the whole branch or a region (see _region), else the district admin's district (403
+    for anyone else)."""
     require_admin(viewer)
-    if viewer.role.is_branch:
+    if viewer.role.is_branch or viewer.role.is_region:
         return None
     if viewer.role.district_id is None:  # a district admin whose district is not in the roster
         raise forbidden()
@@ -79,7 +81,7 @@ async def _org(state: WebState, viewer: Viewer, raw: str) -> Organization:
 async def me(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
     user = viewer.user
-    return _json({"role": viewer.role.kind, "language": viewer.locale, "region": None,
+    return _json({"role": viewer.role.kind, "language": viewer.locale, "region": viewer.region,
                   "district": viewer.district, "name": user.full_name if user else None,
                   "open_month": views.month_json(state.app.calendar.open_month(state.app.clock.now())),
                   "texts": page_texts(state.app.i18n, viewer.locale)})
@@ -89,12 +91,12 @@ async def progress(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
     scope = _scope(viewer)
     month = _month(state, request.query.get("month"))
-    return _json(await views.progress(state.app, state.dashboard, month, scope))
+    return _json(await views.progress(state.app, state.dashboard, month, scope, region_of(viewer.role)))
 
 
 async def trends(request: web.Request) -> web.Response:
     state, viewer = _ctx(request)
-    return _json(await views.trends(state.app, state.dashboard, _scope(viewer)))
+    return _json(await views.trends(state.app, state.dashboard, _scope(viewer), region_of(viewer.role)))
 
 
 async def organizations(request: web.Request) -> web.Response:
@@ -108,7 +110,8 @@ async def organizations(request: web.Request) -> web.Response:
             raise web.HTTPBadRequest()
         require_district(viewer, district_id)
         scope = district_id
-    return _json(await views.organizations(state.app, state.dashboard, month, scope))
+    region = viewer.role.districts if viewer.role.is_region and scope is None else None
+    return _json(await views.organizations(state.app, state.dashboard, month, scope, region))
 
 
 async def organization(request: web.Request) -> web.Response:
@@ -169,9 +172,10 @@ async def remind(request: web.Request) -> web.Response:
 async def _workbook(state: WebState, viewer: Viewer, month: Month, via: str) -> tuple[bytes, str]:
     scope = _scope(viewer)
     data, name = await export_month(state.app.repos, state.app.config.form, state.app.i18n, viewer.locale,
-                                    month, scope, as_csv=False)
+                                    month, scope, as_csv=False, region_id=region_of(viewer.role))
     await audit(state.app.db, state.app.clock, viewer.user_id, "export", f"month:{month}",
-                {"district": scope, "format": "xlsx", "via": via}, role=viewer.role)
+                {"district": scope, "region": region_of(viewer.role), "format": "xlsx", "via": via},
+                role=viewer.role)
     return data, name
 
 

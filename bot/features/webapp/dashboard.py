@@ -54,13 +54,16 @@ def _missing_json(status: OrgStatus, reminded: set[int]) -> dict[str, Any]:
             "reminded_today": status.org_id in reminded}
 
 
-async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None) -> dict[str, Any]:
-    """The month's progress by district, the deadline and the organizations still missing."""
+async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None,
+                   region_id: int | None = None) -> dict[str, Any]:
+    """The month's progress by district, the deadline and the organizations still missing (of one
+    region when `region_id` is given)."""
     now = app.clock.now()
     today = app.calendar.today(now)
     due = app.calendar.due_on(month)
-    rows = sorted(await app.repos.stats.progress(str(month), district_id), key=lambda p: kazakh_key(p.district))
-    missing = sorted(await dashboard.missing_first(str(month), district_id, MISSING_SHOWN),
+    rows = sorted(await app.repos.stats.progress(str(month), district_id, region_id),
+                  key=lambda p: kazakh_key(p.district))
+    missing = sorted(await dashboard.missing_first(str(month), district_id, MISSING_SHOWN, region_id),
                      key=lambda s: (kazakh_key(s.district), kazakh_key(s.org_name)))
     reminded = await app.repos.sent.taken(REMIND_NOW, today.isoformat(), str(month), now)
     return {
@@ -68,7 +71,7 @@ async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, dist
         "open": month == app.calendar.open_month(now),
         "due": due.isoformat(), "due_label": dates.day(due, locale_now()), "days_left": (due - today).days,
         "deadline": deadline_text(due, today),
-        "districts": [{"region": None, "district": p.district, "district_id": p.district_id,
+        "districts": [{"region": p.region, "district": p.district, "district_id": p.district_id,
                        "organizations": p.total, "submitted": p.submitted, "late": p.late,
                        "missing": p.missing} for p in rows],
         "missing_total": sum(p.missing for p in rows),
@@ -76,11 +79,13 @@ async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, dist
     }
 
 
-async def organizations(app: AppContext, dashboard: DashboardRepo, month: Month,
-                        district_id: int | None) -> dict[str, Any]:
-    """Every organization of the scope with its status for the month (the drill-down of a district)."""
+async def organizations(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None,
+                        districts: frozenset[int] | None = None) -> dict[str, Any]:
+    """Every organization of the scope with its status for the month (the drill-down of a district);
+    `districts`: only those of these districts (a region admin's)."""
     now = app.clock.now()
-    statuses = sorted(await dashboard.statuses(str(month), district_id),
+    statuses = sorted((s for s in await dashboard.statuses(str(month), district_id)
+                       if districts is None or s.district_id in districts),
                       key=lambda s: (kazakh_key(s.district), kazakh_key(s.org_name)))
     reminded = await app.repos.sent.taken(REMIND_NOW, app.calendar.today(now).isoformat(), str(month), now)
     return {**month_json(month), "open": month == app.calendar.open_month(now), "organizations": [
@@ -92,7 +97,8 @@ def _change(now: int, before: int) -> float | None:
     return round(100 * (now - before) / before, 1) if before else None
 
 
-async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | None) -> dict[str, Any]:
+async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | None,
+                 region_id: int | None = None) -> dict[str, Any]:
     """12 months of every whole-number field (totals, and like-for-like against the month before)
     and of the multiple-choice fields (organizations per option: project participation)."""
     months = recent_months(app)
@@ -104,7 +110,7 @@ async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | N
     await app.repos.stats.ensure_tallied("number", [f.key for f in numeric])
     await app.repos.stats.ensure_tallied("option", [f.key for f in multi])
     figures = await dashboard.figures([(str(m), str(m.prev())) for m in months], [f.key for f in numeric],
-                                      [f.key for f in multi], district_id)
+                                      [f.key for f in multi], district_id, region_id)
     fields = []
     for f in numeric:
         series = []
