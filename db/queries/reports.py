@@ -18,6 +18,8 @@ class Report:
     late: bool
     submitted_at: str
     reopened_until: str | None
+    review: str = "submitted"        # 'submitted' (waiting), 'accepted' or 'returned' (migration 0011)
+    review_comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class ExportRow:
     chair_phone: str | None
     answers: dict[str, Any] | None  # None: no report for the month
     late: bool
+    submitted_at: str | None = None
+    submitter_name: str | None = None
+    review: str | None = None
 
 
 # Drafts kept in memory (see ReportsRepo); beyond it the least recently loaded are re-read when needed.
@@ -66,16 +71,29 @@ class ReportsRepo:
 
     async def get(self, org_id: int, month: str) -> Report | None:
         row = await self.db.fetchone(
-            "SELECT org_id, month, answers, late, submitted_at, reopened_until FROM reports "
-            "WHERE org_id = ? AND month = ?", (org_id, month))
+            "SELECT org_id, month, answers, late, submitted_at, reopened_until, review, review_comment "
+            "FROM reports WHERE org_id = ? AND month = ?", (org_id, month))
         if row is None:
             return None
-        return Report(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5])
+        return Report(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5], row[6], row[7])
 
     async def months_of(self, org_id: int) -> dict[str, bool]:
         """month -> late, for every submitted report of the organization."""
         rows = await self.db.fetchall("SELECT month, late FROM reports WHERE org_id = ?", (org_id,))
         return {r[0]: bool(r[1]) for r in rows}
+
+    async def reviews_of(self, org_id: int) -> dict[str, str]:
+        """month -> review status ('submitted', 'accepted', 'returned') of every report of the organization."""
+        rows = await self.db.fetchall("SELECT month, review FROM reports WHERE org_id = ?", (org_id,))
+        return {r[0]: r[1] for r in rows}
+
+    async def set_review(self, org_id: int, month: str, review: str, comment: str | None, admin_id: int,
+                         now: datetime) -> bool:
+        """Mark the month's report accepted or returned (with the admin's comment); False when there is none."""
+        cur = await self.db.execute(
+            "UPDATE reports SET review = ?, review_comment = ?, reviewed_by = ?, reviewed_at = ? "
+            "WHERE org_id = ? AND month = ?", (review, comment, admin_id, iso(now), org_id, month))
+        return cur.rowcount > 0
 
     async def draft_months_of(self, org_id: int) -> set[str]:
         rows = await self.db.fetchall("SELECT month FROM drafts WHERE org_id = ?", (org_id,))
@@ -113,13 +131,14 @@ class ReportsRepo:
     async def submit(self, org_id: int, month: str, user_id: int | None, answers: dict[str, Any],
                      late: bool, now: datetime) -> None:
         """Store the report and drop the draft in one transaction. A re-submission (an edit)
-        keeps the first submission's time and late flag."""
+        keeps the first submission's time and late flag, and waits for review again (a returned
+        report keeps its comment until it is reviewed again)."""
         async with self.db.transaction() as tx:
             await tx.execute(
                 "INSERT INTO reports(org_id, month, answers, late, submitted_by, submitted_at, updated_at) "
                 "VALUES (?,?,?,?,?,?,?) ON CONFLICT(org_id, month) DO UPDATE SET "
                 "answers = excluded.answers, submitted_by = excluded.submitted_by, "
-                "updated_at = excluded.updated_at",
+                "updated_at = excluded.updated_at, review = 'submitted'",
                 (org_id, month, json.dumps(answers, ensure_ascii=False), int(late), user_id, iso(now), iso(now)))
             await tx.execute("DELETE FROM drafts WHERE org_id = ? AND month = ?", (org_id, month))
             await mark_handled(tx, now)
@@ -133,18 +152,27 @@ class ReportsRepo:
     async def export_rows(self, month: str, district_id: int | None = None) -> list[ExportRow]:
         """Every organization of the scope with its chair and its report for the month, if any."""
         rows = await self.db.fetchall(
-            "SELECT o.id, d.name, o.name, u.full_name, u.phone, r.answers, COALESCE(r.late, 0) "
+            "SELECT o.id, d.name, o.name, u.full_name, u.phone, r.answers, COALESCE(r.late, 0), "
+            "r.submitted_at, s.full_name, r.review "
             "FROM organizations o JOIN districts d ON d.id = o.district_id "
             "LEFT JOIN users u ON u.org_id = o.id "
             "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
+            "LEFT JOIN users s ON s.id = r.submitted_by "
             "WHERE (:district IS NULL OR o.district_id = :district) ORDER BY d.name, o.name",
             {"month": month, "district": district_id})
         return [ExportRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] is not None else None,
-                          bool(r[6])) for r in rows]
+                          bool(r[6]), r[7], r[8], r[9]) for r in rows]
 
     async def submitted_orgs(self, month: str, district_id: int) -> list[tuple[int, str, str | None]]:
         """(org id, name, reopened_until) of the district's organizations that reported for the month."""
         rows = await self.db.fetchall(
             "SELECT o.id, o.name, r.reopened_until FROM reports r JOIN organizations o ON o.id = r.org_id "
+            "WHERE r.month = ? AND o.district_id = ? ORDER BY o.name", (month, district_id))
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def reviewed_orgs(self, month: str, district_id: int) -> list[tuple[int, str, str]]:
+        """(org id, name, review status) of the district's organizations that reported for the month."""
+        rows = await self.db.fetchall(
+            "SELECT o.id, o.name, r.review FROM reports r JOIN organizations o ON o.id = r.org_id "
             "WHERE r.month = ? AND o.district_id = ? ORDER BY o.name", (month, district_id))
         return [(r[0], r[1], r[2]) for r in rows]

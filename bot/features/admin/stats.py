@@ -1,11 +1,12 @@
-"""/stats: the open month at a glance, for the admin's scope."""
+"""/stats: the open month at a glance, for the admin's scope; a button per district opens its reports
+(bot/features/review/decide.py)."""
 from __future__ import annotations
 
 from html import escape
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -13,7 +14,7 @@ from bot.domain import dates
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.telegram.admin import MENU_STATS, scope_of
+from bot.telegram.admin import MENU_STATS, AdminCb, scope_of
 from bot.telegram.filters import IsAdmin, MenuButton
 from db.repos import Repos
 
@@ -32,7 +33,10 @@ async def cmd_stats(message: Message, role: Role, repos: Repos, calendar: Report
     for p in progress:
         lines.append(_("• {district}: {submitted}/{total}, late {late}, missing {missing}").format(
             district=escape(p.district), submitted=p.submitted, total=p.total, late=p.late, missing=p.missing))
-    await message.answer("\n".join(lines))
+    lines.append(_("Press a district to see its reports and review them."))
+    rows = [[InlineKeyboardButton(text=f"📋 {p.district}", callback_data=AdminCb(
+        action="rv_d", month=str(month), district=p.district_id).pack())] for p in progress]
+    await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def create_router() -> Router:
