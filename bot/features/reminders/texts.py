@@ -129,6 +129,6 @@ def branch_escalation(month: Month, due: date, per_district: Sequence[tuple[str,
     missing = sum(m for _d, m, _t in per_district)
     head = _("⚠️ The deadline for the report for <b>{month}</b> ({due}) has passed. "
              "Not filed yet: {count}. By district:").format(**_month_and_due(month, due), count=missing)
-    lines = [_("• {district}: {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
+    lines = [_("• {district}: not filed {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
              for d, m, t in per_district]
     return "\n".join([head, *lines])
