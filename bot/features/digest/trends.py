@@ -48,14 +48,22 @@ def same_orgs(figures: MonthFigures | None, form: Form) -> int:
 
 
 def chain_index(figures: dict[str, MonthFigures], months: list[Month], key: str) -> list[float | None]:
-    """100 in the first month, then each month's like-for-like ratio applied in turn (a chain index): a trend
-    of the same organizations month to month. None from a month with nothing to compare on."""
-    out: list[float | None] = [100.0]
-    for month in months[1:]:
+    """A chain index of the same organizations month to month: 100 in the month before the first month that
+    can be compared with its predecessor, then each month's like-for-like ratio applied in turn. None before
+    the chain starts, and from a month with nothing to compare on (the chain breaks there)."""
+    out: list[float | None] = [None] * len(months)
+    for i, month in enumerate(months[1:], start=1):
         point = figures.get(str(month), MonthFigures(0, {}, {}, 0)).numbers.get(key)
-        previous = out[-1]
-        if previous is None or point is None or not point.same_orgs or not point.same_before:
-            out.append(None)
-        else:
-            out.append(previous * point.same_now / point.same_before)
+        comparable = point is not None and point.same_orgs > 0 and point.same_before > 0
+        started = any(v is not None for v in out[:i])
+        if not comparable or point is None:
+            if started:
+                break
+            continue
+        previous = out[i - 1]
+        if previous is None:
+            if started:
+                break
+            previous = out[i - 1] = 100.0
+        out[i] = previous * point.same_now / point.same_before
     return out
