@@ -46,7 +46,7 @@ def start_bastau(config: Path, api_url: str, log_file: Path) -> subprocess.Popen
 
 def planned(form: Any, n: int) -> dict[str, Any]:
     """What chair n answers (distinct numbers per chair, so an answer on the wrong question shows)."""
-    from bot.form import engine
+    from bot.form.kinds import kind_of
 
     ints = {"members_total": 300 + n, "members_joined": 10 + n % 7, "members_left": 1 + n % 3,
             "events_held": 2 + n % 5, "deputy_meetings": n % 4, "appeals_received": 5 + n % 6,
@@ -58,15 +58,15 @@ def planned(form: Any, n: int) -> dict[str, Any]:
         elif field.type == "text" and field.required or field.key == "events_summary":
             out[field.key] = f"Есеп {n}: жиналыс өтті."
         elif field.type == "text":
-            out[field.key] = engine.skip_value(field)
+            out[field.key] = kind_of(field).skip_value(field)
         else:
-            out[field.key] = engine.finish_multi(field, None)
+            out[field.key] = kind_of(field).skip_value(field)
     return out
 
 
 async def _prepare(folder: Path, db_path: Path, dialogs: int) -> None:
     from bot.context import AppContext
-    from db.roster import RosterRow, apply_rows
+    from db.queries.orgs import RosterRow, apply_rows
 
     app = await AppContext.create(load(folder, db_path))
     now = bench_clock().now().isoformat()

@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
+        print(f"bastau {args.command}: {exc}", file=sys.stderr)
         return 2
     if args.command == "start":
         args.command = "run" if os.environ.get("BOT_TOKEN", "").strip() else "sandbox"

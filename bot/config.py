@@ -19,6 +19,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from bot.form.kinds import KINDS, kind_of
+
 LOCALES = ("kk", "ru")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -49,12 +51,9 @@ class Option(_Strict):
         return getattr(self, locale, self.kk)
 
 
-FieldType = Literal["int", "text", "choice", "multi", "photos"]
-
-
 class FormField(_Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)
-    type: FieldType
+    type: str  # a kind of bot/form/kinds
     label: Localized
     required: bool = True
     min: int | None = None
@@ -64,19 +63,16 @@ class FormField(_Strict):
     options: tuple[Option, ...] = ()
     max_count: int = Field(default=5, ge=1, le=10)
 
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown field type {value!r}: expected one of {', '.join(KINDS)}")
+        return value
+
     @model_validator(mode="after")
     def _check_type_rules(self) -> FormField:
-        if self.type in ("choice", "multi") and not self.options:
-            raise ValueError(f"field '{self.key}' of type {self.type} needs options")
-        if self.type not in ("choice", "multi") and self.options:
-            raise ValueError(f"field '{self.key}' of type {self.type} cannot have options")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"field '{self.key}': min is greater than max")
-        if self.lte and self.type != "int":
-            raise ValueError(f"field '{self.key}': lte only applies to int fields")
-        keys = [o.key for o in self.options]
-        if len(keys) != len(set(keys)):
-            raise ValueError(f"field '{self.key}': option keys repeat")
+        kind_of(self).check(self)
         return self
 
 
@@ -90,7 +86,7 @@ class Form(_Strict):
             raise ValueError("form field keys repeat")
         by_key = {f.key: f for f in self.fields}
         for f in self.fields:
-            if f.lte and (f.lte not in by_key or by_key[f.lte].type != "int"):
+            if f.lte and (f.lte not in by_key or not kind_of(by_key[f.lte]).numeric):
                 raise ValueError(f"field '{f.key}': lte names '{f.lte}', which is not an int field")
         return self
 

@@ -2,11 +2,11 @@
 
 - `quick`, a plain sqlite3 connection used in the event loop's own thread: every read and write outside
   a transaction is first tried there, under a budget of SQLite VM instructions (a progress handler
-  interrupts it beyond _BUDGET_STEPS, about a millisecond of work at most; counted in work, not wall time, so
-  that a busy machine's preemption does not make a lookup look long). Most statements of an update
-  are indexed lookups of a few tens of microseconds, cheaper than the ~70-90 microseconds of a hop to
-  aiosqlite's worker thread and back.
-- `reader` (aiosqlite): a statement that overran the budget is re-run there, and every later run of the
+  interrupts it beyond _BUDGET_STEPS calls: a millisecond of work at most, counted in work and not in
+  wall time, so that preemption on a busy machine does not make a lookup look long). Most statements
+  of an update are indexed lookups of a few tens of microseconds, cheaper than the ~70-90 microseconds
+  of a hop to aiosqlite's worker thread and back.
+- `reader` (aiosqlite): a read that overran the budget is re-run there, and every later run of the
   same SQL goes there directly. An interrupted statement has no effect (SQLite rolls the statement
   back), so the re-run is safe; a write re-runs on `conn`.
 - `conn` (aiosqlite): transactions, writes too long for the budget, migrations, backups.
@@ -14,8 +14,12 @@ Reads outside a transaction therefore see committed data only, never another cor
 transaction (WAL: each statement of `quick` and `reader` reads the last committed state).
 Every write, on whichever connection, holds one asyncio lock, so a statement never lands inside another
 coroutine's open transaction and `quick` never waits for SQLite's write lock: it has no busy timeout (a
-write lock held by another process sends the statement to `conn`, which waits up to 5 s) and no
-automatic checkpoints (those run on `conn`'s commits, in its thread).
+write lock held by another process sends the statement to `conn`, which waits up to 5 s).
+WAL checkpoints: `conn` checkpoints on its commits once the WAL holds 250 pages (1 MB: a few ms; the
+default 1000 made the longest back-fill step 4x longer); `quick` never does (it would block the loop):
+every _CHECKPOINT_EVERY-th write on it is followed by a checkpoint on `conn`, still under the write
+lock, so that it completes and the next write starts the WAL over (a checkpoint run beside the writes
+never catches up with them: the WAL grew to 2 GB during a back-fill).
 A `:memory:` database has the one connection `conn` for everything.
 """
 from __future__ import annotations

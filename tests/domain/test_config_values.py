@@ -68,7 +68,7 @@ def test_a_bad_database_path_is_one_clear_line(tmp_path, monkeypatch, where):
     result = subprocess.run([sys.executable, "-m", "bot", "migrate"], capture_output=True, text=True, cwd=REPO,
                             env={**os.environ, "BASTAU_DB": str(target)}, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines() == [message]
+    assert result.stderr.strip().splitlines() == [f"bastau migrate: {message}"]
 
 
 def test_missing_folders_that_can_be_made_are_fine(tmp_path, monkeypatch):

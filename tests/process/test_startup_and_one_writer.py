@@ -110,9 +110,9 @@ def test_a_database_path_that_is_a_folder_or_cannot_be_made(config_file, tmp_pat
     file = tmp_path / "a-file"
     file.write_text("x")
     assert_one_clear_line(*run_once(config_file, BOT_TOKEN=TOKEN, BASTAU_DB=str(file / "bastau.db")),
-                          "cannot create the folder of the database")
+                          "cannot create")
     assert_one_clear_line(*run_once(config_file, BOT_TOKEN=TOKEN, BASTAU_DB="/proc/no-such/bastau.db"),
-                          "cannot create the folder of the database")
+                          "cannot create")
     not_sqlite = tmp_path / "not.db"
     not_sqlite.write_bytes(b"this is not SQLite" * 200)
     assert_one_clear_line(*run_once(config_file, BOT_TOKEN=TOKEN, BASTAU_DB=str(not_sqlite)), "not a database")

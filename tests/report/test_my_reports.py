@@ -117,6 +117,6 @@ async def test_guests_are_told_to_register(harness):
     await guest.send("/cancel")
     await guest.send("/myreports")
     assert "тіркелген төрағалары" in guest.reply
-    await guest.press_data("myrep:2026-10", message={"message_id": 1, "date": 0, "chat": {"id": 2008, "type": "private"},
-                                                     "text": "old"})
+    old = {"message_id": 1, "date": 0, "chat": {"id": 2008, "type": "private"}, "text": "old"}
+    await guest.press_data("myrep:2026-10", message=old)
     assert "тіркелген төрағалары" in guest.reply

@@ -18,9 +18,11 @@ from tests.support.roster import seed_roster
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    """The repository's config.toml with the database in the test's folder and two admins."""
+    """The repository's config.toml with the database in the test's folder, the web server on a free port,
+    and two admins."""
     text = (REPO / "config.toml").read_text(encoding="utf-8")
     text = text.replace('db_path = "bastau.db"', f'db_path = "{tmp_path / "bastau.db"}"')
+    text = text.replace("port = 8090", "port = 0")  # the Mini App's server on a free port: tests run side by side
     text += (
         "\n[[admins]]\ntelegram_id = 900\nscope = \"branch\"\n"
         "\n[[admins]]\ntelegram_id = 901\nscope = \"district\"\ndistrict = \"Сайрам ауданы\"\n"

@@ -17,10 +17,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.domain import dates
-from bot.domain.audit import audit
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.features.broadcast import service
 from bot.features.broadcast.audience import Audience, describe, recipients, within_scope
 from bot.features.broadcast.engine import BroadcastEngine
 from bot.features.broadcast.receipt import STOP_LABEL, StopCb, receipt_text, stop_keyboard
@@ -28,7 +28,7 @@ from bot.telegram.admin import MENU_BROADCAST
 from bot.telegram.callbacks import callback_message, message_of
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
 from bot.telegram.resume import register_reprompt
-from db.queries.broadcasts import Broadcast, Receipt
+from db.queries.broadcasts import Receipt
 from db.queries.users import User
 from db.repos import Repos
 
@@ -222,12 +222,9 @@ async def on_send(query: CallbackQuery, state: FSMContext, role: Role, user: Use
     await state.clear()
     await query.answer()
     await message.edit_reply_markup(reply_markup=None)
-    broadcast_id = await broadcast_engine.create(
-        chat_ids, from_chat_id=data["from_chat_id"], message_id=data["message_id"], created_by=user.id,
-        admin_chat_id=message.chat.id, district_id=audience.district_id, audience=audience.code)
-    await audit(repos.db, clock, user.id, "broadcast.send", f"broadcast:{broadcast_id}",
-                {"audience": audience.code, "district_id": audience.district_id, "recipients": len(chat_ids)},
-                role=role)
+    broadcast_id = await service.record(broadcast_engine, repos, clock, role, user.id, audience, chat_ids,
+                                        from_chat_id=data["from_chat_id"], message_id=data["message_id"],
+                                        admin_chat_id=message.chat.id)
     progress = await message.answer(receipt_text(_, broadcast_id, Receipt(left=len(chat_ids)), "running"),
                                     reply_markup=stop_keyboard(_(STOP_LABEL), broadcast_id))
     await repos.broadcasts.set_progress_message(broadcast_id, progress.message_id)
@@ -243,24 +240,17 @@ async def on_drop(query: CallbackQuery, state: FSMContext, role: Role) -> None:
         await message.edit_text(_("The broadcast is cancelled. Nothing was sent."))
 
 
-def _in_scope(role: Role, broadcast: Broadcast) -> bool:
-    return role.is_branch or (role.is_admin and broadcast.district_id is not None
-                              and role.covers_district(broadcast.district_id))
-
-
 async def on_stop(query: CallbackQuery, callback_data: StopCb, state: FSMContext, role: Role, user: User,
                   repos: Repos, clock: Clock, broadcast_engine: BroadcastEngine) -> None:
     if not role.is_admin:
         return await _refuse(query, state)
-    broadcast = await repos.broadcasts.get(callback_data.broadcast_id)
-    if broadcast is None or not _in_scope(role, broadcast):
+    stopped = await service.stop(broadcast_engine, repos, clock, role, user.id, callback_data.broadcast_id)
+    if stopped is service.Stop.NOT_IN_SCOPE:
         await query.answer(_("This broadcast is not in your scope."), show_alert=True)
-        return
-    if not await broadcast_engine.cancel(broadcast.id, by=user.id):
+    elif stopped is service.Stop.FINISHED:
         await query.answer(_("This broadcast is already finished."), show_alert=True)
-        return
-    await audit(repos.db, clock, user.id, "broadcast.cancel", f"broadcast:{broadcast.id}", role=role)
-    await query.answer(_("Stopping the broadcast…"))
+    else:
+        await query.answer(_("Stopping the broadcast…"))
 
 
 async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos: Repos,

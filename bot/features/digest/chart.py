@@ -22,6 +22,7 @@ from bot.domain import dates
 from bot.domain.calendar import ReportingCalendar
 from bot.features.digest.service import Digest, locale_now, number, percent, share
 from bot.features.digest.trends import KEY_FIGURES, chain_index, trend_months
+from bot.form.kinds import kind_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -69,7 +70,7 @@ def chart_spec(digest: Digest, form: Form, calendar: ReportingCalendar) -> Chart
     total = sum(p.total for p in digest.progress)
     submitted = sum(p.submitted for p in digest.progress)
     months = trend_months(digest.closed.month)
-    keys = [f for f in form.fields if f.type == "int"][:KEY_FIGURES]
+    keys = [f for f in form.fields if kind_of(f).numeric][:KEY_FIGURES]
     series = [(f.label.get(locale), chain_index(digest.trends, months, f.key)) for f in keys]
     starts = [values.index(100.0) for _label, values in series if 100.0 in values]
     first = months[min(starts)] if starts else months[0]

@@ -18,6 +18,7 @@ from bot.domain import dates
 from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.text import split_message
 from bot.features.digest.trends import gather_trends, like_for_like, same_orgs, trend_months
+from bot.form.kinds import kind_of
 from db.queries.dashboard import MonthFigures
 from db.queries.stats import DistrictProgress, OrgStatus
 from db.repos import Repos
@@ -51,8 +52,8 @@ class Digest:
 
 # Gathering ---------------------------------------------------------------------------------
 async def month_totals(repos: Repos, form: Form, month: Month, district_id: int | None) -> MonthTotals:
-    numeric = [f.key for f in form.fields if f.type == "int"]
-    multi = [f.key for f in form.fields if f.type == "multi"]
+    numeric = [f.key for f in form.fields if kind_of(f).numeric]
+    multi = [f.key for f in form.fields if kind_of(f).counted_options]
     return MonthTotals(month, await repos.stats.report_count(str(month), district_id),
                        await repos.stats.numeric_totals(str(month), numeric, district_id),
                        await repos.stats.option_counts(str(month), multi, district_id))
@@ -204,7 +205,7 @@ def _results(digest: Digest, form: Form) -> str:
             "(in brackets: the change against {month} in the {count} organizations that reported in both months)",
             compared).format(month=_month(closed.month.prev()), count=number(compared)))
     for field in form.fields:
-        if field.type != "int":
+        if not kind_of(field).numeric:
             continue
         value = closed.totals.get(field.key, 0)
         line = f"{html.escape(field.label.get(locale))}: {number(value)}"
@@ -234,7 +235,7 @@ def _trend(digest: Digest, form: Form) -> str:
     lines = [_("<b>Six months</b>, {first} to {last}: each month's change against the month before, in the "
                "organizations that reported in both").format(first=_month(months[0]), last=_month(months[-1]))]
     for field in form.fields:
-        if field.type != "int":
+        if not kind_of(field).numeric:
             continue
         steps = []
         for month in months:
@@ -250,7 +251,7 @@ def _options(digest: Digest, form: Form) -> Iterator[str]:
         return
     locale = locale_now()
     for field in form.fields:
-        if field.type != "multi":
+        if not kind_of(field).counted_options:
             continue
         lines = [_("<b>{label}</b> (organizations)").format(label=html.escape(field.label.get(locale)))]
         lines.extend(f"{html.escape(option.label(locale))}: {number(closed.options.get((field.key, option.key), 0))}"

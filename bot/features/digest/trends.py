@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.config import Form
 from bot.domain.calendar import Month
+from bot.form.kinds import kind_of
 from db.queries.dashboard import MonthFigures, NumberPoint
 from db.repos import Repos
 
@@ -13,7 +14,7 @@ KEY_FIGURES = 3  # the chart draws the form's first whole-number questions
 
 
 def number_keys(form: Form) -> list[str]:
-    return [f.key for f in form.fields if f.type == "int"]
+    return [f.key for f in form.fields if kind_of(f).numeric]
 
 
 def trend_months(closed: Month) -> list[Month]:

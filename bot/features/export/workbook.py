@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Form, FormField
 from bot.domain.text import safe_cell
+from bot.form.kinds import kind_of
 from bot.i18n import N_
 from db.queries.reports import ExportRow
 
@@ -44,13 +45,7 @@ def cell_value(field: FormField, value: Any, locale: str) -> Any:
     """One answer as a spreadsheet cell: numbers stay numbers, options become their labels."""
     if value is None:
         return None
-    if field.type == "photos":
-        return len(value) if isinstance(value, list) else 0
-    if field.type in ("choice", "multi"):
-        keys = value if isinstance(value, list) else [value]
-        labels = {o.key: o.label(locale) for o in field.options}
-        return "; ".join(labels.get(k, str(k)) for k in keys)
-    return value
+    return kind_of(field).cell(field, value, locale)
 
 
 def report_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) -> Sheet:
@@ -65,7 +60,7 @@ def report_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) -
 
 
 def summary_sheet(rows: list[ExportRow], form: Form, locale: str, _: Translate) -> Sheet:
-    numeric = [f for f in form.fields if f.type == "int"]
+    numeric = [f for f in form.fields if kind_of(f).numeric]
     header = [_("District"), _("Organizations in total"), _("Reports submitted"), _("Of them late"),
               _("Not submitted")]
     header += [f.label.get(locale) for f in numeric]

@@ -12,9 +12,10 @@ from bot.config import Form
 from bot.domain import dates
 from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
-from bot.features.report.router import not_a_chair_text, send_long, show_report
 from bot.features.report.service import MonthStatus, Status, month_statuses
+from bot.features.report.views import not_a_chair_text, send_long, show_report
 from bot.form import render
+from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import MenuButton
 from bot.telegram.keyboards import MENU_MY_REPORTS, open_report_keyboard
 from db.queries.users import User
@@ -74,21 +75,24 @@ async def on_view(query: CallbackQuery, callback_data: MyReportCb, user: User, r
     except ValueError:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
+    message = await callback_message(query)
+    if message is None:
+        return
     await query.answer()
     locale, now = i18n.current_locale, clock.now()
     report = await repos.reports.get(user.org_id, str(month))
     if report is not None:
-        await show_report(query.message, report, form, calendar, now, locale)
+        await show_report(message, report, form, calendar, now, locale)
         return
     is_open = month == calendar.open_month(now)
     title = dates.month_in_text(month, locale)
     draft = await repos.reports.get_draft(user.org_id, str(month))
     if draft is not None and draft.answers:
         text = _("<b>The report for {month}</b> is a draft and has not been submitted.").format(month=title)
-        await send_long(query.message, f"{text}\n\n{render.answers_text(form, draft.answers, locale)}",
+        await send_long(message, f"{text}\n\n{render.answers_text(form, draft.answers, locale)}",
                         reply_markup=open_report_keyboard() if is_open else None)
     else:
-        await query.message.answer(_("There is no report for {month}.").format(month=title),
+        await message.answer(_("There is no report for {month}.").format(month=title),
                                    reply_markup=open_report_keyboard() if is_open else None)
 
 

@@ -1,13 +1,13 @@
 """The monthly report: drafts, answers, submission, editability and the chair's list of months.
 
-The draft row (answers + cursor) is the single source of truth while a chair fills the form;
-every function here reads it, changes it, and saves it before returning.
+The dialog's steps over the draft are in dialog.py; this module holds what they and My reports
+share: starting a draft, submitting it, whether a report may still be changed, the list of months.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from bot.config import Form
@@ -21,7 +21,7 @@ MIN_LISTED_MONTHS = 6
 MAX_LISTED_MONTHS = 12
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     SUBMITTED = "submitted"
     LATE = "late"
     ACCEPTED = "accepted"    # reviewed by an admin (bot/features/review)
@@ -66,33 +66,9 @@ async def start_draft(repos: Repos, form: Form, org_id: int, month: Month, user_
 
 async def save(repos: Repos, draft: Draft, answers: dict[str, Any], cursor: str | None, user_id: int,
                now: datetime) -> Draft:
+    """Store the draft's answers and cursor, changed by `user_id`; the draft as it is now."""
     await repos.reports.save_draft(draft.org_id, draft.month, user_id, answers, cursor, now)
     return Draft(draft.org_id, draft.month, user_id, answers, cursor)
-
-
-async def answer(repos: Repos, form: Form, draft: Draft, key: str, value: Any, user_id: int,
-                 now: datetime) -> Draft:
-    """Store the answer to `key` and move the cursor to the next question (or the summary)."""
-    answers = {**draft.answers, key: value}
-    return await save(repos, draft, answers, engine.next_key(form, key, answers), user_id, now)
-
-
-async def keep_partial(repos: Repos, draft: Draft, key: str, value: Any, user_id: int,
-                       now: datetime) -> Draft:
-    """Store a partial answer (a toggle, one more photo) and stay on the same question."""
-    return await save(repos, draft, {**draft.answers, key: value}, draft.cursor, user_id, now)
-
-
-async def go_back(repos: Repos, form: Form, draft: Draft, user_id: int, now: datetime) -> Draft | None:
-    """Back one question; None when already at the first."""
-    previous = engine.previous_key(form, draft.cursor, draft.answers)
-    if previous is None:
-        return None
-    return await save(repos, draft, draft.answers, previous, user_id, now)
-
-
-async def go_to(repos: Repos, draft: Draft, key: str | None, user_id: int, now: datetime) -> Draft:
-    return await save(repos, draft, draft.answers, key, user_id, now)
 
 
 @dataclass(frozen=True)

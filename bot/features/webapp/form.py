@@ -16,6 +16,9 @@ from bot.domain import dates
 from bot.domain.calendar import Month
 from bot.features.report import service
 from bot.form import engine
+from bot.form.kinds import int as int_kind
+from bot.form.kinds import kind_of
+from bot.form.kinds import text as text_kind
 from db.queries.reports import Draft, Report
 from db.queries.users import User
 
@@ -64,7 +67,7 @@ def _field_json(field: FormField, locale: str) -> dict[str, Any]:
     out: dict[str, Any] = {"key": field.key, "type": field.type, "label": field.label.get(locale),
                            "required": field.required}
     if field.type == "int":
-        low, high = engine.int_bounds(field)
+        low, high = int_kind.int_bounds(field)
         out |= {"min": low, "max": high, "hint": _("A whole number from {min} to {max}.").format(min=low, max=high)}
     elif field.type == "text":
         out |= {"max_length": field.max_length,
@@ -93,9 +96,9 @@ def checked_value(app: AppContext, field: FormField, value: Any, answers: dict[s
     if value is None or value == "" or value == []:
         if field.required and field.type != "multi":
             raise FormError(_("Please answer this question first."), field.key)
-        return engine.skip_value(field)
+        return kind_of(field).skip_value(field)
     if field.type == "int":
-        parsed = engine.parse_int(field, str(value))
+        parsed = int_kind.parse_int(field, str(value))
         if isinstance(parsed, engine.Invalid):
             raise FormError(problem_text(app, field, parsed, locale), field.key)
         problem = engine.cross_check(app.config.form, field.key, parsed, answers)
@@ -103,7 +106,7 @@ def checked_value(app: AppContext, field: FormField, value: Any, answers: dict[s
             raise FormError(problem_text(app, field, problem, locale), field.key)
         return parsed
     if field.type == "text":
-        text = engine.parse_text(field, str(value))
+        text = text_kind.parse_text(field, str(value))
         if isinstance(text, engine.Invalid):
             raise FormError(problem_text(app, field, text, locale), field.key)
         return text
@@ -140,7 +143,7 @@ async def submit(app: AppContext, user: User, locale: str) -> dict[str, Any]:
         raise FormError(_("Please answer this question first."), app.config.form.fields[0].key)
     draft = current.draft
     # Optional photos not sent in the chat: none (the dialog stores the same when «Done» is pressed).
-    unsent = {f.key: engine.skip_value(f) for f in app.config.form.fields
+    unsent = {f.key: kind_of(f).skip_value(f) for f in app.config.form.fields
               if f.type == "photos" and not f.required and f.key not in draft.answers}
     problem = engine.first_problem(app.config.form, {**draft.answers, **unsent})
     if problem is not None:
