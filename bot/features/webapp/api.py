@@ -155,7 +155,7 @@ async def export(request: web.Request) -> web.Response:
     scope = _scope(viewer)
     month = _month(state, request.query.get("month"))
     data, name = await export_month(state.app.repos, state.app.config.form, state.app.i18n, viewer.locale,
-                                    month, scope, as_csv=False)
+                                    month, scope, as_csv=False, tz=state.app.calendar.tz)
     await audit(state.app.db, state.app.clock, viewer.user_id, "export", f"month:{month}",
                 {"district": scope, "format": "xlsx", "via": "webapp"}, role=viewer.role)
     return web.Response(body=data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
