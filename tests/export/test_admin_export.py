@@ -66,7 +66,7 @@ async def expected_report_rows(harness, locale: str, month: str, district: str |
                 value = len(value)
             cells.append(None if value == "" else value)  # an empty text cell reads back as nothing
         reviewed = [None, None, None] if by is None else [WAITING[locale], SUBMITTED_AT, SUBMITTERS[by]]
-        out.append([d, o, chair, phone, status, *reviewed] + cells)
+        out.append([d, o, chair, phone, status, *reviewed, *cells])
     return out
 
 
