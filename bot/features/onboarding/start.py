@@ -11,6 +11,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import LOCALES
+from bot.domain import dates
+from bot.domain.calendar import ReportingCalendar
+from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.onboarding.registration import ask_code
 from bot.i18n import N_, telegram_locale
@@ -83,11 +86,12 @@ async def on_language(query: CallbackQuery, callback_data: LanguageCb, state: FS
         await ask_code(message, state)
 
 
-async def cmd_help(message: Message, role: Role) -> None:
+async def cmd_help(message: Message, role: Role, calendar: ReportingCalendar, clock: Clock, i18n: I18n) -> None:
     lines = [_("<b>Bastau</b> collects the monthly reports of primary party organizations.")]
     if role.kind == "chair":
-        lines.append(_("/report: file or continue this month's report\n"
-                       "/myreports: your reports and their status"))
+        month = dates.month_in_text(calendar.open_month(clock.now()), i18n.current_locale)
+        lines.append(_("/report: file or continue the report for {month}\n"
+                       "/myreports: your reports and their status").format(month=month))
     elif role.kind == "guest":
         lines.append(_("/start: register with the invite code of your organization"))
     if role.is_admin:
