@@ -20,7 +20,13 @@ from bot.domain.clock import Clock
 from bot.domain.roles import Role, RoleResolver
 from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.alerts import alert_codes_paused
-from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name, code_still_valid
+from bot.features.onboarding.service import (
+    CodeVerdict,
+    check_invite_code,
+    clean_full_name,
+    code_still_valid,
+    normalize_phone,
+)
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import HasContact, HasText, NotCommand
 from bot.telegram.keyboards import contact_keyboard, main_menu, remove_keyboard
@@ -130,7 +136,8 @@ async def on_code(message: Message, state: FSMContext, user: User, repos: Repos,
 async def on_name(message: Message, state: FSMContext) -> None:
     name = clean_full_name(message.text or "")
     if name is None:
-        await message.answer(_("Please send your full name in letters, for example: Asanov Aibek Serikuly."))
+        await message.answer(_("Please send your surname and name (and patronymic) in letters, for example: "
+                               "Asanov Aibek Serikuly."))
         return
     await state.update_data(full_name=name)
     await ask_phone(message, state)
@@ -152,8 +159,12 @@ async def on_phone_other(message: Message, state: FSMContext) -> None:
         await state.update_data(phone=None)
         await ask_confirm(message, state)
         return
-    await message.answer(_("Please use the «📱 Share my phone number» button, or press «Skip»."),
-                         reply_markup=contact_keyboard())
+    if (phone := normalize_phone(message.text or "")) is not None:  # typed as digits: as good as the button
+        await state.update_data(phone=phone)
+        await ask_confirm(message, state)
+        return
+    await message.answer(_("Please use the «📱 Share my phone number» button, type the number "
+                           "(for example 87010000000), or press «Skip»."), reply_markup=contact_keyboard())
 
 
 async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, user: User,
