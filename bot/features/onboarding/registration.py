@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role, RoleResolver
+from bot.features.commands.menus import set_chat_commands
 from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.alerts import alert_codes_paused
 from bot.features.onboarding.service import (
@@ -168,7 +169,8 @@ async def on_phone_other(message: Message, state: FSMContext) -> None:
 
 
 async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, user: User,
-                     repos: Repos, roles: RoleResolver, clock: Clock, config: Settings) -> None:
+                     repos: Repos, roles: RoleResolver, clock: Clock, config: Settings, bot: Bot,
+                     i18n: I18n) -> None:
     if (message := await callback_message(query)) is None:
         return
     data = await state.get_data()
@@ -201,6 +203,7 @@ async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMC
     await state.clear()
     await query.answer(_("Registered"))
     role = await roles.resolve(user.id, data["org_id"])
+    await set_chat_commands(bot, i18n, i18n.current_locale, user.id, role.is_admin, role.is_branch)
     await message.answer(
         _("You are registered as the chair of <b>{org}</b>. Welcome!\n"
           "A month's report opens on day {open_day} and is due on day {due_day} of the next month.").format(

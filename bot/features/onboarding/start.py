@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -15,6 +15,7 @@ from bot.domain import dates
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.features.commands.menus import set_chat_commands
 from bot.features.onboarding.registration import ask_code
 from bot.i18n import N_, telegram_locale
 from bot.telegram.callbacks import callback_message
@@ -62,7 +63,7 @@ async def cmd_language(message: Message, user: User) -> None:
 
 
 async def on_language(query: CallbackQuery, callback_data: LanguageCb, state: FSMContext, user: User,
-                      role: Role, repos: Repos, i18n: I18n, **data) -> None:
+                      role: Role, repos: Repos, i18n: I18n, bot: Bot, **data) -> None:
     if callback_data.locale not in LOCALES:
         await query.answer()
         return
@@ -71,6 +72,7 @@ async def on_language(query: CallbackQuery, callback_data: LanguageCb, state: FS
     first_choice = user.locale is None
     await repos.users.set_locale(user.id, callback_data.locale)
     i18n.current_locale = callback_data.locale
+    await set_chat_commands(bot, i18n, callback_data.locale, user.id, role.is_admin, role.is_branch)
     user = await repos.users.get(user.id) or user
     language = _("Kazakh") if callback_data.locale == "kk" else _("Russian")
     await query.answer(_("Language: {language}").format(language=language))
@@ -81,8 +83,8 @@ async def on_language(query: CallbackQuery, callback_data: LanguageCb, state: FS
     await message.answer(_("The language is changed."), reply_markup=main_menu(role) if role.kind != "guest"
                          else None)
     # A dialog under way goes on in the new language, at the same question.
-    if not await reprompt(message, state, {"role": role, "user": user, "repos": repos, "i18n": i18n, **data}) \
-            and role.kind == "guest":
+    context = {"role": role, "user": user, "repos": repos, "i18n": i18n, "bot": bot, **data}
+    if not await reprompt(message, state, context) and role.kind == "guest":
         await ask_code(message, state)
 
 
