@@ -62,6 +62,8 @@ class FormField(_Strict):
     max_length: int = Field(default=1000, ge=1, le=4000)
     options: tuple[Option, ...] = ()
     max_count: int = Field(default=5, ge=1, le=10)
+    # A whole number that usually stays as it was: the question offers «Same as last month».
+    carry_over: bool = False
 
     @field_validator("type")
     @classmethod

@@ -18,6 +18,7 @@ from bot.form.kinds.base import Invalid
 
 SUMMARY_TEXT_LIMIT = 300
 BUTTON_LABEL_LIMIT = 40
+SAME_AS_LAST_MONTH = "same"  # the button of a carry_over question: last month's answer
 
 
 class ReportCb(CallbackData, prefix="rep"):
@@ -38,7 +39,8 @@ def error_text(form: Form, field: FormField, problem: Invalid, locale: str) -> s
 
 
 def question_text(form: Form, field: FormField, answers: dict[str, Any], locale: str,
-                  error: str | None = None) -> str:
+                  error: str | None = None, previous: dict[str, Any] | None = None) -> str:
+    """`previous`: last month's answers of the organization, shown under a whole-number question."""
     kind = kind_of(field)
     number, total = engine.position(form, field.key)
     lines = [error, ""] if error else []
@@ -47,14 +49,20 @@ def question_text(form: Form, field: FormField, answers: dict[str, Any], locale:
     if field.key in answers and kind.shows_current:
         lines.append(_("Current answer: {value}").format(value=value_text(form, field, answers, locale,
                                                                             SUMMARY_TEXT_LIMIT)))
+    if kind.numeric and previous and isinstance(previous.get(field.key), int):
+        lines.append(_("Last month: {value}").format(value=previous[field.key]))
     lines.append(f"<i>{kind.hint(field, answers.get(field.key))}</i>")
     return "\n".join(lines)
 
 
-def question_keyboard(form: Form, field: FormField, answers: dict[str, Any], locale: str) -> InlineKeyboardMarkup:
+def question_keyboard(form: Form, field: FormField, answers: dict[str, Any], locale: str,
+                      previous: dict[str, Any] | None = None) -> InlineKeyboardMarkup:
     key = field.key
     rows = [[InlineKeyboardButton(text=b.label, callback_data=ReportCb(action=b.action, key=key, index=b.index).pack())
              for b in row] for row in kind_of(field).buttons(field, answers.get(key), locale)]
+    if field.carry_over and previous and isinstance(previous.get(key), int):
+        rows.insert(0, [InlineKeyboardButton(text=_("🔁 Same as last month: {value}").format(value=previous[key]),
+                                             callback_data=ReportCb(action=SAME_AS_LAST_MONTH, key=key).pack())])
     nav = []
     if engine.previous_key(form, key, answers) is not None:
         nav.append(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=ReportCb(action="back", key=key).pack()))

@@ -20,7 +20,7 @@ from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
 from bot.features.report import service
 from bot.features.report.session import SUMMARY, Session
-from bot.form import engine
+from bot.form import engine, render
 from bot.form.kinds import kind_of
 from bot.form.kinds.base import N_, Answer, Invalid, Outcome, Partial, Reply
 from db.queries.reports import Draft, Report
@@ -203,6 +203,8 @@ class Dialog:
             if previous is None:
                 return Refused(FIRST_QUESTION)
             return Show(await self._save(draft, draft.answers, previous))
+        if action == render.SAME_AS_LAST_MONTH:
+            return await self._same_as_last_month(draft, key)
         outcome = kind_of(field).press(field, action, index, draft.answers.get(key))
         if outcome is None:
             return Refused(NOT_ACTIVE)
@@ -211,6 +213,23 @@ class Dialog:
         if isinstance(outcome, Partial):
             return Kept(await self._save(draft, {**draft.answers, key: outcome.value}, draft.cursor), key)
         return Show(await self._answer(draft, key, outcome.value), saved=key)
+
+    async def _same_as_last_month(self, draft: Draft, key: str) -> Step:
+        """«Same as last month» (carry_over questions): last month's answer, checked as if typed."""
+        field = self.form.field(key)
+        last = await self.repos.reports.get(draft.org_id, str(Month.parse(draft.month).prev()))
+        value = last.answers.get(key) if last else None
+        if field is None or not field.carry_over or value is None:
+            return Refused(NOT_ACTIVE)
+        outcome = self._checked(key, kind_of(field).validate(field, value) or Answer(value), draft.answers)
+        if isinstance(outcome, Invalid):
+            return Refused(outcome.msgid, Problem(key, outcome))
+        return Show(await self._answer(draft, key, value), saved=key)
+
+    async def last_month(self, draft: Draft) -> dict[str, Any] | None:
+        """The organization's answers of the month before the draft's, if it reported then."""
+        last = await self.repos.reports.get(draft.org_id, str(Month.parse(draft.month).prev()))
+        return last.answers if last else None
 
     async def _confirm(self, draft: Draft) -> Step:
         now = self.clock.now()

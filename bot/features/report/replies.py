@@ -14,6 +14,7 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
@@ -94,7 +95,8 @@ class Screen:
             head.append(_("The report for <b>{month}</b>. Questions: {count}. Your answers are saved "
                           "after each step, so you can stop and continue later.").format(
                 month=dates.month_in_text(Month.parse(draft.month), self.locale), count=len(self.form.fields)))
-        text, markup = self._body(draft)
+        last_month = await d.Dialog.of(self.app).last_month(draft) if draft.cursor else None
+        text, markup = self._body(draft, last_month)
         saved = self.form.field(step.saved) if step.saved else None
         if saved is not None:
             head.insert(0, f"✔️ {escape(saved.label.get(self.locale))}: "
@@ -105,13 +107,14 @@ class Screen:
         await self._answer_query()
         await self._asked(draft, await send_long(self.message, "\n\n".join([*head, text]), reply_markup=markup))
 
-    def _body(self, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+    def _body(self, draft: Draft, last_month: dict[str, Any] | None = None) -> tuple[str, InlineKeyboardMarkup]:
+        """`last_month`: the organization's answers of the month before (shown under number questions)."""
         field = self.form.field(draft.cursor) if draft.cursor else None
         if field is None:
             return (render.summary_text(self.form, draft.answers, Month.parse(draft.month), self.locale),
                     render.summary_keyboard(self.form, self.locale))
-        return (render.question_text(self.form, field, draft.answers, self.locale),
-                render.question_keyboard(self.form, field, draft.answers, self.locale))
+        return (render.question_text(self.form, field, draft.answers, self.locale, previous=last_month),
+                render.question_keyboard(self.form, field, draft.answers, self.locale, previous=last_month))
 
     def _error_text(self, step: d.Show) -> str | None:
         if step.error is None:
