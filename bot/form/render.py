@@ -18,6 +18,7 @@ from bot.form.kinds.base import Invalid
 
 SUMMARY_TEXT_LIMIT = 300
 BUTTON_LABEL_LIMIT = 40
+CONFIRM_ANYWAY = "confirm_anyway"  # under the summary when soft rules warned (bot/form/rules.py)
 SAME_AS_LAST_MONTH = "same"  # the button of a carry_over question: last month's answer
 
 
@@ -97,7 +98,8 @@ def summary_text(form: Form, answers: dict[str, Any], month: Month, locale: str)
     ])
 
 
-def summary_keyboard(form: Form, locale: str) -> InlineKeyboardMarkup:
+def summary_keyboard(form: Form, locale: str, warned: bool = False) -> InlineKeyboardMarkup:
+    """`warned`: the soft rules warned, so confirming is «Confirm anyway»."""
     rows = []
     for number, field in enumerate(form.fields, start=1):
         label = field.label.get(locale)
@@ -105,8 +107,12 @@ def summary_keyboard(form: Form, locale: str) -> InlineKeyboardMarkup:
             label = label[:BUTTON_LABEL_LIMIT - 1].rstrip() + "…"
         rows.append([InlineKeyboardButton(text=f"✏️ {number}. {label}",
                                           callback_data=ReportCb(action="edit", key=field.key).pack())])
-    rows.append([InlineKeyboardButton(text=_("✅ Confirm and submit"),
-                                      callback_data=ReportCb(action="confirm").pack())])
+    if warned:
+        rows.append([InlineKeyboardButton(text=_("✅ Confirm anyway"),
+                                          callback_data=ReportCb(action=CONFIRM_ANYWAY).pack())])
+    else:
+        rows.append([InlineKeyboardButton(text=_("✅ Confirm and submit"),
+                                          callback_data=ReportCb(action="confirm").pack())])
     rows.append([InlineKeyboardButton(text=_("✖️ Stop filling"), callback_data=ReportCb(action="cancel").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

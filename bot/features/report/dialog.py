@@ -20,7 +20,7 @@ from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
 from bot.features.report import service
 from bot.features.report.session import SUMMARY, Session
-from bot.form import engine, render
+from bot.form import engine, render, rules
 from bot.form.kinds import kind_of
 from bot.form.kinds.base import N_, Answer, Invalid, Outcome, Partial, Reply
 from db.queries.reports import Draft, Report
@@ -57,6 +57,14 @@ class Show:
     late: Late | None = None
     intro: bool = False        # a new draft: introduce the report first
     over: bool = False         # the chair chose to start over
+
+
+@dataclass(frozen=True)
+class Warned:
+    """Confirm pressed, but soft rules of the form are not met: the summary with the warnings, to correct an
+    answer or confirm anyway."""
+    draft: Draft
+    warnings: tuple[rules.Warning, ...]
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ class Stopped:
     pass
 
 
-Step = Show | Kept | Refused | AskResume | ShowReport | Submitted | Closed | Stopped
+Step = Show | Warned | Kept | Refused | AskResume | ShowReport | Submitted | Closed | Stopped
 
 
 class Dialog:
@@ -184,11 +192,11 @@ class Dialog:
         if draft is None:
             return Refused(EARLIER_STEP)
         at_summary = draft.cursor is None
-        if action in ("edit", "confirm"):
+        if action in ("edit", "confirm", render.CONFIRM_ANYWAY):
             if not at_summary:
                 return Refused(EARLIER_STEP)
-            if action == "confirm":
-                return await self._confirm(draft)
+            if action != "edit":
+                return await self._confirm(draft, anyway=action == render.CONFIRM_ANYWAY)
             if self.form.field(key) is None:
                 return Refused(NOT_ACTIVE)
             return Show(await self._save(draft, draft.answers, key))
@@ -231,13 +239,16 @@ class Dialog:
         last = await self.repos.reports.get(draft.org_id, str(Month.parse(draft.month).prev()))
         return last.answers if last else None
 
-    async def _confirm(self, draft: Draft) -> Step:
+    async def _confirm(self, draft: Draft, anyway: bool = False) -> Step:
+        """`anyway`: the chair has seen the soft rules' warnings and confirms as it is."""
         now = self.clock.now()
         problem = engine.first_problem(self.form, draft.answers)
         if problem is not None:
             key, invalid = problem
             draft = await self._save(draft, draft.answers, key)
             return Show(draft, error=Problem(key, invalid or Invalid(ANSWER_FIRST)))
+        if not anyway and (warnings := rules.check(self.form, draft.answers, await self.last_month(draft))):
+            return Warned(draft, tuple(warnings))
         existing = await self.repos.reports.get(draft.org_id, draft.month)
         if existing and not service.is_editable(self.calendar, existing, now):
             return Closed(locked=True)

@@ -29,7 +29,7 @@ from bot.domain.roles import Role
 from bot.features.report import dialog as d
 from bot.features.report.session import SUMMARY, ReportDialog, begin, remember_asked
 from bot.features.report.views import send_long, show_report
-from bot.form import render
+from bot.form import render, rules
 from bot.form.kinds import kind_of
 from bot.telegram.keyboards import main_menu
 from db.queries.reports import Draft
@@ -66,6 +66,8 @@ class Screen:
         """`note`: a line above the question (after a restart)."""
         if isinstance(step, d.Show):
             await self._question(step, note)
+        elif isinstance(step, d.Warned):
+            await self._warned(step)
         elif isinstance(step, d.Kept):
             await self._kept(step)
         elif isinstance(step, d.Refused):
@@ -106,6 +108,16 @@ class Screen:
                                      alert=True)
         await self._answer_query()
         await self._asked(draft, await send_long(self.message, "\n\n".join([*head, text]), reply_markup=markup))
+
+    async def _warned(self, step: d.Warned) -> None:
+        """The summary again, under the soft rules' warnings, with «Confirm anyway»."""
+        await self._answer_query()
+        lines = [rules.warning_text(self.form, w, self.locale) for w in step.warnings]
+        lines.append(_("Correct the answer with its ✏️ button, or confirm the report as it is."))
+        summary = render.summary_text(self.form, step.draft.answers, Month.parse(step.draft.month), self.locale)
+        sent = await send_long(self.message, "\n".join(lines) + "\n\n" + summary,
+                               reply_markup=render.summary_keyboard(self.form, self.locale, warned=True))
+        await self._asked(step.draft, sent)
 
     def _body(self, draft: Draft, last_month: dict[str, Any] | None = None) -> tuple[str, InlineKeyboardMarkup]:
         """`last_month`: the organization's answers of the month before (shown under number questions)."""

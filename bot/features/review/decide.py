@@ -18,7 +18,7 @@ from bot.domain.calendar import Month
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.review.service import ACCEPTED, COMMENT_LIMIT, RETURNED, review_report, tell_chair_review
-from bot.form import render
+from bot.form import render, rules
 from bot.telegram.admin import (
     NOT_ALLOWED,
     AdminCb,
@@ -112,6 +112,9 @@ async def on_open(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: 
         head += "\n" + _("It was submitted after the due date.")
     if report.review == RETURNED and report.review_comment:
         head += "\n" + _("Comment: {comment}").format(comment=escape(report.review_comment))
+    last = await repos.reports.get(org.id, str(month.prev()))
+    for warning in rules.check(form, report.answers, last.answers if last else None):
+        head += "\n" + rules.warning_text(form, warning, locale)
     body = render.answers_text(form, report.answers, locale)
     await answer_message(query, f"{head}\n\n{body}", reply_markup=decision_keyboard(org, month))
 
