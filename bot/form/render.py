@@ -20,6 +20,8 @@ SUMMARY_TEXT_LIMIT = 300
 BUTTON_LABEL_LIMIT = 40
 CONFIRM_ANYWAY = "confirm_anyway"  # under the summary when soft rules warned (bot/form/rules.py)
 SAME_AS_LAST_MONTH = "same"  # the button of a carry_over question: last month's answer
+KEEP = "keep"                # a question reached by ✏️ or Back: keep its answer and go on
+TO_SUMMARY = "summary"       # ... or straight back to the summary, when every question is answered
 
 
 class ReportCb(CallbackData, prefix="rep"):
@@ -61,6 +63,13 @@ def question_keyboard(form: Form, field: FormField, answers: dict[str, Any], loc
     key = field.key
     rows = [[InlineKeyboardButton(text=b.label, callback_data=ReportCb(action=b.action, key=key, index=b.index).pack())
              for b in row] for row in kind_of(field).buttons(field, answers.get(key), locale)]
+    if field.key in answers and kind_of(field).shows_current:
+        shortcut = [InlineKeyboardButton(text=_("✔️ Keep the answer"),
+                                         callback_data=ReportCb(action=KEEP, key=key).pack())]
+        if engine.first_problem(form, answers) is None:
+            shortcut.append(InlineKeyboardButton(text=_("↩️ Back to the summary"),
+                                                 callback_data=ReportCb(action=TO_SUMMARY, key=key).pack()))
+        rows.append(shortcut)
     if field.carry_over and previous and isinstance(previous.get(key), int):
         rows.insert(0, [InlineKeyboardButton(text=_("🔁 Same as last month: {value}").format(value=previous[key]),
                                              callback_data=ReportCb(action=SAME_AS_LAST_MONTH, key=key).pack())])

@@ -12,11 +12,12 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import LOCALES
 from bot.domain import dates
-from bot.domain.calendar import ReportingCalendar
+from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.commands.menus import set_chat_commands
 from bot.features.onboarding.registration import ask_code
+from bot.features.report.session import ReportDialog
 from bot.i18n import N_, telegram_locale
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
@@ -40,11 +41,14 @@ async def show_main_menu(message: Message, role: Role, user: User) -> None:
 
 GREETING = N_("Hello! Please choose your language:")
 
+REPORT_STATES = {ReportDialog.filling.state, ReportDialog.resume_choice.state}
+
 
 async def cmd_start(message: Message, state: FSMContext, user: User, role: Role, i18n: I18n,
                     **data) -> None:
     if role.kind == "guest" and user.locale and await reprompt(message, state, {"role": role, "user": user, **data}):
         return  # registration under way: keep what they typed, ask the current question again
+    report_month = (await state.get_data()).get("month") if await state.get_state() in REPORT_STATES else None
     await state.clear()
     if user.locale is None:
         preferred = telegram_locale(message.from_user)
@@ -56,6 +60,10 @@ async def cmd_start(message: Message, state: FSMContext, user: User, role: Role,
         await ask_code(message, state)
         return
     await show_main_menu(message, role, user)
+    if report_month:  # /start in the middle of a report: say where the answers are, not leave them silently
+        month = dates.month_in_text(Month.parse(report_month), i18n.current_locale)
+        await message.answer(_("Your answers to the report for {month} are kept as a draft: /report continues "
+                               "where you left off.").format(month=month))
 
 
 async def cmd_language(message: Message, user: User) -> None:

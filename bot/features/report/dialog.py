@@ -213,6 +213,12 @@ class Dialog:
             return Show(await self._save(draft, draft.answers, previous))
         if action == render.SAME_AS_LAST_MONTH:
             return await self._same_as_last_month(draft, key)
+        if action == render.KEEP and key in draft.answers:
+            return Show(await self._answer(draft, key, draft.answers[key]))
+        if action == render.TO_SUMMARY:
+            if engine.first_problem(self.form, draft.answers) is not None:
+                return Refused(ANSWER_FIRST)
+            return Show(await self._save(draft, draft.answers, None))
         outcome = kind_of(field).press(field, action, index, draft.answers.get(key))
         if outcome is None:
             return Refused(NOT_ACTIVE)
