@@ -52,3 +52,8 @@ async def test_back_to_the_summary_only_once_every_question_is_answered(harness)
     assert "✔️ Жауапты қалдыру" in chair.buttons() and "↩️ Жиынтыққа оралу" not in chair.buttons()
     await chair.press("Жауапты қалдыру")
     assert "Сұрақ 2/12" in chair.reply
+
+
+async def test_the_no_code_button_goes_once_the_code_is_accepted(harness):
+    chair = await register(harness, 1004, "kk", "Құтарыс")
+    assert not any("🙋" in str(m.get("reply_markup")) for m in chair.bot_messages())

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from html import escape
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -56,6 +58,7 @@ async def ask_code(message: Message, state: FSMContext) -> None:
                                     reply_markup=remove_keyboard())
     # One message can carry one keyboard: the old reply keyboard goes, then the «no code» button comes.
     await question.edit_reply_markup(reply_markup=no_code_keyboard())
+    await state.update_data(code_question=question.message_id)  # its button goes once a code is accepted
 
 
 async def ask_name(message: Message, state: FSMContext) -> None:
@@ -129,6 +132,10 @@ async def on_code(message: Message, state: FSMContext, user: User, repos: Repos,
     elif result.org is not None:
         org = result.org
         await state.update_data(org_id=org.id, org_name=org.name, district=org.district, code=result.code)
+        question = (await state.get_data()).get("code_question")
+        if isinstance(question, int):  # «🙋 I have no code» is stale once the code is accepted
+            with suppress(TelegramAPIError):
+                await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=question, reply_markup=None)
         await message.answer(_("Organization: <b>{org}</b> ({district}).").format(
             org=escape(org.name), district=escape(org.district)))
         await ask_name(message, state)
