@@ -107,3 +107,17 @@ async def test_weekly_digest_goes_out_as_photo_then_text_to_each_admin(harness, 
         mine = [c for c in calls if c.chat_id == admin_id]
         assert isinstance(mine[0], SendPhoto) and png_size(mine[0].photo.data) == (800, 800)
         assert isinstance(mine[1], SendMessage) and "<b>" in mine[1].text
+
+
+async def test_the_weekly_digest_reaches_the_local_bot_api_server_as_photo_then_text(harness, clock, server, bot):
+    """Over real HTTP: the PNG is uploaded with sendPhoto, accepted, and the text follows."""
+    await kazakh_digest(harness, clock)
+    client = harness.client(900, language_code=None)
+    await client.send("/start")
+    await client.press("Қазақша")
+    await run_due_work(harness.app, bot, at("2026-11-30 09:00"))
+    calls = [c for c in server.calls() if c.method.lower() in ("sendphoto", "sendmessage")
+             and str(c.params.get("chat_id")) == "900"]
+    assert [c.method.lower() for c in calls[:2]] == ["sendphoto", "sendmessage"]
+    assert all(c.status == 200 for c in calls)
+    assert "Апталық шолу" in calls[1].params["text"]
