@@ -57,3 +57,15 @@ async def test_back_to_the_summary_only_once_every_question_is_answered(harness)
 async def test_the_no_code_button_goes_once_the_code_is_accepted(harness):
     chair = await register(harness, 1004, "kk", "Құтарыс")
     assert not any("🙋" in str(m.get("reply_markup")) for m in chair.bot_messages())
+
+
+async def test_a_question_asked_again_keeps_its_buttons_on_the_newest_message_only(harness):
+    chair = await register(harness, 1005, "kk", "Құтарыс")
+    await open_report(harness, chair, "kk")
+    first = chair.keyboard_message()
+    for bad in ("abc", "1.5"):
+        await chair.send(bad)  # refused: the first question is asked again below
+    stops = [m for m in chair.bot_messages() if "Тоқтату" in str(m.get("reply_markup"))]
+    assert len(stops) == 1 and stops[0] is not first and "Сұрақ 1/12" in stops[0]["text"]
+    await chair.send("400")
+    assert (await draft_of(harness, 1005)).answers["members_total"] == 400

@@ -165,7 +165,11 @@ class Screen:
 
     async def _asked(self, draft: Draft, sent: Message) -> None:
         """The draft's current question is shown by `sent`, since Telegram's date of it."""
-        await remember_asked(self.state, draft.cursor or SUMMARY, sent.date.timestamp())
+        stale = await remember_asked(self.state, draft.cursor or SUMMARY, sent.date.timestamp(), sent.message_id)
+        if stale is not None and self.message.bot is not None:  # the same question asked again: one keyboard
+            with suppress(TelegramBadRequest):
+                await self.message.bot.edit_message_reply_markup(chat_id=sent.chat.id, message_id=stale,
+                                                                 reply_markup=None)
 
     # Everything else --------------------------------------------------------------------
     async def _refuse(self, step: d.Refused) -> None:
