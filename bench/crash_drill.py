@@ -4,9 +4,11 @@ server (its own process) while the bot is killed with kill -9 again and again an
 Each chair answers the latest question the bot has put to it once the chat is quiet for a moment, as a
 person reads before typing: a question asked again after a restart is answered again; nothing is sent
 without a question. Every fifth chair steps away when the bot goes silent: a question it got before a
-kill is left unanswered until the restarted bot asks it again. Afterwards every report must hold exactly the answers its chair gave, every chair
-must have got its receipt (no step left unanswered), and a question may come twice in a row only as
-the restart's own re-ask of a waiting dialog; anything more is a duplicate (at most one per kill).
+kill is left unanswered until the restarted bot asks it again.
+
+Afterwards every report must hold exactly the answers its chair gave, every chair must have got its
+receipt (no step left unanswered), and a question may come twice in a row only as the restart's own
+re-ask of a waiting dialog; anything more is a duplicate (at most one per kill).
 
     python -m bench.crash_drill [--dialogs 200] [--kills 10]
 """
@@ -55,7 +57,7 @@ def planned(form: Any, n: int) -> dict[str, Any]:
     for field in form.fields:
         if field.type == "int":
             out[field.key] = ints.get(field.key, 1)
-        elif field.type == "text" and field.required or field.key == "events_summary":
+        elif (field.type == "text" and field.required) or field.key == "events_summary":
             out[field.key] = f"Есеп {n}: жиналыс өтті."
         elif field.type == "text":
             out[field.key] = kind_of(field).skip_value(field)
@@ -160,7 +162,7 @@ class Chair:
             answered = message["message_id"]
             if self._steps_away(message):
                 continue
-            kind = _kind(message, self.keys)
+            kind = _kind(message, self.keys) or ""
             if kind == "receipt":
                 self.finished = True
                 return
@@ -220,7 +222,7 @@ async def run(folder: Path, dialogs: int = 50, kills: int = 3) -> dict[str, Any]
         tasks = [asyncio.create_task(c.run()) for c in chairs]
         try:
             for mark in marks:
-                while progress[0] < mark and not all(t.done() for t in tasks):
+                while progress[0] < mark and not all(t.done() for t in tasks):  # noqa: ASYNC110 (a count)
                     await asyncio.sleep(0.05)
                 if all(t.done() for t in tasks):
                     break
@@ -237,7 +239,7 @@ async def run(folder: Path, dialogs: int = 50, kills: int = 3) -> dict[str, Any]
             stop(process)
     text = log.read_text(encoding="utf-8", errors="replace")
     reasked = [int(n) for n in REASKED.findall(text)][1:]  # one line per start; the first start asks none
-    repeats = [sum(col) for col in zip(*(_repeats(t, keys, kill_times) for t in transcripts))] \
+    repeats = [sum(col) for col in zip(*(_repeats(t, keys, kill_times) for t in transcripts), strict=True)] \
         if kill_times else []
     reports = _reports(db_path)
     wrong = [c.n for c in chairs if reports.get(c.id) != c.answers]
@@ -247,8 +249,10 @@ async def run(folder: Path, dialogs: int = 50, kills: int = 3) -> dict[str, Any]
         "reports_exact": dialogs - len(wrong), "reports_wrong": wrong[:10],
         "reasked_at_each_restart": reasked,
         "repeats_at_each_kill": repeats,
-        "duplicates_at_each_kill": [max(r - a, 0) for r, a in zip(repeats, reasked)],
+        "duplicates_at_each_kill": [max(r - a, 0) for r, a in zip(repeats, reasked, strict=False)],
         "tracebacks_in_log": text.count("Traceback"),
+        "unanswered_last_messages": [[(m["from_bot"], (m["data"].get("text") or "")[:60]) for m in t[-4:]]
+                                     for c, t in zip(chairs, transcripts, strict=True) if not c.finished][:3],
     }
     result |= integrity_and_backup(db_path, config, folder)
     result["ok"] = (result["kills"] == kills and len(reasked) == kills and result["unanswered"] == 0 and not wrong

@@ -79,7 +79,7 @@ async def _roster_import(config: Settings, file: Path) -> int:
     from db.database import Database
     from db.queries.orgs import apply_rows
 
-    data = file.read_bytes()
+    data = await asyncio.to_thread(file.read_bytes)
     try:
         rows = parse_rows(read_xlsx(data) if file.suffix.lower() == ".xlsx" else read_csv(data))
     except RosterError as exc:
@@ -113,7 +113,7 @@ async def _backup(config: Settings, target: Path) -> int:
     """An online backup (SQLite's backup API): safe while the bot is running."""
     from db.database import Database
 
-    if target.exists():
+    if await asyncio.to_thread(target.exists):
         print(f"{target} exists; choose a new file name", file=sys.stderr)
         return 1
     db = await Database.open(config.db_path, migrate=False)
@@ -158,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path to config.toml (default: $BASTAU_CONFIG or ./config.toml)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (long polling)")
-    sandbox = commands.add_parser("sandbox", help="try the bot in a browser: a local Bot API server, demo data, a web page")
+    sandbox = commands.add_parser("sandbox",
+                                  help="try the bot in a browser: a local Bot API server, demo data, a web page")
     sandbox.add_argument("--port", type=int, default=None, help="the web page's port (default: [sandbox] web_port)")
     start = commands.add_parser("start", help="`run` when BOT_TOKEN is set, else `sandbox`")
     start.add_argument("--port", type=int, default=None, help="the sandbox page's port")
@@ -168,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, type=Path, help="the file to write")
     export.add_argument("--csv", action="store_true", help="CSV (the reports sheet) instead of XLSX")
     export.add_argument("--district", help="one district by name (default: the whole region)")
-    export.add_argument("--locale", choices=("kk", "ru"), help="language of the headers (default: [bot] default_locale)")
+    export.add_argument("--locale", choices=("kk", "ru"),
+                        help="language of the headers (default: [bot] default_locale)")
     roster = commands.add_parser("roster", help="the roster of organizations")
     roster_commands = roster.add_subparsers(dest="roster_command", required=True)
     roster_import = roster_commands.add_parser("import", help="import districts and organizations from CSV")

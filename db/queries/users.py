@@ -103,7 +103,7 @@ class UsersRepo:
     async def count_all_wrong_codes(self, since: datetime) -> int:
         """Wrong invite codes of every account since then (the global limit)."""
         row = await self.db.fetchone("SELECT COUNT(*) FROM code_attempts WHERE at >= ?", (iso(since),))
-        return row[0]
+        return row[0] if row else 0
 
     async def record_wrong_code(self, user_id: int, code: str, now: datetime) -> None:
         await self.db.execute(

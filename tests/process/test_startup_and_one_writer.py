@@ -34,14 +34,14 @@ async def start_run(config_file: Path, log: Path, **env: str) -> asyncio.subproc
         out.close()
 
 
-async def polled(server: LocalBotAPI, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
+async def polled(server: LocalBotAPI, within_s: float = 60) -> None:
+    deadline = time.monotonic() + within_s
     while not server.calls("getUpdates"):
         assert time.monotonic() < deadline, "bastau run never polled"
         await asyncio.sleep(0.1)
 
 
-def run_once(config_file: Path, timeout: float = 20, **env: str):
+def run_once(config_file: Path, timeout: float = 20, **env: str) -> tuple[int, str, float]:
     """`bastau run` expected to stop by itself; (exit code, output, seconds)."""
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "bot", "--config", str(config_file), "run"], cwd=REPO,
@@ -57,7 +57,7 @@ def assert_one_clear_line(code: int, output: str, seconds: float, expected: str)
     assert seconds < 10, f"took {seconds:.1f} s: {output}"
 
 
-async def test_a_second_instance_is_refused_while_the_first_keeps_working(config_file, roster_codes, tmp_path):
+async def test_a_second_instance_is_refused_while_the_first_keeps_working(config_file, roster_codes, tmp_path):  # noqa: F811
     async with LocalBotAPI() as server:
         first = await start_run(config_file, tmp_path / "first.log", TELEGRAM_API_SERVER=server.base_url,
                                 BASTAU_LOG_LEVEL="DEBUG")

@@ -58,7 +58,7 @@ def rotate(folder: Path, keep: int) -> list[Path]:
 async def write_backup(db: Database, folder: Path, now: datetime, keep: int) -> Written:
     """A new checked backup named by `now` (UTC) in `folder`, then the rotation. A backup that fails
     the check is removed and raises BackupError; the older ones are kept."""
-    folder.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     final = folder / f"{PREFIX}{now.astimezone(UTC).strftime(STAMP)}{SUFFIX}"
     partial = final.with_name(final.name + ".partial")
     partial.unlink(missing_ok=True)

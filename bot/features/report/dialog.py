@@ -161,7 +161,12 @@ class Dialog:
     async def current(self, session: Session | None) -> Step:
         """The current question again (after /language, a command, a restart)."""
         draft = await self._draft(session)
-        return Show(draft) if draft else Closed()
+        if draft:
+            return Show(draft)
+        report = await self.repos.reports.get(session.org_id, session.month) if session else None
+        if report is not None:  # submitted, and the bot stopped before the receipt went out
+            return Submitted(Month.parse(report.month), report.late, first_time=True)
+        return Closed()
 
     # A message -------------------------------------------------------------------------------
     async def reply(self, session: Session | None, reply: Reply, sent: datetime) -> Step:

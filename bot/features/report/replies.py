@@ -177,7 +177,11 @@ class Screen:
         await self._answer_query(text, alert=True)
 
     async def _end(self, step: d.Step) -> None:
+        await self._say_end(step)
+        # Last: a crash before the receipt leaves the dialog waiting, so a restart still sends it.
         await self.state.clear()
+
+    async def _say_end(self, step: d.Step) -> None:
         if isinstance(step, d.Closed) and step.locked:
             await self._answer_query(_("This report can no longer be changed."), alert=True)
             return
