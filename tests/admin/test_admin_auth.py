@@ -37,7 +37,7 @@ async def forged_callbacks(harness, month: str = "2026-10") -> list[str]:
 
 OUTSIDER_ONLY = [AdminCb(action="code_new"), AdminCb(action="exp", month="2026-10"),
                  AdminCb(action="exp", month="2026-10", page=1), AdminCb(action="ro_m", month="2026-10"),
-                 AdminCb(action="ro_yes"), AdminCb(action="ro_no")]
+                 AdminCb(action="ro_yes"), AdminCb(action="ro_no"), AdminCb(action="st_p", month="2026-10")]
 COMMANDS = ["/admins", "/audit", "/codes", "/export", "/stats", "/reopen"]
 STALE_BUTTON = "This button is no longer active."  # the fallback's answer (bot/telegram/fallback.py)
 

@@ -106,3 +106,18 @@ async def test_a_return_needs_a_report_and_a_comment_within_the_limit(harness, c
     assert (await harness.app.repos.reports.get(kutarys, MONTH)).review == "submitted"
     await district.send("Исправьте")
     assert (await harness.app.repos.reports.get(kutarys, MONTH)).review == "returned"
+
+
+async def test_stats_pages_the_district_buttons(harness, clock):
+    """A national branch has hundreds of districts: eight buttons a page, ◀ ▶ between."""
+    from tests.support.roster import seed_roster
+
+    await seed_roster(harness.app.db, clock, rows=[(f"Аудан {k:02}", f"Ұйым {k}", "social", 10) for k in range(1, 13)])
+    boss = await admin(harness, 900, locale="ru")
+    await boss.send("/stats")
+    first = boss.buttons()
+    assert len(first) == 9 and first[-1] == "▶" and first[0] == "📋 Аудан 01"
+    await boss.press("▶")
+    rest = boss.buttons()
+    assert rest[-1] == "◀" and len(rest) == 7  # 14 districts: 8, then 6
+    assert "📋 Сайрам ауданы" in rest and not set(first[:-1]) & set(rest)

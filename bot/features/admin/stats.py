@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -14,8 +14,9 @@ from bot.domain import dates
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.telegram.admin import MENU_STATS, AdminCb, scope_of
+from bot.telegram.admin import MENU_STATS, NOT_ALLOWED, AdminCb, message_of, paged, parse_month, refuse, scope_of
 from bot.telegram.filters import IsAdmin, MenuButton
+from db.queries.stats import DistrictProgress
 from db.repos import Repos
 
 
@@ -34,9 +35,25 @@ async def cmd_stats(message: Message, role: Role, repos: Repos, calendar: Report
         lines.append(_("• {district}: {submitted}/{total}, late {late}, missing {missing}").format(
             district=escape(p.district), submitted=p.submitted, total=p.total, late=p.late, missing=p.missing))
     lines.append(_("Press a district to see its reports and review them."))
-    rows = [[InlineKeyboardButton(text=f"📋 {p.district}", callback_data=AdminCb(
-        action="rv_d", month=str(month), district=p.district_id).pack())] for p in progress]
-    await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    await message.answer("\n".join(lines), reply_markup=district_keyboard(progress, str(month), 0))
+
+
+def district_keyboard(progress: list[DistrictProgress], month: str, page: int) -> InlineKeyboardMarkup:
+    """A button per district, a page at a time (a national branch has hundreds)."""
+    items = [(f"📋 {p.district}", AdminCb(action="rv_d", month=month, district=p.district_id).pack())
+             for p in progress]
+    return paged(items, page, lambda n: AdminCb(action="st_p", month=month, page=n).pack())
+
+
+async def on_page(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
+    month = parse_month(callback_data.month)
+    if month is None:
+        await refuse(query, NOT_ALLOWED)
+        return
+    await query.answer()
+    progress = await repos.stats.progress(str(month), scope_of(role))
+    if (message := message_of(query)) is not None:
+        await message.edit_reply_markup(reply_markup=district_keyboard(progress, str(month), callback_data.page))
 
 
 def create_router() -> Router:
@@ -45,4 +62,5 @@ def create_router() -> Router:
     router.message.filter(admin)
     router.message.register(cmd_stats, Command("stats"), admin)
     router.message.register(cmd_stats, MenuButton(MENU_STATS), admin)
+    router.callback_query.register(on_page, AdminCb.filter(F.action == "st_p"), admin)
     return router
