@@ -62,6 +62,8 @@ class FormField(_Strict):
     max_length: int = Field(default=1000, ge=1, le=4000)
     options: tuple[Option, ...] = ()
     max_count: int = Field(default=5, ge=1, le=10)
+    # A whole number that usually stays as it was: the question offers «Same as last month».
+    carry_over: bool = False
 
     @field_validator("type")
     @classmethod
@@ -76,8 +78,16 @@ class FormField(_Strict):
         return self
 
 
+class SoftRule(_Strict):
+    """`key` this month = `key` last month + the `plus` answers − the `minus` answers (bot/form/rules.py)."""
+    key: str
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+
+
 class Form(_Strict):
     fields: tuple[FormField, ...] = Field(min_length=1)
+    rules: tuple[SoftRule, ...] = ()
 
     @model_validator(mode="after")
     def _check_fields(self) -> Form:
@@ -88,6 +98,10 @@ class Form(_Strict):
         for f in self.fields:
             if f.lte and (f.lte not in by_key or not kind_of(by_key[f.lte]).numeric):
                 raise ValueError(f"field '{f.key}': lte names '{f.lte}', which is not an int field")
+        for rule in self.rules:
+            for key in (rule.key, *rule.plus, *rule.minus):
+                if key not in by_key or not kind_of(by_key[key]).numeric:
+                    raise ValueError(f"form rule of '{rule.key}': '{key}' is not an int field")
         return self
 
     def field(self, key: str) -> FormField | None:

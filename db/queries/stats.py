@@ -209,3 +209,14 @@ class StatsRepo:
             "AND (:region IS NULL OR o.district_id IN (SELECT id FROM districts WHERE region_id = :region))",
             {"month": month, "district": district_id, "region": region_id})
         return row[0] if row else 0
+
+    async def review_counts(self, month: str, district_id: int | None = None,
+                            region_id: int | None = None) -> dict[str, int]:
+        """review status ('submitted', 'accepted', 'returned') -> the month's reports of the scope in it."""
+        rows = await self.db.fetchall(
+            "SELECT r.review, COUNT(*) FROM reports r JOIN organizations o ON o.id = r.org_id "
+            "JOIN districts d ON d.id = o.district_id "
+            "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district) "
+            "AND (:region IS NULL OR d.region_id = :region) GROUP BY r.review",
+            {"month": month, "district": district_id, "region": region_id})
+        return {r[0]: r[1] for r in rows}

@@ -28,12 +28,16 @@ async def forged_callbacks(harness, month: str = "2026-10") -> list[str]:
            AdminCb(action="code_ok", org=kutarys),
            AdminCb(action="join_ok", ref=request), AdminCb(action="join_no", ref=request),
            AdminCb(action="ro_d", month=month, district=sairam), AdminCb(action="ro_dp", month=month, district=sairam),
-           AdminCb(action="ro_o", month=month, org=kutarys), AdminCb(action="nonsense", org=kutarys)]
+           AdminCb(action="ro_o", month=month, org=kutarys),
+           AdminCb(action="rv_d", month=month, district=sairam), AdminCb(action="rv_dp", month=month, district=sairam),
+           AdminCb(action="rv_o", month=month, org=kutarys), AdminCb(action="rv_ok", month=month, org=kutarys),
+           AdminCb(action="rv_ret", month=month, org=kutarys), AdminCb(action="nonsense", org=kutarys)]
     return [cb.pack() for cb in cbs]
 
 
 OUTSIDER_ONLY = [AdminCb(action="code_new"), AdminCb(action="exp", month="2026-10"),
-                 AdminCb(action="exp", month="2026-10", page=1), AdminCb(action="ro_m", month="2026-10")]
+                 AdminCb(action="exp", month="2026-10", page=1), AdminCb(action="ro_m", month="2026-10"),
+                 AdminCb(action="ro_yes"), AdminCb(action="ro_no"), AdminCb(action="st_p", month="2026-10")]
 COMMANDS = ["/admins", "/audit", "/codes", "/export", "/stats", "/reopen"]
 STALE_BUTTON = "This button is no longer active."  # the fallback's answer (bot/telegram/fallback.py)
 

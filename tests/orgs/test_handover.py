@@ -64,6 +64,9 @@ async def test_a_chair_is_handed_over_and_the_history_stays(harness, clock):
     await chair_a.send("/report")
     assert NOT_A_CHAIR["kk"] in chair_a.reply
     await file_quickly(harness, chair_b, "ru")                       # November, by B
+    # B's quick answers break the members continuity with A's October: the warning, then confirmed anyway.
+    assert "Всё равно подтвердить" in str(chair_b.last_calls)
+    await chair_b.press("✅ Всё равно подтвердить")
     boss = await admin(harness, BRANCH)
     october, november = await export_rows(boss, "2026-10"), await export_rows(boss, "2026-11")
     assert october["Құтарыс"]["Кто сдал"] == "Асанов Айбек"

@@ -8,7 +8,7 @@ import pytest
 
 from bot.telegram.keyboards import OPEN_REPORT
 from tests.support.harness import at
-from tests.support.people import org_id_of, register
+from tests.support.people import nowhere, org_id_of, register
 from tests.support.report import BUTTONS, MONTH, answer_up_to_projects, draft_of, file_quickly, open_report, report_of
 
 QUESTION = {"kk": "Сұрақ {n}/12", "ru": "Вопрос {n} из 12"}
@@ -65,7 +65,7 @@ async def test_kazakh_chair_files_a_complete_report(harness):
 async def test_russian_chair_files_from_the_reminder_button(harness):
     chair = await register(harness, 1002, "ru", "Қайнарбұлақ")
     b = BUTTONS["ru"]
-    await chair.press_data(OPEN_REPORT)
+    await chair.press_data(OPEN_REPORT, nowhere(1002))  # the reminder's button (no keyboard left in the chat)
     assert "Вопрос 1 из 12" in chair.reply and "Всего членов партии" in chair.reply
     for text in ("500", "0", "1", "2"):
         await chair.send(text)

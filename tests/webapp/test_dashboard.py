@@ -106,7 +106,7 @@ async def test_the_workbook_can_be_sent_into_the_admins_chat(api, harness, world
     assert (await response.json())["status"] == "sent"
     sent = [r for r in harness.session.requests if isinstance(r, SendDocument)]
     assert [(r.chat_id, r.document.filename, r.caption) for r in sent] == [
-        (DISTRICT, "bastau-2026-10-Сайрам ауданы.xlsx", "2026 жылғы қазан")]  # the district's workbook
+        (DISTRICT, "bastau-2026-10-Сайрам_ауданы.xlsx", "2026 жылғы қазан")]  # the district's workbook
     assert sent[0].document.data[:2] == b"PK"
     entry = (await harness.app.repos.audit.latest(1))[0]
     assert (entry.action, entry.details["via"], entry.details["district"]) == (

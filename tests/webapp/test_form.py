@@ -79,6 +79,8 @@ async def test_a_chair_fills_half_on_the_page_and_finishes_in_the_chat(api, harn
     await chat.press("Пропустить")  # needs
     await chat.press("Готово")  # photos: none
     await chat.press("Подтвердить")
+    assert "⚠️ Всего членов партии: 120" in chat.reply  # October's 400 does not add up (config.toml's rule)
+    await chat.press("Всё равно подтвердить")
     report = await harness.app.repos.reports.get(world["mektep"], "2026-11")
     assert report is not None
     assert report.answers["members_total"] == 120 and report.answers["events_summary"] == "Ардагерлермен кездесу өтті."

@@ -72,16 +72,17 @@ async def recipients(audience: Audience, *, repos: Repos, config: Settings, cale
     return [chat_id for chat_id in dict.fromkeys(ids) if chat_id != sender_id]
 
 
-def describe(audience_code: str, district_name: str | None) -> str:
-    """The audience in the admin's language, e.g. for the preview and the list of broadcasts."""
+def describe(audience_code: str, district_name: str | None, month: str) -> str:
+    """The audience in the admin's language, e.g. for the preview and the list of broadcasts; `month`
+    names the month of «missing» (the open month when the broadcast was made)."""
     where = district_name or _("the whole region")
     labels = {
         "lang:kk": _("chairs using Kazakh ({where})"),
         "lang:ru": _("chairs using Russian ({where})"),
         "all": _("all chairs ({where})"),
         "district": _("chairs of {where}"),
-        "missing": _("chairs who have not sent this month's report ({where})"),
+        "missing": _("chairs who have not sent the report for {month} ({where})"),
         "admins": _("administrators ({where})"),
         "custom": _("a list of chats"),
     }
-    return labels.get(audience_code, audience_code).format(where=where)
+    return labels.get(audience_code, audience_code).format(where=where, month=month)

@@ -27,7 +27,7 @@ async def cmd_export(message: Message, calendar: ReportingCalendar, clock: Clock
 
 
 async def on_export(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos, form: Form,
-                    i18n: I18n, clock: Clock) -> None:
+                    i18n: I18n, clock: Clock, calendar: ReportingCalendar) -> None:
     month = parse_month(callback_data.month)
     if month is None:
         await refuse(query, NOT_ALLOWED)
@@ -35,7 +35,8 @@ async def on_export(query: CallbackQuery, callback_data: AdminCb, role: Role, re
     await query.answer(_("Preparing the file…"))
     as_csv = callback_data.page == 1
     district_id, region_id = scope_of(role), region_of(role)
-    data, name = await export_month(repos, form, i18n, i18n.current_locale, month, district_id, as_csv, region_id)
+    data, name = await export_month(repos, form, i18n, i18n.current_locale, month, district_id, as_csv, region_id,
+                                    calendar.tz)
     await audit(repos.db, clock, query.from_user.id, "export", f"month:{month}",
                 {"district": district_id, "region": region_id, "format": "csv" if as_csv else "xlsx"}, role=role)
     keyboard = None if as_csv else InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(

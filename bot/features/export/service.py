@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, tzinfo
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
@@ -15,15 +16,16 @@ from db.repos import Repos
 
 
 async def export_month(repos: Repos, form: Form, i18n: I18n, locale: str, month: Month,
-                       district_id: int | None, as_csv: bool, region_id: int | None = None) -> tuple[bytes, str]:
-    """The file and its name, for the whole deployment (both None), one region or one district."""
+                       district_id: int | None, as_csv: bool, region_id: int | None = None,
+                       tz: tzinfo = UTC) -> tuple[bytes, str]:
+    """The file and its name, for the whole deployment (both None), one region or one district; times in `tz`."""
     rows = await repos.reports.export_rows(str(month), district_id, region_id)
     district = await repos.orgs.district_name(district_id) if district_id else None
     if district is None and region_id:
         district = await repos.orgs.region_name(region_id)
     # Building a workbook of thousands of rows is slow: not on the event loop.
     data = await asyncio.to_thread(export_file, rows, form, locale,
-                                   lambda msgid: i18n.gettext(msgid, locale=locale), as_csv, str(month))
+                                   lambda msgid: i18n.gettext(msgid, locale=locale), as_csv, str(month), tz)
     return data, file_name(str(month), district, as_csv)
 
 
@@ -61,7 +63,7 @@ async def export_command(config: Settings, month_text: str, output: Path, as_csv
             return 2
         data, _name = await export_month(repos, config.form, make_i18n(default_locale=config.bot.default_locale),
                                          locale or config.bot.default_locale, month, district_id, as_csv,
-                                         None if district_id else region_id)
+                                         None if district_id else region_id, config.calendar.tz)
     finally:
         await db.close()
     await asyncio.to_thread(output.write_bytes, data)

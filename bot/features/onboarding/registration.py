@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from html import escape
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -18,10 +20,17 @@ from bot.config import Settings
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role, RoleResolver
+from bot.features.commands.menus import set_chat_commands
 from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.alerts import alert_codes_paused
 from bot.features.onboarding.handover import tell_previous_chair
-from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name, code_still_valid
+from bot.features.onboarding.service import (
+    CodeVerdict,
+    check_invite_code,
+    clean_full_name,
+    code_still_valid,
+    normalize_phone,
+)
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import HasContact, HasText, NotCommand
 from bot.telegram.keyboards import contact_keyboard, main_menu, remove_keyboard
@@ -50,6 +59,7 @@ async def ask_code(message: Message, state: FSMContext) -> None:
                                     reply_markup=remove_keyboard())
     # One message can carry one keyboard: the old reply keyboard goes, then the «no code» button comes.
     await question.edit_reply_markup(reply_markup=no_code_keyboard())
+    await state.update_data(code_question=question.message_id)  # its button goes once a code is accepted
 
 
 async def ask_name(message: Message, state: FSMContext) -> None:
@@ -124,6 +134,10 @@ async def on_code(message: Message, state: FSMContext, user: User, repos: Repos,
         org = result.org
         await state.update_data(org_id=org.id, org_name=org.name, district=org.district, code=result.code,
                                 deputy=result.deputy)
+        question = (await state.get_data()).get("code_question")
+        if isinstance(question, int):  # «🙋 I have no code» is stale once the code is accepted
+            with suppress(TelegramAPIError):
+                await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=question, reply_markup=None)
         await message.answer(_("Organization: <b>{org}</b> ({district}).").format(
             org=escape(org.name), district=escape(org.district)))
         await ask_name(message, state)
@@ -132,7 +146,8 @@ async def on_code(message: Message, state: FSMContext, user: User, repos: Repos,
 async def on_name(message: Message, state: FSMContext) -> None:
     name = clean_full_name(message.text or "")
     if name is None:
-        await message.answer(_("Please send your full name in letters, for example: Asanov Aibek Serikuly."))
+        await message.answer(_("Please send your surname and name (and patronymic) in letters, for example: "
+                               "Asanov Aibek Serikuly."))
         return
     await state.update_data(full_name=name)
     await ask_phone(message, state)
@@ -154,8 +169,12 @@ async def on_phone_other(message: Message, state: FSMContext) -> None:
         await state.update_data(phone=None)
         await ask_confirm(message, state)
         return
-    await message.answer(_("Please use the «📱 Share my phone number» button, or press «Skip»."),
-                         reply_markup=contact_keyboard())
+    if (phone := normalize_phone(message.text or "")) is not None:  # typed as digits: as good as the button
+        await state.update_data(phone=phone)
+        await ask_confirm(message, state)
+        return
+    await message.answer(_("Please use the «📱 Share my phone number» button, type the number "
+                           "(for example 87010000000), or press «Skip»."), reply_markup=contact_keyboard())
 
 
 async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, user: User,
@@ -208,6 +227,7 @@ async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMC
                  "{due_day} of the next month.") if deputy else
                _("You are registered as the chair of <b>{org}</b>. Welcome!\n"
                  "A month's report opens on day {open_day} and is due on day {due_day} of the next month."))
+    await set_chat_commands(bot, i18n, i18n.current_locale, user.id, role.is_admin, role.is_branch)
     await message.answer(
         welcome.format(
             org=escape(data["org_name"]), open_day=config.calendar.open_day, due_day=config.calendar.due_day),

@@ -75,8 +75,23 @@ async def code_still_valid(repos: Repos, org_id: int, code: str, deputy: bool = 
     return org is not None and org.id == org_id
 
 
+def normalize_phone(text: str) -> str | None:
+    """A Kazakhstan number typed as digits, as +7XXXXXXXXXX: «87010000003», «+7 701 000 00 03»,
+    «8 (701) 000-00-03», «7010000003»; None for anything else."""
+    if not text or any(ch not in "+0123456789 -()" for ch in text) or text.count("+") > 1 \
+            or ("+" in text and not text.strip().startswith("+")):
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    plus = text.strip().startswith("+")
+    if len(digits) == 11 and digits[0] in ("7" if plus else "78"):
+        digits = digits[1:]
+    elif len(digits) != 10 or plus:
+        return None
+    return "+7" + digits if digits[0] in "67" else None
+
+
 def clean_full_name(text: str) -> str | None:
-    """A plausible full name (2–100 characters, at least two letters), or None. The text is
+    """A plausible full name (2–100 characters, at least two letters, at least two words), or None. The text is
     normalized already (NFC, at the door); a combining mark that NFC cannot fold into its letter
     is accepted after a letter."""
     name = " ".join(text.split())
@@ -84,6 +99,8 @@ def clean_full_name(text: str) -> str | None:
         return None
     if sum(ch.isalpha() for ch in name) < 2:
         return None
+    if sum(any(ch.isalpha() for ch in word) for word in name.split()) < 2:
+        return None  # the prompt asks for surname and name: one word is not enough
     for index, ch in enumerate(name):
         mark = unicodedata.category(ch) == "Mn" and index > 0 and (name[index - 1].isalpha()
                                                                   or unicodedata.category(name[index - 1]) == "Mn")

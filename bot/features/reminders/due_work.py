@@ -7,6 +7,7 @@ Nothing is sent in quiet hours; what fell inside them goes out at the first tick
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -21,7 +22,8 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.domain.admins import Admin, AdminDirectory
 from bot.domain.calendar import Month
 from bot.domain.text import split_message
-from bot.features.digest.service import gather_digest, render_digest
+from bot.features.digest.chart import chart_spec, draw
+from bot.features.digest.service import Digest, gather_digest, render_digest
 from bot.features.reminders.texts import (
     branch_escalation,
     digest_window,
@@ -69,13 +71,14 @@ async def run_due_work(app: AppContext, bot: Bot, now: datetime) -> list[Outcome
 
 
 async def send_once(app: AppContext, bot: Bot, key: SentKey, locale: str, render: Render,
-                    now: datetime) -> Outcome | None:
-    """Claim the key, send in the recipient's language, record the outcome; None if taken."""
+                    now: datetime, photo: bytes | None = None) -> Outcome | None:
+    """Claim the key, send in the recipient's language (after `photo`, if any), record the outcome;
+    None if taken."""
     if not await app.repos.sent.claim(key, now):
         return None
     with app.i18n.context(), app.i18n.use_locale(locale):
         parts, markup = render()
-    result = await deliver_parts(bot, app.repos.users, key.recipient, parts, markup)
+    result = await deliver_parts(bot, app.repos.users, key.recipient, parts, markup, photo=photo)
     if result.transient:
         await app.repos.sent.release(key)
     else:
@@ -187,6 +190,7 @@ async def send_digests(app: AppContext, bot: Bot, now: datetime,
         return []
     taken = await app.repos.sent.taken(DIGEST, window.name, "weekly", now)
     digests = {}
+    charts: dict[tuple[tuple[int | None, int | None], str], bytes | None] = {}  # (scope, language) -> the chart
     outcomes = []
     for admin in admins:
         if admin.user_id in taken:
@@ -195,9 +199,23 @@ async def send_digests(app: AppContext, bot: Bot, now: datetime,
         if scope not in digests:
             digests[scope] = await gather_digest(app.repos, app.calendar, app.config.form, scope[0], now,
                                                  region_id=scope[1])
+        chart_key = (scope, admin.locale)
+        if chart_key not in charts:
+            charts[chart_key] = await _chart(app, digests[scope], admin.locale)
         render = partial(_split, render_digest, digests[scope], app.config.form)
         outcome = await send_once(app, bot, SentKey(DIGEST, window.name, admin.user_id, "weekly"),
-                                  admin.locale, render, now)
+                                  admin.locale, render, now, photo=charts[chart_key])
         if outcome:
             outcomes.append(outcome)
     return outcomes
+
+
+async def _chart(app: AppContext, digest: Digest, locale: str) -> bytes | None:
+    """The digest's picture in `locale`; None (the text goes alone) if it cannot be drawn."""
+    try:
+        with app.i18n.context(), app.i18n.use_locale(locale):
+            spec = chart_spec(digest, app.config.form, app.calendar)
+        return await asyncio.to_thread(draw, spec)
+    except Exception:  # a broken picture must not hold back the digest's text
+        log.exception("the digest chart could not be drawn")
+        return None

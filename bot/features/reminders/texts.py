@@ -138,7 +138,7 @@ def branch_escalation(month: Month, due: date, per_district: Sequence[tuple[str,
     missing = sum(m for _d, m, _t in per_district)
     head = _("⚠️ The deadline for the report for <b>{month}</b> ({due}) has passed. "
              "Not filed yet: {count}. By district:").format(**_month_and_due(month, due), count=missing)
-    lines = [_("• {district}: {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
+    lines = [_("• {district}: not filed {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
              for d, m, t in per_district]
     return "\n".join([head, *lines])
 
@@ -148,6 +148,6 @@ def region_escalation(month: Month, due: date, region: str, per_district: Sequen
     head = _("⚠️ <b>{region}</b>: the report for <b>{month}</b> was due on {due}, and these districts are "
              "still behind after their district administrators were told:").format(
         **_month_and_due(month, due), region=html.escape(region))
-    lines = [_("• {district}: {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
+    lines = [_("• {district}: not filed {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
              for d, m, t in per_district]
     return "\n".join([head, *lines])

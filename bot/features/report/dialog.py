@@ -20,7 +20,7 @@ from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
 from bot.features.report import service
 from bot.features.report.session import SUMMARY, Session
-from bot.form import engine
+from bot.form import engine, render, rules
 from bot.form.kinds import kind_of
 from bot.form.kinds.base import N_, Answer, Invalid, Outcome, Partial, Reply
 from db.queries.reports import Draft, Report
@@ -57,6 +57,14 @@ class Show:
     late: Late | None = None
     intro: bool = False        # a new draft: introduce the report first
     over: bool = False         # the chair chose to start over
+
+
+@dataclass(frozen=True)
+class Warned:
+    """Confirm pressed, but soft rules of the form are not met: the summary with the warnings, to correct an
+    answer or confirm anyway."""
+    draft: Draft
+    warnings: tuple[rules.Warning, ...]
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ class Stopped:
     pass
 
 
-Step = Show | Kept | Refused | AskResume | ShowReport | Submitted | Closed | Stopped
+Step = Show | Warned | Kept | Refused | AskResume | ShowReport | Submitted | Closed | Stopped
 
 
 class Dialog:
@@ -188,11 +196,11 @@ class Dialog:
         if draft is None:
             return Refused(EARLIER_STEP)
         at_summary = draft.cursor is None
-        if action in ("edit", "confirm"):
+        if action in ("edit", "confirm", render.CONFIRM_ANYWAY):
             if not at_summary:
                 return Refused(EARLIER_STEP)
-            if action == "confirm":
-                return await self._confirm(draft)
+            if action != "edit":
+                return await self._confirm(draft, anyway=action == render.CONFIRM_ANYWAY)
             if self.form.field(key) is None:
                 return Refused(NOT_ACTIVE)
             return Show(await self._save(draft, draft.answers, key))
@@ -207,6 +215,14 @@ class Dialog:
             if previous is None:
                 return Refused(FIRST_QUESTION)
             return Show(await self._save(draft, draft.answers, previous))
+        if action == render.SAME_AS_LAST_MONTH:
+            return await self._same_as_last_month(draft, key)
+        if action == render.KEEP and key in draft.answers:
+            return Show(await self._answer(draft, key, draft.answers[key]))
+        if action == render.TO_SUMMARY:
+            if engine.first_problem(self.form, draft.answers) is not None:
+                return Refused(ANSWER_FIRST)
+            return Show(await self._save(draft, draft.answers, None))
         outcome = kind_of(field).press(field, action, index, draft.answers.get(key))
         if outcome is None:
             return Refused(NOT_ACTIVE)
@@ -216,13 +232,33 @@ class Dialog:
             return Kept(await self._save(draft, {**draft.answers, key: outcome.value}, draft.cursor), key)
         return Show(await self._answer(draft, key, outcome.value), saved=key)
 
-    async def _confirm(self, draft: Draft) -> Step:
+    async def _same_as_last_month(self, draft: Draft, key: str) -> Step:
+        """«Same as last month» (carry_over questions): last month's answer, checked as if typed."""
+        field = self.form.field(key)
+        last = await self.repos.reports.get(draft.org_id, str(Month.parse(draft.month).prev()))
+        value = last.answers.get(key) if last else None
+        if field is None or not field.carry_over or value is None:
+            return Refused(NOT_ACTIVE)
+        outcome = self._checked(key, kind_of(field).validate(field, value) or Answer(value), draft.answers)
+        if isinstance(outcome, Invalid):
+            return Refused(outcome.msgid, Problem(key, outcome))
+        return Show(await self._answer(draft, key, value), saved=key)
+
+    async def last_month(self, draft: Draft) -> dict[str, Any] | None:
+        """The organization's answers of the month before the draft's, if it reported then."""
+        last = await self.repos.reports.get(draft.org_id, str(Month.parse(draft.month).prev()))
+        return last.answers if last else None
+
+    async def _confirm(self, draft: Draft, anyway: bool = False) -> Step:
+        """`anyway`: the chair has seen the soft rules' warnings and confirms as it is."""
         now = self.clock.now()
         problem = engine.first_problem(self.form, draft.answers)
         if problem is not None:
             key, invalid = problem
             draft = await self._save(draft, draft.answers, key)
             return Show(draft, error=Problem(key, invalid or Invalid(ANSWER_FIRST)))
+        if not anyway and (warnings := rules.check(self.form, draft.answers, await self.last_month(draft))):
+            return Warned(draft, tuple(warnings))
         existing = await self.repos.reports.get(draft.org_id, draft.month)
         if existing and not service.is_editable(self.calendar, existing, now):
             return Closed(locked=True)
