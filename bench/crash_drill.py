@@ -73,7 +73,8 @@ def planned(form: Any, n: int) -> dict[str, Any]:
 
 async def _prepare(folder: Path, db_path: Path, dialogs: int) -> None:
     from bot.context import AppContext
-    from db.queries.orgs import RosterRow, apply_rows
+    from db.queries.orgs import RosterRow
+    from db.queries.roster import apply_rows
 
     app = await AppContext.create(load(folder, db_path))
     now = bench_clock().now().isoformat()

@@ -85,6 +85,7 @@ async def measure(db_path: Path, runs: int = 5, export: bool = True) -> dict[str
             out["notes"]["missing_rows"] = len(missing)
             out["missing_ms"] = median_ms(await _timed_runs(runs, lambda: app.repos.stats.missing(month), "missing"))
             out["digest_ms"] = await _digest(app, runs, out["notes"])
+            await _region(app, runs, out["notes"])
             if export:
                 out["export_s"] = await _export(app, out["notes"])
             out["notes"]["cpu_ms"] = dict(CPU)
@@ -114,13 +115,13 @@ async def cold(db_path: Path) -> dict[str, Any]:
 async def _first_digest(app, notes: dict[str, Any]) -> float | None:
     """Milliseconds of the process's first branch digest (None when the digest is not built)."""
     try:
-        from bot.features.reminders.due_work import digest_messages
+        from bot.features.digest.service import digest_messages
     except ImportError as exc:
         notes["digest"] = f"not built ({exc})"
         return None
     started = time.perf_counter()
     with app.i18n.context(), app.i18n.use_locale("kk"):
-        await digest_messages(app, None, app.clock.now())
+        await digest_messages(app.repos, app.calendar, app.config.form, None, app.clock.now())
     return round((time.perf_counter() - started) * 1000, 1)
 
 
@@ -140,6 +141,23 @@ async def _digest(app, runs: int, notes: dict[str, Any]) -> float | None:
     notes["digest_messages"] = len(parts)
     notes["digest_chars"] = sum(len(p) for p in parts)
     return median_ms(await _timed_runs(runs, branch_digest, "digest"))
+
+
+async def _region(app, runs: int, notes: dict[str, Any]) -> None:
+    """A region admin's view (the first region, ~500 organizations): their digest and /stats progress."""
+    from bot.features.digest.service import digest_messages
+
+    region_id = (await app.repos.orgs.regions())[0][0]
+    now = app.clock.now()
+    month = str(app.calendar.open_month(now))
+
+    async def region_digest() -> list[str]:
+        with app.i18n.context(), app.i18n.use_locale("kk"):
+            return await digest_messages(app.repos, app.calendar, app.config.form, None, now, region_id)
+
+    notes["region_digest_ms"] = median_ms(await _timed_runs(runs, region_digest, "region_digest"))
+    notes["region_progress_ms"] = median_ms(await _timed_runs(
+        runs, lambda: app.repos.stats.progress(month, None, region_id), "region_progress"))
 
 
 async def _export(app, notes: dict[str, Any]) -> float | None:

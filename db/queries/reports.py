@@ -38,6 +38,12 @@ class ExportRow:
     chair_phone: str | None
     answers: dict[str, Any] | None  # None: no report for the month
     late: bool
+    region: str | None = None
+    submitted_name: str | None = None   # who filed it, as named then (the chair may have changed since)
+    sector: str = ""
+    chair_deputy: bool | None = None
+    chair_council: bool | None = None
+    chair_elected: str | None = None
 
 
 # Drafts kept in memory (see ReportsRepo); beyond it the least recently loaded are re-read when needed.
@@ -116,11 +122,13 @@ class ReportsRepo:
         keeps the first submission's time and late flag."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "INSERT INTO reports(org_id, month, answers, late, submitted_by, submitted_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?) ON CONFLICT(org_id, month) DO UPDATE SET "
-                "answers = excluded.answers, submitted_by = excluded.submitted_by, "
+                "INSERT INTO reports(org_id, month, answers, late, submitted_by, submitted_name, submitted_at, "
+                "updated_at) VALUES (?,?,?,?,?,(SELECT full_name FROM users WHERE id = ?),?,?) "
+                "ON CONFLICT(org_id, month) DO UPDATE SET answers = excluded.answers, "
+                "submitted_by = excluded.submitted_by, submitted_name = excluded.submitted_name, "
                 "updated_at = excluded.updated_at",
-                (org_id, month, json.dumps(answers, ensure_ascii=False), int(late), user_id, iso(now), iso(now)))
+                (org_id, month, json.dumps(answers, ensure_ascii=False), int(late), user_id, user_id, iso(now),
+                 iso(now)))
             await tx.execute("DELETE FROM drafts WHERE org_id = ? AND month = ?", (org_id, month))
             await mark_handled(tx, now)
         self._remember_draft((org_id, month), _NO_DRAFT)  # committed
@@ -130,17 +138,22 @@ class ReportsRepo:
             "UPDATE reports SET reopened_until = ? WHERE org_id = ? AND month = ?", (until, org_id, month))
         return cur.rowcount > 0
 
-    async def export_rows(self, month: str, district_id: int | None = None) -> list[ExportRow]:
-        """Every organization of the scope with its chair and its report for the month, if any."""
+    async def export_rows(self, month: str, district_id: int | None = None,
+                          region_id: int | None = None) -> list[ExportRow]:
+        """Every organization of the scope with its chair and its report for the month, if any; an
+        archived one only when it has a report for the month (its history)."""
         rows = await self.db.fetchall(
-            "SELECT o.id, d.name, o.name, u.full_name, u.phone, r.answers, COALESCE(r.late, 0) "
-            "FROM organizations o JOIN districts d ON d.id = o.district_id "
-            "LEFT JOIN users u ON u.org_id = o.id "
+            "SELECT o.id, d.name, o.name, u.full_name, u.phone, r.answers, COALESCE(r.late, 0), g.name, "
+            "r.submitted_name, o.sector, o.chair_deputy, o.chair_council, o.chair_elected "
+            "FROM organizations o JOIN districts d ON d.id = o.district_id LEFT JOIN regions g ON g.id = d.region_id "
+            "LEFT JOIN users u ON u.org_id = o.id AND u.deputy = 0 "
             "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
-            "WHERE (:district IS NULL OR o.district_id = :district) ORDER BY d.name, o.name",
-            {"month": month, "district": district_id})
+            "WHERE (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
+            "AND (o.archived_at IS NULL OR r.id IS NOT NULL) ORDER BY g.name, d.name, o.name",
+            {"month": month, "district": district_id, "region": region_id})
         return [ExportRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] is not None else None,
-                          bool(r[6])) for r in rows]
+                          bool(r[6]), r[7], r[8], r[9], None if r[10] is None else bool(r[10]),
+                          None if r[11] is None else bool(r[11]), r[12]) for r in rows]
 
     async def submitted_orgs(self, month: str, district_id: int) -> list[tuple[int, str, str | None]]:
         """(org id, name, reopened_until) of the district's organizations that reported for the month."""

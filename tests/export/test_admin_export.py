@@ -24,6 +24,7 @@ HEADERS = {"kk": ["Аудан", "Ұйым", "Төраға", "Телефон", "�
 STATUS = {"kk": {"on": "уақытында тапсырылды", "late": "кешігіп тапсырылды", "none": "тапсырылмады"},
           "ru": {"on": "сдан в срок", "late": "сдан с опозданием", "none": "не сдан"}}
 OCTOBER = {"kk": "2026 жылғы қазан", "ru": "октябрь 2026"}
+BY_AND_REGION = {"kk": ["Тапсырған", "Облыс"], "ru": ["Кто сдал", "Область"]}
 
 
 @pytest.fixture
@@ -44,11 +45,11 @@ async def expected_report_rows(harness, locale: str, month: str, district: str |
     """What the reports sheet must hold, computed from the database and the form, not by the export code."""
     form = harness.app.config.form
     rows = await harness.app.db.fetchall(
-        "SELECT d.name, o.name, u.full_name, u.phone, r.answers, r.late FROM organizations o "
+        "SELECT d.name, o.name, u.full_name, u.phone, r.answers, r.late, r.submitted_name FROM organizations o "
         "JOIN districts d ON d.id = o.district_id LEFT JOIN users u ON u.org_id = o.id "
         "LEFT JOIN reports r ON r.org_id = o.id AND r.month = ? ORDER BY d.name, o.name", (month,))
     out = []
-    for d, o, chair, phone, answers, late in rows:
+    for d, o, chair, phone, answers, late, by in rows:
         if district and d != district:
             continue
         status = STATUS[locale]["none" if answers is None else "late" if late else "on"]
@@ -61,7 +62,7 @@ async def expected_report_rows(harness, locale: str, month: str, district: str |
             elif value is not None and field.type == "photos":
                 value = len(value)
             cells.append(None if value == "" else value)  # an empty text cell reads back as nothing
-        out.append([d, o, chair, phone, status] + cells)
+        out.append([d, o, chair, phone, status] + cells + [by, None])  # no region in this deployment
     return out
 
 
@@ -85,7 +86,7 @@ async def test_export_matches_the_database_cell_by_cell(reports, locale):
                                    else ["Отчёты", "Сводка", "Не сдали"])
     form = harness.app.config.form
     rows = sheet_rows(workbook, 0)
-    assert rows[0] == HEADERS[locale] + [f.label.get(locale) for f in form.fields]
+    assert rows[0] == HEADERS[locale] + [f.label.get(locale) for f in form.fields] + BY_AND_REGION[locale]
     assert rows[1:] == await expected_report_rows(harness, locale, "2026-10")
     # A chair's text that looks like a formula stays text.
     cell = next(c for row in workbook.worksheets[0].iter_rows() for c in row if c.value == FULL["events_summary"])
@@ -97,7 +98,7 @@ async def test_export_matches_the_database_cell_by_cell(reports, locale):
     by_district = {r[0]: r for r in summary[1:]}
     assert by_district["Сайрам ауданы"][1:5] == [2, 1, 0, 1]
     assert by_district["Байзақ ауданы"][1:5] == [1, 1, 1, 0]
-    total = summary[-1]
+    total = next(r for r in summary if r[0] == harness.app.i18n.gettext("Total", locale=locale))
     assert total[1:5] == [3, 2, 1, 1]
     for i, field in enumerate(numeric, start=5):
         assert total[i] == FULL[field.key] + LATE[field.key]
@@ -175,7 +176,8 @@ async def test_ten_thousand_organizations_export(harness, clock):
     rows = sheet_rows(workbook, 0)
     assert len(rows) == 1 + 10_003
     assert sum(r[4] == "сдан в срок" for r in rows) == 5000
-    assert sheet_rows(workbook, 1)[-1][1:5] == [10_003, 5000, 0, 5003]
+    total = next(r for r in sheet_rows(workbook, 1) if r[0] == harness.app.i18n.gettext("Total", locale="ru"))
+    assert total[1:5] == [10_003, 5000, 0, 5003]
 
 
 async def test_a_forged_month_is_refused(harness):

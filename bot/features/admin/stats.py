@@ -13,7 +13,7 @@ from bot.domain import dates
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.telegram.admin import MENU_STATS, scope_of
+from bot.telegram.admin import MENU_STATS, region_of, scope_of
 from bot.telegram.filters import IsAdmin, MenuButton
 from db.repos import Repos
 
@@ -22,14 +22,20 @@ async def cmd_stats(message: Message, role: Role, repos: Repos, calendar: Report
                     i18n: I18n) -> None:
     month = calendar.open_month(clock.now())
     locale = i18n.current_locale
-    progress = await repos.stats.progress(str(month), scope_of(role))
+    progress = await repos.stats.progress(str(month), scope_of(role), region_of(role))
     total = sum(p.total for p in progress)
     submitted = sum(p.submitted for p in progress)
     heading = _("<b>{month}</b> (due {due})\nSubmitted: {submitted} of {total}, late: {late}, missing: {missing}")
     lines = [heading.format(
         month=dates.month_report_title(month, locale), due=dates.day(calendar.due_on(month), locale),
         submitted=submitted, total=total, late=sum(p.late for p in progress), missing=total - submitted)]
-    for p in progress:
+    several = len({p.region_id for p in progress}) > 1
+    for i, p in enumerate(progress):
+        if several and (i == 0 or progress[i - 1].region_id != p.region_id):
+            same = [q for q in progress if q.region_id == p.region_id]
+            done, of = sum(q.submitted for q in same), sum(q.total for q in same)
+            lines.append(_("<b>{region}</b>: {submitted}/{total}, missing {missing}").format(
+                region=escape(p.region or "—"), submitted=done, total=of, missing=of - done))
         lines.append(_("• {district}: {submitted}/{total}, late {late}, missing {missing}").format(
             district=escape(p.district), submitted=p.submitted, total=p.total, late=p.late, missing=p.missing))
     await message.answer("\n".join(lines))

@@ -20,6 +20,7 @@ class Audience:
     kind: str                      # one of KINDS
     district_id: int | None = None  # the district it is limited to (None = the whole region)
     locale: str | None = None      # for kind "lang"
+    region_id: int | None = None   # a region admin's region (district_id None)
 
     @property
     def code(self) -> str:
@@ -41,6 +42,10 @@ def within_scope(kind: str, role: Role, district_id: int | None = None, locale: 
             return None
     elif role.is_branch:
         district_id = None
+    elif role.is_region:
+        if district_id is not None or role.region_id is None:
+            return None
+        return Audience(kind, None, locale if kind == "lang" else None, role.region_id)
     else:
         if district_id is not None and district_id != role.district_id:
             return None
@@ -54,15 +59,16 @@ async def recipients(audience: Audience, *, repos: Repos, config: Settings, cale
                      clock: Clock, sender_id: int) -> list[int]:
     """Chat ids of the audience now, the sender left out."""
     if audience.kind in ("all", "district"):
-        ids = await repos.users.chair_ids(audience.district_id)
+        ids = await repos.users.chair_ids(audience.district_id, region_id=audience.region_id)
     elif audience.kind == "lang":
-        ids = await repos.users.chair_ids(audience.district_id, audience.locale)
+        ids = await repos.users.chair_ids(audience.district_id, audience.locale, audience.region_id)
     elif audience.kind == "missing":
         month = str(calendar.open_month(clock.now()))
-        ids = [s.chair_id for s in await repos.stats.missing(month, audience.district_id)
+        ids = [s.chair_id for s in await repos.stats.missing(month, audience.district_id, audience.region_id)
                if s.chair_id is not None and s.chair_active]
     else:
-        ids = [a.user_id for a in await AdminDirectory.of(config, repos).of_scope(audience.district_id)]
+        directory = AdminDirectory.of(config, repos)
+        ids = [a.user_id for a in await directory.of_scope(audience.district_id, audience.region_id)]
     return [chat_id for chat_id in dict.fromkeys(ids) if chat_id != sender_id]
 
 

@@ -24,7 +24,7 @@ from bot.features.broadcast import service
 from bot.features.broadcast.audience import Audience, describe, recipients, within_scope
 from bot.features.broadcast.engine import BroadcastEngine
 from bot.features.broadcast.receipt import STOP_LABEL, StopCb, receipt_text, stop_keyboard
-from bot.telegram.admin import MENU_BROADCAST
+from bot.telegram.admin import MENU_BROADCAST, region_of
 from bot.telegram.callbacks import callback_message, message_of
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
 from bot.telegram.resume import register_reprompt
@@ -53,6 +53,8 @@ def _button(text: str, action: str, value: str = "") -> list[InlineKeyboardButto
 def audience_keyboard(role: Role) -> InlineKeyboardMarkup:
     if role.is_branch:
         rows = [_button(_("All chairs"), "aud", "all"), _button(_("One district"), "aud", "district")]
+    elif role.is_region:
+        rows = [_button(_("All chairs of my region"), "aud", "all"), _button(_("One district"), "aud", "district")]
     else:
         rows = [_button(_("All chairs of my district"), "aud", "all")]
     rows += [_button(_("Chairs without this month's report"), "aud", "missing"),
@@ -91,9 +93,9 @@ async def on_audience(query: CallbackQuery, callback_data: BroadcastCb, state: F
     if (message := await callback_message(query)) is None:
         return
     kind = callback_data.value
-    if kind == "district" and role.is_branch:
+    if kind == "district" and (role.is_branch or role.is_region):
         rows = [_button(name, "dist", str(district_id))
-                for district_id, name in await repos.orgs.districts()]
+                for district_id, name in await repos.orgs.districts(region_of(role))]
         rows.append(_button(_("✖️ Cancel"), "drop"))
         await query.answer()
         await message.edit_text(_("Which district?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
@@ -257,7 +259,10 @@ async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos:
                          calendar: ReportingCalendar, i18n: I18n) -> None:
     if not role.is_admin:
         return await _refuse(message, state)
-    items = await repos.broadcasts.recent(None if role.is_branch else role.district_id)
+    if role.is_region:  # those limited to one of the region's districts
+        items = [b for b in await repos.broadcasts.recent(None, limit=200) if service.in_scope(role, b)][:10]
+    else:
+        items = await repos.broadcasts.recent(None if role.is_branch else role.district_id)
     if not items:
         await message.answer(_("There have been no broadcasts yet."))
         return

@@ -35,6 +35,7 @@ ADMIN_COMMANDS: tuple[Entry, ...] = (
     ("stats", N_("This month at a glance")),
     ("export", N_("Export a month's reports")),
     ("codes", N_("Invite codes")),
+    ("org", N_("An organization: its card, replacing the chair")),
     ("reopen", N_("Reopen a submitted report")),
     ("broadcast", N_("Send a message to chairs")),
     ("broadcasts", N_("Latest broadcasts")),

@@ -11,6 +11,7 @@ from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.digest.service import digest_messages
+from bot.telegram.admin import region_of, scope_of
 from db.repos import Repos
 
 
@@ -19,11 +20,10 @@ async def cmd_digest(message: Message, role: Role, repos: Repos, calendar: Repor
     if not role.is_admin:
         await message.answer(_("The digest is for administrators only."))
         return
-    if not role.is_branch and role.district_id is None:
+    if not role.is_branch and role.district_id is None and role.region_id is None:
         await message.answer(_("Your district is not in the roster, so there is no digest for it yet."))
         return
-    district_id = None if role.is_branch else role.district_id
-    for part in await digest_messages(repos, calendar, form, district_id, clock.now()):
+    for part in await digest_messages(repos, calendar, form, scope_of(role), clock.now(), region_of(role)):
         await message.answer(part)
 
 

@@ -45,40 +45,44 @@ class Digest:
     missing: list[OrgStatus]  # the organizations named (see NAMES_LIMIT); the counts are in progress
     closed: MonthTotals
     before_closed: MonthTotals
+    region: str | None = None  # a region admin's region
 
 
 # Gathering ---------------------------------------------------------------------------------
-async def month_totals(repos: Repos, form: Form, month: Month, district_id: int | None) -> MonthTotals:
+async def month_totals(repos: Repos, form: Form, month: Month, district_id: int | None,
+                       region_id: int | None = None) -> MonthTotals:
     numeric = [f.key for f in form.fields if kind_of(f).numeric]
     multi = [f.key for f in form.fields if kind_of(f).counted_options]
-    return MonthTotals(month, await repos.stats.report_count(str(month), district_id),
-                       await repos.stats.numeric_totals(str(month), numeric, district_id),
-                       await repos.stats.option_counts(str(month), multi, district_id))
+    return MonthTotals(month, await repos.stats.report_count(str(month), district_id, region_id),
+                       await repos.stats.numeric_totals(str(month), numeric, district_id, region_id),
+                       await repos.stats.option_counts(str(month), multi, district_id, region_id))
 
 
 async def gather_digest(repos: Repos, calendar: ReportingCalendar, form: Form, district_id: int | None,
-                        now: datetime) -> Digest:
-    """The digest of a scope: a district id, or None for the whole branch."""
+                        now: datetime, region_id: int | None = None) -> Digest:
+    """The digest of a scope: a district id, a region id, or neither for the whole branch."""
     open_month = calendar.open_month(now)
     closed = calendar.last_closed_month(now)
     district = None
     if district_id is not None:
         district = dict(await repos.orgs.districts()).get(district_id, "")
-    progress = await repos.stats.progress(str(open_month), district_id)
+    region = await repos.orgs.region_name(region_id) if region_id is not None and district_id is None else None
+    progress = await repos.stats.progress(str(open_month), district_id, region_id)
     not_filed = sum(p.missing for p in progress)
     named = not_filed and (district_id is not None or not_filed <= NAMES_LIMIT)
     return Digest(
         today=calendar.today(now), district=district, open_month=open_month, due=calendar.due_on(open_month),
         progress=progress,
-        missing=await repos.stats.missing(str(open_month), district_id) if named else [],
-        closed=await month_totals(repos, form, closed, district_id),
-        before_closed=await month_totals(repos, form, closed.prev(), district_id))
+        missing=await repos.stats.missing(str(open_month), district_id, region_id) if named else [],
+        closed=await month_totals(repos, form, closed, district_id, region_id),
+        before_closed=await month_totals(repos, form, closed.prev(), district_id, region_id), region=region)
 
 
 async def digest_messages(repos: Repos, calendar: ReportingCalendar, form: Form, district_id: int | None,
-                          now: datetime) -> list[str]:
+                          now: datetime, region_id: int | None = None) -> list[str]:
     """The digest of a scope in the current locale, split for Telegram (/digest, and the weekly job)."""
-    return split_message(render_digest(await gather_digest(repos, calendar, form, district_id, now), form))
+    digest = await gather_digest(repos, calendar, form, district_id, now, region_id)
+    return split_message(render_digest(digest, form))
 
 
 # Maths -------------------------------------------------------------------------------------
@@ -128,7 +132,8 @@ def render_digest(digest: Digest, form: Form) -> str:
 
 
 def _header(digest: Digest) -> str:
-    scope = html.escape(digest.district) if digest.district is not None else _("all districts")
+    scope = html.escape(digest.district) if digest.district is not None else \
+        html.escape(digest.region) if digest.region is not None else _("all districts")
     today = dates.day(digest.today, locale_now())
     return _("📊 <b>Weekly digest</b> · {scope} · {date}").format(scope=scope, date=today)
 
@@ -145,10 +150,24 @@ def _progress(digest: Digest) -> str:
         _("On time: {on_time} · late: {late}").format(on_time=number(submitted - late), late=number(late)),
     ]
     if digest.district is None:
+        lines.extend(_by_region(digest.progress))
         lines.append(_("<b>By district</b>"))
         lines.extend(f"{html.escape(p.district)}: {number(p.submitted)}/{number(p.total)} "
                      f"({percent(share(p.submitted, p.total))})" for p in digest.progress)
     return "\n".join(lines)
+
+
+def _by_region(progress: list[DistrictProgress]) -> list[str]:
+    """The branch's progress by region, when its districts are in more than one."""
+    regions: dict[str, list[int]] = {}
+    for p in progress:
+        line = regions.setdefault(p.region or "—", [0, 0])
+        line[0] += p.submitted
+        line[1] += p.total
+    if len(regions) < 2:
+        return []
+    return [_("<b>By region</b>")] + [f"{html.escape(name)}: {number(done)}/{number(total)} "
+                                      f"({percent(share(done, total))})" for name, (done, total) in regions.items()]
 
 
 def _missing(digest: Digest) -> str:

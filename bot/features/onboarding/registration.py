@@ -20,6 +20,7 @@ from bot.domain.clock import Clock
 from bot.domain.roles import Role, RoleResolver
 from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.alerts import alert_codes_paused
+from bot.features.onboarding.handover import tell_previous_chair
 from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name, code_still_valid
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import HasContact, HasText, NotCommand
@@ -121,7 +122,8 @@ async def on_code(message: Message, state: FSMContext, user: User, repos: Repos,
                                "Please ask the branch administrator for a new code."))
     elif result.org is not None:
         org = result.org
-        await state.update_data(org_id=org.id, org_name=org.name, district=org.district, code=result.code)
+        await state.update_data(org_id=org.id, org_name=org.name, district=org.district, code=result.code,
+                                deputy=result.deputy)
         await message.answer(_("Organization: <b>{org}</b> ({district}).").format(
             org=escape(org.name), district=escape(org.district)))
         await ask_name(message, state)
@@ -157,7 +159,8 @@ async def on_phone_other(message: Message, state: FSMContext) -> None:
 
 
 async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, user: User,
-                     repos: Repos, roles: RoleResolver, clock: Clock, config: Settings) -> None:
+                     repos: Repos, roles: RoleResolver, clock: Clock, config: Settings, bot: Bot,
+                     i18n: I18n) -> None:
     if (message := await callback_message(query)) is None:
         return
     data = await state.get_data()
@@ -167,7 +170,8 @@ async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMC
         await state.clear()
         await ask_code(message, state)
         return
-    if not await code_still_valid(repos, data["org_id"], data.get("code", "")):
+    deputy = bool(data.get("deputy"))
+    if not await code_still_valid(repos, data["org_id"], data.get("code", ""), deputy):
         await query.answer()
         await message.edit_reply_markup(reply_markup=None)
         await state.clear()
@@ -176,23 +180,36 @@ async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMC
                                "for the new code.").format(org=escape(data["org_name"])))
         await ask_code(message, state)
         return
-    ok = await repos.users.register_chair(user.id, data["org_id"], data["full_name"], data.get("phone"),
-                                          clock.now())
+    if deputy:
+        bound = await repos.users.register_deputy(user.id, data["org_id"], data["full_name"], data.get("phone"),
+                                                  clock.now())
+        previous: int | bool | None = None if bound else False
+    else:
+        previous = await repos.users.register_replacing(user.id, data["org_id"], data["full_name"],
+                                                        data.get("phone"), clock.now())
     await message.edit_reply_markup(reply_markup=None)
-    if not ok:
+    if previous is False:
         await query.answer()
         await state.clear()
-        await message.answer(_("This organization already has a registered chair. "
+        await message.answer(_("This organization already has a registered deputy. "
+                               "Please ask the branch administrator for help.") if deputy else
+                             _("This organization already has a registered chair. "
                                "Please ask the branch administrator for help."))
         await ask_code(message, state)
         return
     log.info("user %s registered as chair of org %s", user.id, data["org_id"])
+    if isinstance(previous, int) and not isinstance(previous, bool):
+        await tell_previous_chair(bot, repos, i18n, config, previous, data["org_id"])
     await state.clear()
     await query.answer(_("Registered"))
     role = await roles.resolve(user.id, data["org_id"])
+    welcome = (_("You are registered as the deputy chair of <b>{org}</b>: you may file its report when the "
+                 "chair does not. Welcome!\nA month's report opens on day {open_day} and is due on day "
+                 "{due_day} of the next month.") if deputy else
+               _("You are registered as the chair of <b>{org}</b>. Welcome!\n"
+                 "A month's report opens on day {open_day} and is due on day {due_day} of the next month."))
     await message.answer(
-        _("You are registered as the chair of <b>{org}</b>. Welcome!\n"
-          "A month's report opens on day {open_day} and is due on day {due_day} of the next month.").format(
+        welcome.format(
             org=escape(data["org_name"]), open_day=config.calendar.open_day, due_day=config.calendar.due_day),
         reply_markup=main_menu(role))
 

@@ -30,6 +30,7 @@ class CodeResult:
     attempts_left: int = 0
     code: str = ""
     period: str = ""           # PAUSED: "hour" or "day", the limit that is reached
+    deputy: bool = False       # the organization's deputy code (`[registration] deputies = 1`)
 
 
 async def check_invite_code(repos: Repos, user_id: int, text: str, now: datetime,
@@ -50,6 +51,10 @@ async def check_invite_code(repos: Repos, user_id: int, text: str, now: datetime
             log.warning("invite codes paused: %s wrong codes of all accounts in the last %s", limit, period)
             return CodeResult(CodeVerdict.PAUSED, period=period)
     org = await repos.orgs.by_code(code)
+    if org is None and limits.deputies:
+        deputy_of = await repos.orgs.by_deputy_code(code)
+        if deputy_of is not None:
+            return CodeResult(CodeVerdict.OK, deputy_of, code=code, deputy=True)
     if org is None:
         await repos.users.record_wrong_code(user_id, text, now)
         wrong += 1
@@ -57,15 +62,16 @@ async def check_invite_code(repos: Repos, user_id: int, text: str, now: datetime
             log.warning("user %s entered %s wrong invite codes within an hour; locked out", user_id, wrong)
         return CodeResult(CodeVerdict.WRONG, attempts_left=max(limits.max_wrong_codes_per_hour - wrong, 0))
     chair = await repos.users.chair_of(org.id)
-    if chair is not None and chair.id != user_id:
+    if chair is not None and chair.id != user_id and org.handover_by is None:
         log.info("user %s tried the code of org %s, which chair %s already uses", user_id, org.id, chair.id)
         return CodeResult(CodeVerdict.TAKEN, org, code=code)
     return CodeResult(CodeVerdict.OK, org, code=code)
 
 
-async def code_still_valid(repos: Repos, org_id: int, code: str) -> bool:
+async def code_still_valid(repos: Repos, org_id: int, code: str, deputy: bool = False) -> bool:
     """At the confirmation: the code the guest entered is still their organization's (not reissued)."""
-    org = await repos.orgs.by_code(code) if code else None
+    find = repos.orgs.by_deputy_code if deputy else repos.orgs.by_code
+    org = await find(code) if code else None
     return org is not None and org.id == org_id
 
 

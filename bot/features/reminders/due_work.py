@@ -28,6 +28,8 @@ from bot.features.reminders.texts import (
     district_escalation,
     escalation_window,
     latest_step,
+    region_escalation,
+    region_escalation_window,
     reminder_steps,
     reminder_text,
 )
@@ -61,6 +63,7 @@ async def run_due_work(app: AppContext, bot: Bot, now: datetime) -> list[Outcome
     outcomes = await send_reminders(app, bot, now)
     admins = await AdminDirectory.of(app.config, app.repos).reachable()
     outcomes += await send_escalations(app, bot, now, admins)
+    outcomes += await send_region_escalations(app, bot, now, admins)
     outcomes += await send_digests(app, bot, now, admins)
     return outcomes
 
@@ -131,6 +134,8 @@ async def send_escalations(app: AppContext, bot: Bot, now: datetime,
         totals = {p.district_id: p for p in await app.repos.stats.progress(str(month))}
         for admin in pending:
             render: Render
+            if admin.is_region:
+                continue  # told later, of the districts still behind (send_region_escalations)
             if admin.is_branch:
                 behind = [(p.district, p.missing, p.total) for p in totals.values() if p.missing]
                 if not behind:
@@ -148,6 +153,33 @@ async def send_escalations(app: AppContext, bot: Bot, now: datetime,
     return outcomes
 
 
+async def send_region_escalations(app: AppContext, bot: Bot, now: datetime,
+                                  admins: list[Admin]) -> list[Outcome]:
+    """A region's admins get the list of its districts still behind, `region_escalation_days` after
+    the districts' own escalation."""
+    outcomes = []
+    for month in _months(app, now):
+        if not region_escalation_window(app.calendar, month).covers(now):
+            continue
+        due = app.calendar.due_on(month)
+        taken = await app.repos.sent.taken(ESCALATE, str(month), "region", now)
+        pending = [a for a in admins if a.is_region and a.region_id is not None and a.user_id not in taken]
+        if not pending:
+            continue
+        progress = await app.repos.stats.progress(str(month))
+        for admin in pending:
+            behind = [(p.district, p.missing, p.total) for p in progress
+                      if p.region_id == admin.region_id and p.missing]
+            if not behind:
+                continue
+            render = partial(_split, region_escalation, month, due, admin.region or "", behind)
+            outcome = await send_once(app, bot, SentKey(ESCALATE, str(month), admin.user_id, "region"),
+                                      admin.locale, render, now)
+            if outcome:
+                outcomes.append(outcome)
+    return outcomes
+
+
 async def send_digests(app: AppContext, bot: Bot, now: datetime,
                        admins: list[Admin]) -> list[Outcome]:
     window = digest_window(app.calendar, now)
@@ -159,10 +191,11 @@ async def send_digests(app: AppContext, bot: Bot, now: datetime,
     for admin in admins:
         if admin.user_id in taken:
             continue
-        if admin.district_id not in digests:
-            digests[admin.district_id] = await gather_digest(app.repos, app.calendar, app.config.form,
-                                                             admin.district_id, now)
-        render = partial(_split, render_digest, digests[admin.district_id], app.config.form)
+        scope = (admin.district_id, admin.region_id if admin.is_region else None)
+        if scope not in digests:
+            digests[scope] = await gather_digest(app.repos, app.calendar, app.config.form, scope[0], now,
+                                                 region_id=scope[1])
+        render = partial(_split, render_digest, digests[scope], app.config.form)
         outcome = await send_once(app, bot, SentKey(DIGEST, window.name, admin.user_id, "weekly"),
                                   admin.locale, render, now)
         if outcome:

@@ -26,8 +26,9 @@ from bot.telegram.admin import (
     paged,
     parse_month,
     refuse,
+    region_of,
 )
-from bot.telegram.filters import IsAdmin, IsBranchAdmin, MenuButton
+from bot.telegram.filters import IsAdmin, MenuButton
 from db.repos import Repos
 
 
@@ -45,13 +46,13 @@ async def on_reopen_month(query: CallbackQuery, callback_data: AdminCb, role: Ro
     if month is None:
         await refuse(query, NOT_ALLOWED)
         return
-    if not role.is_branch:
+    if not (role.is_branch or role.is_region):
         await show_submitted(query, role, repos, month, role.district_id, 0, i18n.current_locale, edit=False)
         return
     await query.answer()
     rows = [[InlineKeyboardButton(text=name, callback_data=AdminCb(action="ro_d", month=str(month),
                                                                    district=district_id).pack())]
-            for district_id, name in await repos.orgs.districts()]
+            for district_id, name in await repos.orgs.districts(region_of(role))]
     await answer_message(query, _("Choose the district:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -116,7 +117,7 @@ def create_router() -> Router:
     router.message.register(cmd_reopen, Command("reopen"), admin)
     router.message.register(cmd_reopen, MenuButton(MENU_REOPEN), admin)
     router.callback_query.register(on_reopen_month, AdminCb.filter(F.action == "ro_m"), admin)
-    router.callback_query.register(on_reopen_district, AdminCb.filter(F.action == "ro_d"), IsBranchAdmin())
+    router.callback_query.register(on_reopen_district, AdminCb.filter(F.action == "ro_d"), admin)
     router.callback_query.register(on_reopen_district, AdminCb.filter(F.action == "ro_dp"), admin)
     router.callback_query.register(on_reopen_org, AdminCb.filter(F.action == "ro_o"), admin)
     return router
