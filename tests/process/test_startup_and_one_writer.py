@@ -57,7 +57,7 @@ def assert_one_clear_line(code: int, output: str, seconds: float, expected: str)
     assert seconds < 10, f"took {seconds:.1f} s: {output}"
 
 
-async def test_a_second_instance_is_refused_while_the_first_keeps_working(config_file, roster_codes, tmp_path):  # noqa: F811
+async def test_a_second_instance_is_refused_while_the_first_keeps_working(config_file, roster_codes, tmp_path):
     async with LocalBotAPI() as server:
         first = await start_run(config_file, tmp_path / "first.log", TELEGRAM_API_SERVER=server.base_url,
                                 BASTAU_LOG_LEVEL="DEBUG")

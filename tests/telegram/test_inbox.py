@@ -146,3 +146,29 @@ async def test_a_crash_after_the_report_is_submitted_sends_the_receipt_after_the
     # Asked once: the dialog is over now, a later restart says nothing.
     assert await resume_dialogs(harness.dp, harness.bot, harness.app.repos.dialogs, harness.clock, "c") == 0
     await harness.close()
+
+
+async def test_a_crash_between_showing_a_question_and_recording_it_puts_no_answer_on_the_previous_one(
+        harness, monkeypatch):
+    from bot.features.report import replies
+
+    chair = await register(harness, 1110, "ru", "Құтарыс")
+    await open_report(harness, chair, "ru")
+    await chair.send("400")
+    record = replies.remember_asked
+
+    async def killed_after_sending(*args, **kwargs):
+        monkeypatch.setattr(replies, "remember_asked", record)
+        raise asyncio.CancelledError("killed")
+
+    monkeypatch.setattr(replies, "remember_asked", killed_after_sending)
+    with suppress(asyncio.CancelledError):
+        await chair.send("12")  # saved, question 3 sent, its showing never recorded
+    harness = await harness.restart()
+    chair = harness.client(1110, language_code="ru")
+    await chair.send("2")  # the chair answers question 3, which it sees
+    assert "Вопрос 3 из 12" in chair.reply and "изменён" not in chair.reply
+    assert (await draft_of(harness, 1110)).answers == {"members_total": 400, "members_joined": 12}
+    await chair.send("2")
+    assert (await draft_of(harness, 1110)).answers == {"members_total": 400, "members_joined": 12, "members_left": 2}
+    await harness.close()
