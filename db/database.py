@@ -222,12 +222,16 @@ class Database:
         async with self._lock:
             quick = self.quick if self._tx_sites.get(site) else None
             if quick is not None:
+                quick.in_transaction, quick.steps = True, 0  # the handler only counts from here on
                 try:
                     quick.conn.execute("BEGIN IMMEDIATE")
                 except sqlite3.OperationalError as exc:
+                    quick.in_transaction = False
+                    if quick.conn.in_transaction:  # a refused BEGIN IMMEDIATE can leave it open
+                        quick.conn.execute("ROLLBACK")
                     if not getattr(exc, "sqlite_errorname", "").startswith(_TO_WORKER):
                         raise
-                    quick = None  # another process writes: wait for it on `conn`
+                    quick = None  # the write lock is busy: wait for it on `conn`
             if quick is None:
                 started = time.perf_counter()
                 await self.conn.execute("BEGIN IMMEDIATE")
@@ -240,7 +244,6 @@ class Database:
                 if self.quick is not None and site not in self._tx_sites:
                     self._tx_sites[site] = time.perf_counter() - started < _SHORT_TX_S
                 return
-            quick.in_transaction, quick.steps = True, 0
             try:
                 yield Tx(self.conn, quick.conn)
             except BaseException:

@@ -168,3 +168,4 @@ async def test_a_read_during_a_transaction_in_the_loops_thread_sees_committed_ro
     go_on.set()
     await task
     assert (await db.fetchone("SELECT COUNT(*) FROM t"))[0] == 2
+
