@@ -115,13 +115,13 @@ async def cold(db_path: Path) -> dict[str, Any]:
 async def _first_digest(app, notes: dict[str, Any]) -> float | None:
     """Milliseconds of the process's first branch digest (None when the digest is not built)."""
     try:
-        from bot.features.reminders.due_work import digest_messages
+        from bot.features.digest.service import digest_messages
     except ImportError as exc:
         notes["digest"] = f"not built ({exc})"
         return None
     started = time.perf_counter()
     with app.i18n.context(), app.i18n.use_locale("kk"):
-        await digest_messages(app, None, app.clock.now())
+        await digest_messages(app.repos, app.calendar, app.config.form, None, app.clock.now())
     return round((time.perf_counter() - started) * 1000, 1)
 
 

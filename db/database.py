@@ -4,8 +4,8 @@
   a transaction is first tried there, under a budget of SQLite VM instructions (a progress handler
   interrupts it beyond _BUDGET_STEPS calls: a millisecond of work at most, counted in work and not in
   wall time, so that preemption on a busy machine does not make a lookup look long). Most statements
-  of an update are indexed lookups of a few tens of microseconds, cheaper than the ~70-90 microseconds
-  of a hop to aiosqlite's worker thread and back.
+  of an update are indexed lookups that cost SQLite less than a hop to aiosqlite's worker thread and
+  back (bench/README.md has the figures).
 - `reader` (aiosqlite): a read that overran the budget is re-run there, and every later run of the
   same SQL goes there directly. An interrupted statement has no effect (SQLite rolls the statement
   back), so the re-run is safe; a write re-runs on `conn`.
@@ -15,11 +15,11 @@ transaction (WAL: each statement of `quick` and `reader` reads the last committe
 Every write, on whichever connection, holds one asyncio lock, so a statement never lands inside another
 coroutine's open transaction and `quick` never waits for SQLite's write lock: it has no busy timeout (a
 write lock held by another process sends the statement to `conn`, which waits up to 5 s).
-WAL checkpoints: `conn` checkpoints on its commits once the WAL holds 250 pages (1 MB: a few ms; the
-default 1000 made the longest back-fill step 4x longer); `quick` never does (it would block the loop):
+WAL checkpoints: `conn` checkpoints on its commits once the WAL holds 250 pages (a checkpoint runs
+inside the committing write, so it is kept short); `quick` never does (it would block the loop):
 every _CHECKPOINT_EVERY-th write on it is followed by a checkpoint on `conn`, still under the write
 lock, so that it completes and the next write starts the WAL over (a checkpoint run beside the writes
-never catches up with them: the WAL grew to 2 GB during a back-fill).
+never catches up with them, and the WAL grows without end during a long run of writes).
 A `:memory:` database has the one connection `conn` for everything.
 """
 from __future__ import annotations
@@ -28,8 +28,10 @@ import asyncio
 import logging
 import re
 import sqlite3
+import sys
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -42,12 +44,18 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
 _CHECK_EVERY = 1000  # SQLite VM instructions between two calls of the progress handler
-# The budget: 10 calls, i.e. 10,000 instructions, 0.2-1.5 ms of a statement on this 2-core machine (fewer
-# instructions per ms when it reads many pages); an indexed lookup of an update needs a few hundred.
+# The budget: 10 calls, i.e. 10,000 instructions (about a millisecond at most, less time when the
+# statement reads few pages); an indexed lookup of an update needs a few hundred.
 _BUDGET_STEPS = 10
 _CHECKPOINT_EVERY = 100  # writes on `quick` between two checkpoints
 _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")
 _TO_WORKER = ("SQLITE_INTERRUPT", "SQLITE_BUSY", "SQLITE_LOCKED")  # error names that send a statement on
+# A transaction cannot be interrupted and re-run elsewhere: SQLite rolls back all of it. So a place in
+# the code that opens transactions runs its first one on `conn`; if that took under _SHORT_TX_S, the
+# next ones run on `quick`, whose progress handler then only counts: one over _TX_STEPS (about 20 ms
+# of work) sends that place back to `conn` for good.
+_SHORT_TX_S = 0.02
+_TX_STEPS = 200
 
 
 class Written(NamedTuple):
@@ -75,18 +83,19 @@ class _Quick:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.long: set[str] = set()  # SQL that overran the budget once: straight to a worker from then on
-        self._steps = 0
+        self.steps = 0
+        self.in_transaction = False  # then the handler only counts, and reads go to `reader`
         conn.set_progress_handler(self._overran, _CHECK_EVERY)
 
     def _overran(self) -> bool:
-        self._steps += 1
-        return self._steps > _BUDGET_STEPS
+        self.steps += 1
+        return not self.in_transaction and self.steps > _BUDGET_STEPS
 
     def run(self, sql: str, params: Params) -> tuple[list[sqlite3.Row], sqlite3.Cursor] | None:
         """The rows and the cursor; None when the statement must run in a worker thread instead."""
-        if sql in self.long:
+        if sql in self.long or self.in_transaction:
             return None
-        self._steps = 0
+        self.steps = 0
         try:
             cursor = self.conn.execute(sql, params)
             return cursor.fetchall(), cursor
@@ -100,23 +109,31 @@ class _Quick:
 
 
 class Tx:
-    """Statements inside one transaction (see Database.transaction)."""
+    """Statements inside one transaction (see Database.transaction), on `conn` through its worker
+    thread or on `quick` in the loop's thread."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, quick: sqlite3.Connection | None = None) -> None:
         self.conn = conn
+        self.quick = quick
 
-    async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
-        return await self.conn.execute(sql, params)
+    async def execute(self, sql: str, params: Params = ()) -> Written:
+        cursor = self.quick.execute(sql, params) if self.quick else await self.conn.execute(sql, params)
+        return Written(cursor.rowcount, cursor.lastrowid)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self.conn.executemany(sql, rows)
+        if self.quick:
+            self.quick.executemany(sql, rows)
+        else:
+            await self.conn.executemany(sql, rows)
 
     # One round trip to the connection's thread each (a cursor would take three: execute, fetch, close).
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        rows = list(await self.conn.execute_fetchall(sql, params))
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        if self.quick:
+            return self.quick.execute(sql, params).fetchall()
         return list(await self.conn.execute_fetchall(sql, params))
 
 
@@ -132,6 +149,7 @@ class Database:
         self.closed = False
         self._lock = asyncio.Lock()
         self._quick_writes = 0
+        self._tx_sites: dict[tuple[str, int], bool] = {}  # where transactions are opened -> short
 
     @classmethod
     async def open(cls, path: str | Path, migrate: bool = True) -> Database:
@@ -185,9 +203,7 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> Written:
         async with self._lock:
             if self.quick is not None and (done := self.quick.run(sql, params)) is not None:
-                self._quick_writes += 1
-                if self._quick_writes % _CHECKPOINT_EVERY == 0:
-                    await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                await self._quick_wrote()
                 return Written(done[1].rowcount, done[1].lastrowid)
             cursor = await self.conn.execute(sql, params)
             return Written(cursor.rowcount, cursor.lastrowid)
@@ -196,17 +212,53 @@ class Database:
         async with self.transaction() as tx:
             await tx.executemany(sql, rows)
 
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """`async with db.transaction() as tx:` BEGIN IMMEDIATE ... COMMIT (ROLLBACK on an exception)."""
+        caller = sys._getframe(1)
+        return self._transaction((caller.f_code.co_filename, caller.f_lineno))
+
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
+    async def _transaction(self, site: tuple[str, int]) -> AsyncIterator[Tx]:
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            quick = self.quick if self._tx_sites.get(site) else None
+            if quick is not None:
+                try:
+                    quick.conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    if not getattr(exc, "sqlite_errorname", "").startswith(_TO_WORKER):
+                        raise
+                    quick = None  # another process writes: wait for it on `conn`
+            if quick is None:
+                started = time.perf_counter()
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Tx(self.conn)
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                await self.conn.execute("COMMIT")
+                if self.quick is not None and site not in self._tx_sites:
+                    self._tx_sites[site] = time.perf_counter() - started < _SHORT_TX_S
+                return
+            quick.in_transaction, quick.steps = True, 0
             try:
-                yield Tx(self.conn)
+                yield Tx(self.conn, quick.conn)
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                quick.conn.execute("ROLLBACK")
                 raise
             else:
-                await self.conn.execute("COMMIT")
+                quick.conn.execute("COMMIT")
+                await self._quick_wrote()
+            finally:
+                quick.in_transaction = False
+                if quick.steps > _TX_STEPS:
+                    self._tx_sites[site] = False
+
+    async def _quick_wrote(self) -> None:
+        """Count a write on `quick`; after every _CHECKPOINT_EVERY-th, a checkpoint (the lock is held)."""
+        self._quick_writes += 1
+        if self._quick_writes % _CHECKPOINT_EVERY == 0:
+            await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     async def migrate(self) -> list[int]:
         """Apply every numbered migration not yet recorded, each in its own transaction."""

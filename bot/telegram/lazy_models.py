@@ -2,8 +2,9 @@
 
 Why: aiogram declares every Telegram type `defer_build=True`, yet `aiogram/types/__init__.py` ends with
 a loop that calls `model_rebuild(_types_namespace=...)` on all of them, so the import builds the
-validators and serializers of ~400 types (most of which this bot never sees): seconds of CPU and over
-a hundred MB of schemas per process, and a large heap for every later garbage collection to walk.
+validators and serializers of ~400 types, most of which this bot never sees: most of the start-up
+time and memory of a process, and a large heap for every later garbage collection to walk
+(bench/README.md, startup_vs_aiogram and rss_vs_aiogram).
 The methods (`TelegramMethod` subclasses) are not deferred at all. Upstream issue:
 https://github.com/aiogram/aiogram/issues/1891
 

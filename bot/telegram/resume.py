@@ -50,7 +50,7 @@ async def reprompt(message: Message, state: FSMContext, data: dict[str, Any]) ->
     return True
 
 
-def _is_resume(message: Message, **data: Any) -> bool:
+async def _is_resume(message: Message, **data: Any) -> bool:  # async: aiogram runs a sync filter in a thread
     return data.get(_FLAG) is True
 
 

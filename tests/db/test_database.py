@@ -121,3 +121,50 @@ async def test_the_wal_is_checkpointed_when_the_writes_go_through_the_loops_thre
     await asyncio.sleep(0.1)
     assert db.quick.long == set()
     assert (tmp_path / "t.db-wal").stat().st_size < 2 * 2 ** 20
+
+
+async def test_a_short_transaction_runs_in_the_loops_thread_from_its_second_time(db) -> None:
+    async def add(v: int) -> int | None:
+        async with db.transaction() as tx:
+            written = await tx.execute("INSERT INTO t(v) VALUES (?)", (v,))
+            assert (await tx.fetchone("SELECT v FROM t WHERE id = ?", (written.lastrowid,)))[0] == v
+            return written.lastrowid
+
+    hops = []
+    execute = db.conn.execute
+
+    def counted(*args, **kwargs):
+        hops.append(args[0])
+        return execute(*args, **kwargs)
+
+    db.conn.execute = counted
+    assert await add(1) == 1
+    assert hops[0] == "BEGIN IMMEDIATE" and hops[-1] == "COMMIT"  # the first one on conn
+    first = len(hops)
+    assert await add(2) == 2
+    assert len(hops) == first  # the second one never left the loop's thread
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:  # a failure rolls back on whichever connection
+            await tx.execute("INSERT INTO t(v) VALUES (3)")
+            raise RuntimeError
+    assert [r[0] for r in await db.fetchall("SELECT v FROM t ORDER BY id")] == [1, 2]
+
+
+async def test_a_read_during_a_transaction_in_the_loops_thread_sees_committed_rows_only(db) -> None:
+    inside, go_on = asyncio.Event(), asyncio.Event()
+
+    async def writer(wait: bool) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t(v) VALUES (1)")
+            if wait:
+                inside.set()
+                await go_on.wait()
+
+    await writer(False)  # the same place in the code a second time: on `quick`
+    task = asyncio.create_task(writer(True))
+    await inside.wait()
+    assert db.quick.in_transaction
+    assert (await db.fetchone("SELECT COUNT(*) FROM t"))[0] == 1
+    go_on.set()
+    await task
+    assert (await db.fetchone("SELECT COUNT(*) FROM t"))[0] == 2

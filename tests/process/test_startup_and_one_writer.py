@@ -18,7 +18,7 @@ import pytest
 from bot.sandbox.apimodels import Fault
 from bot.sandbox.apiserver import LocalBotAPI, User
 from tests.support.paths import REPO
-from tests.support.process import clean_env, register, roster_codes  # noqa: F401 (a fixture)
+from tests.support.process import clean_env, register
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM, flock")]
 TOKEN = "4242:SECRET-token-for-tests"

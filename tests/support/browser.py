@@ -78,6 +78,13 @@ def chromium(profile: Path, width: int = 1280, height: int = 900):
     return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
 
 
+def viewport(driver: Any, width: int, height: int, mobile: bool = True) -> None:
+    """The page's viewport exactly width x height CSS pixels (headless Chromium's windows are at least
+    500 px wide, so phones are emulated through the DevTools protocol)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+
+
 def browser_in(folder: Path, width: int = 1280, height: int = 900) -> Iterator[Any]:
     """For a fixture: `yield from browser_in(tmp_path)`; the profile is removed afterwards."""
     driver = chromium(folder / "chromium-profile", width, height)

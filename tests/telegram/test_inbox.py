@@ -11,7 +11,7 @@ from aiogram.types import Update
 
 from bot.telegram.resume import resume_dialogs
 from tests.support.people import register
-from tests.support.report import MONTH, draft_of, open_report
+from tests.support.report import draft_of, open_report
 
 
 def crash_on_next_send(harness) -> None:

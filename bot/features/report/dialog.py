@@ -151,14 +151,13 @@ class Dialog:
         return Show(replace(draft, user_id=user_id))
 
     async def current(self, session: Session | None) -> Step:
-        """The current question again (after /language, a command, a restart)."""
+        """The current question again (after /language, a command, a restart). A dialog whose month was
+        submitted meanwhile (the bot stopped between the submission and the receipt) gets the receipt."""
         draft = await self._draft(session)
         if draft:
             return Show(draft)
         report = await self.repos.reports.get(session.org_id, session.month) if session else None
-        if report is not None:  # submitted, and the bot stopped before the receipt went out
-            return Submitted(Month.parse(report.month), report.late, first_time=True)
-        return Closed()
+        return Submitted(Month.parse(report.month), report.late, True) if report else Closed()
 
     # A message -------------------------------------------------------------------------------
     async def reply(self, session: Session | None, reply: Reply, sent: datetime) -> Step:
@@ -232,7 +231,11 @@ class Dialog:
 
     # An answer to an earlier question --------------------------------------------------------
     async def _late(self, draft: Draft, key: str | None, answer_of: Any, from_button: bool = False) -> Step:
-        """`answer_of(field, stored value)` is what the chair gave for the earlier question `key`."""
+        """`answer_of(field, stored value)` is what the chair gave for the earlier question `key`.
+        A typed answer with a new value is stored nowhere and the current question is asked again:
+        when the bot died around showing the current question, its showing may be unrecorded, and
+        the message may answer it as well (the crash drill, bench/crash_drill.py, saw such answers
+        written over the previous question). A button carries its question, so it may change it."""
         field = self.form.field(key) if key else None
         if field is None:
             return Refused(EARLIER_STEP) if from_button else Show(draft)
@@ -246,6 +249,8 @@ class Dialog:
             return Refused(EARLIER_STEP) if from_button else Show(draft)
         if outcome.value == stored:
             return Show(draft, late=Late(field.key, changed=False))
+        if not from_button:
+            return Show(draft)
         draft = await self._save(draft, {**draft.answers, field.key: outcome.value}, draft.cursor)
         return Show(draft, late=Late(field.key, changed=True))
 

@@ -158,11 +158,8 @@ class Screen:
         await self._answer_query(text, alert=True)
 
     async def _end(self, step: d.Step) -> None:
-        await self._say_end(step)
-        # Last: a crash before the receipt leaves the dialog waiting, so a restart still sends it.
-        await self.state.clear()
-
-    async def _say_end(self, step: d.Step) -> None:
+        if not isinstance(step, d.Submitted):
+            await self.state.clear()
         if isinstance(step, d.Closed) and step.locked:
             await self._answer_query(_("This report can no longer be changed."), alert=True)
             return
@@ -180,6 +177,7 @@ class Screen:
             await self._answer_query(_("Submitted"))
             await self.drop_keyboard()
             await self.message.answer(self._submitted_text(step), reply_markup=menu)
+            await self.state.clear()  # last: a stop before the receipt leaves the dialog waiting, so a restart sends it
 
     def _submitted_text(self, step: d.Submitted) -> str:
         title = dates.month_in_text(step.month, self.locale)
