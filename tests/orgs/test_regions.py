@@ -6,11 +6,16 @@ import csv
 import io
 from datetime import datetime
 
+import pydantic
+import pytest
 from aiogram.methods import SendMessage
+from openpyxl import load_workbook as load
 
+from bot.config import AdminEntry
+from bot.features.export.service import export_command
 from bot.features.reminders.due_work import run_due_work
 from bot.telegram.admin import AdminCb
-from tests.support.harness import at
+from tests.support.harness import Harness, at
 from tests.support.people import BRANCH, admin, nowhere
 from tests.support.regions import REGION_ADMIN, ROSTER, TURKISTAN, TURKISTAN_ORGS, ZHAMBYL, ZHAMBYL_ORGS, three_levels
 from tests.support.seen import documents, shown
@@ -42,8 +47,7 @@ async def test_a_region_admin_sees_and_exports_only_their_region(harness):
     assert rows[0] == ["region", "district", "organization", "code", "org_code"]
     assert {r[2] for r in rows[1:]} == set(ZHAMBYL_ORGS) and {r[0] for r in rows[1:]} == {ZHAMBYL}
     calls = await boss.press_data(AdminCb(action="exp", month="2026-11").pack(), nowhere(REGION_ADMIN))
-    from openpyxl import load_workbook
-    workbook = load_workbook(io.BytesIO(documents(calls)[0].document.data))
+    workbook = load(io.BytesIO(documents(calls)[0].document.data))
     names = {row[1] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert names == set(ZHAMBYL_ORGS)
     digest = shown(await boss.send("/digest"))
@@ -118,10 +122,6 @@ async def test_the_branch_admin_adds_a_region_admin_in_admins(harness):
 
 
 async def test_bastau_export_of_one_region_and_of_a_district_named_in_two(harness, config, tmp_path, capsys):
-    from openpyxl import load_workbook as load
-
-    from bot.features.export.service import export_command
-
     await three_levels(harness)
     out = tmp_path / "zhambyl.xlsx"
     assert await export_command(config, "2026-11", out, False, None, "ru", ZHAMBYL) == 0
@@ -152,3 +152,26 @@ async def test_a_region_admin_reopens_reports_of_their_region_only(harness, cloc
     assert "Талас ауданы" in boss.buttons() and "Сарыағаш ауданы" not in boss.buttons()
     await boss.press("Талас ауданы")
     assert ZHAMBYL_ORGS[0] in boss.buttons()
+
+
+async def test_bootstrap_region_and_district_admins_from_config(config, clock):
+    entries = (*config.admins, AdminEntry(telegram_id=7300, scope="region", region=ZHAMBYL),
+               AdminEntry(telegram_id=7301, scope="district", district="Орталық ауданы", region=TURKISTAN))
+    harness = await Harness.create(config.model_copy(update={"admins": entries}), clock)
+    try:
+        await three_levels(harness)
+        regional = shown(await (await admin(harness, 7300)).send("/stats"))
+        assert "Мерке ауданы" in regional and "Түлкібас" not in regional
+        district = await admin(harness, 7301)
+        calls = await district.press_data(AdminCb(action="exp", month="2026-11").pack(), nowhere(7301))
+        sheet = load(io.BytesIO(documents(calls)[0].document.data)).worksheets[0]
+        assert {r[1] for r in sheet.iter_rows(min_row=2, values_only=True)} == {"Кентау колледжі"}
+    finally:
+        await harness.close()
+
+
+def test_a_region_admin_needs_its_region_in_config():
+    with pytest.raises(pydantic.ValidationError, match="region admin needs 'region'"):
+        AdminEntry(telegram_id=1, scope="region")
+    with pytest.raises(pydantic.ValidationError, match="has no 'district'"):
+        AdminEntry(telegram_id=1, scope="region", region="X", district="Y")
