@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_right
 from functools import cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 TELEGRAM_LIMIT = 4096
 
@@ -100,8 +100,7 @@ _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][\w-]*)")
 _BREAKS = (("\n\n", 3), ("\n", 2), (" ", 1))
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):  # a named tuple: one per character of a long message, cheap to make
     text: str
     stack: tuple[tuple[str, str], ...]   # the elements open after this unit: (name, opening tag)
     visible: bool                        # a character that shows (not a tag, not whitespace)
@@ -142,18 +141,21 @@ def _cut(units: list[_Unit], sizes: list[int], seen: list[int], start: int, room
     def fits(cut: int) -> bool:
         return sizes[cut] - sizes[start] + _closing_len(units[cut - 1].stack) <= room
 
-    last = start
-    while last + 1 < len(units) and fits(last + 1):
-        last += 1
+    # The furthest cut that fits: sizes only grow, so bisect, then step back past closing tags.
+    last = max(start, min(len(units) - 1, bisect_right(sizes, sizes[start] + room) - 1))
+    while last > start and not fits(last):
+        last -= 1
     best: dict[int, tuple[int, int]] = {}
     for cut in range(last, start, -1):
-        if 3 in best:
+        # Past half of the room, a cut found so far (all at least half full) beats any further back.
+        if 3 in best or (best and sizes[cut] - sizes[start] < room // 2):
             break
         if not fits(cut) or seen[cut] == seen[start]:
             continue
         for separator, rank in _BREAKS:
             width = len(separator)
-            if rank not in best and "".join(u.text for u in units[cut:cut + width]) == separator \
+            if rank not in best and cut + width <= len(units) \
+                    and all(units[cut + i].text == separator[i] for i in range(width)) \
                     and seen[-1] > seen[cut + width]:
                 best[rank] = (cut, width)
                 break
