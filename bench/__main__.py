@@ -29,6 +29,7 @@ GOALS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "broadcast_busiest_second": ("≤ limit (500)", lambda v: v <= 500),
     "digest_ms": ("≤ 100", lambda v: v <= 100),
     "digest_cold_ms": ("≤ 100", lambda v: v <= 100),
+    "digest_chart_ms": ("(apart from digest_ms)", lambda v: True),
     "missing_ms": ("≤ 50", lambda v: v <= 50),
     "export_s": ("≤ 3", lambda v: v <= 3),
     "rss_mb": ("≤ 150", lambda v: v <= 150),
@@ -76,7 +77,7 @@ class Run:
         self.notes["seed"] = (f"{seeded.organizations} organizations in {seeded.districts} districts of 20 regions, "
                               f"{seeded.chairs} chairs, {seeded.reports} reports, seeded in {seeded.seconds:.1f} s")
         result = self._national(db_path, "--runs", "3" if self.quick else "7")
-        for key in ("digest_ms", "missing_ms", "export_s", "rss_mb", "db_mb"):
+        for key in ("digest_ms", "digest_chart_ms", "missing_ms", "export_s", "rss_mb", "db_mb"):
             self.figures[key] = result[key]
         self.notes["national"] = ", ".join(f"{k}: {v}" for k, v in result["notes"].items())
         self.figures["digest_cold_ms"] = self._national(db_path, "--cold")["digest_cold_ms"]

@@ -26,7 +26,8 @@ from aiogram.types import CallbackQuery, Message, Update
 
 from bench.common import bench_clock, load
 from bench.floor import Call, Replayer, floor_replayer
-from db.queries.orgs import RosterRow, apply_rows
+from db.queries.orgs import RosterRow
+from db.queries.roster import apply_rows
 from tests.support.harness import Harness
 from tests.support.mocked import MockedSession
 

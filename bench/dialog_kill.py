@@ -66,7 +66,8 @@ def _continue_button(message: dict[str, Any]) -> str | None:
 
 async def _prepare(folder: Path, db_path: Path) -> None:
     from bot.context import AppContext
-    from db.queries.orgs import RosterRow, apply_rows
+    from db.queries.orgs import RosterRow
+    from db.queries.roster import apply_rows
 
     app = await AppContext.create(load(folder, db_path))
     now = bench_clock().now()

@@ -25,7 +25,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from bench.common import bench_clock, load
-from db.queries.orgs import RosterRow, apply_rows
+from db.queries.orgs import RosterRow
+from db.queries.roster import apply_rows
 
 KAZAKH_LETTERS = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 CYRILLIC = re.compile(r"[а-яёА-ЯЁәғқңөұүһіӘҒҚҢӨҰҮҺІ]")

@@ -10,6 +10,7 @@ digest_ms: the branch-wide weekly digest (gathered and rendered), median of the 
 back-fill steps and the longest write transaction go to the notes); missing_ms:
 `repos.stats.missing(open month)`, median; export_s: the XLSX of the last closed month (the fullest one);
 rss_mb: this process's peak resident memory; db_mb: the database file.
+digest_chart_ms: the digest's chart alone (texts, then drawing the PNG off the event loop), median.
 digest_cold_ms (--cold): the first digest in a fresh process, over a database already back-filled.
 A piece that does not exist in the code base yet is null, with its reason in "notes".
 """
@@ -70,7 +71,8 @@ def _time_transactions(db) -> list[float]:
 
 
 async def measure(db_path: Path, runs: int = 5, export: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {"digest_ms": None, "missing_ms": None, "export_s": None, "notes": {}}
+    out: dict[str, Any] = {"digest_ms": None, "digest_chart_ms": None, "missing_ms": None, "export_s": None,
+                           "notes": {}}
     with tempfile.TemporaryDirectory(prefix="bench-national-") as folder:
         app = await _context(db_path, folder)
         try:
@@ -85,6 +87,8 @@ async def measure(db_path: Path, runs: int = 5, export: bool = True) -> dict[str
             out["notes"]["missing_rows"] = len(missing)
             out["missing_ms"] = median_ms(await _timed_runs(runs, lambda: app.repos.stats.missing(month), "missing"))
             out["digest_ms"] = await _digest(app, runs, out["notes"])
+            await _region(app, runs, out["notes"])
+            out["digest_chart_ms"] = await _digest_chart(app, runs, out["notes"])
             if export:
                 out["export_s"] = await _export(app, out["notes"])
             out["notes"]["cpu_ms"] = dict(CPU)
@@ -140,6 +144,42 @@ async def _digest(app, runs: int, notes: dict[str, Any]) -> float | None:
     notes["digest_messages"] = len(parts)
     notes["digest_chars"] = sum(len(p) for p in parts)
     return median_ms(await _timed_runs(runs, branch_digest, "digest"))
+
+
+async def _region(app, runs: int, notes: dict[str, Any]) -> None:
+    """A region admin's view (the first region, ~500 organizations): their digest and /stats progress."""
+    from bot.features.digest.service import digest_messages
+
+    region_id = (await app.repos.orgs.regions())[0][0]
+    now = app.clock.now()
+    month = str(app.calendar.open_month(now))
+
+    async def region_digest() -> list[str]:
+        with app.i18n.context(), app.i18n.use_locale("kk"):
+            return await digest_messages(app.repos, app.calendar, app.config.form, None, now, region_id)
+
+    notes["region_digest_ms"] = median_ms(await _timed_runs(runs, region_digest, "region_digest"))
+    notes["region_progress_ms"] = median_ms(await _timed_runs(
+        runs, lambda: app.repos.stats.progress(month, None, region_id), "region_progress"))
+
+
+async def _digest_chart(app, runs: int, notes: dict[str, Any]) -> float | None:
+    """The weekly digest's picture at national scale, apart from its text: gathered once, then drawn."""
+    try:
+        from bot.features.digest.chart import chart_spec, draw
+        from bot.features.digest.service import gather_digest
+    except ImportError as exc:
+        notes["digest_chart"] = f"not built ({exc})"
+        return None
+    digest = await gather_digest(app.repos, app.calendar, app.config.form, None, app.clock.now())
+
+    async def chart() -> bytes:
+        with app.i18n.context(), app.i18n.use_locale("kk"):
+            spec = chart_spec(digest, app.config.form, app.calendar)
+        return await asyncio.to_thread(draw, spec)
+
+    notes["digest_chart_bytes"] = len(await chart())
+    return median_ms(await _timed_runs(runs, chart, "digest_chart"))
 
 
 async def _export(app, notes: dict[str, Any]) -> float | None:

@@ -3,8 +3,9 @@
 
     python -m bench.seed bench.db [--orgs 10000] [--months 36] [--seed 7]
 
-Regions are modelled as district-name prefixes («Жамбыл облысы · Байзақ ауданы»). The RNG is seeded, so
-the same arguments give the same database. Rows go in with executemany inside one transaction.
+The 20 regional branches of domain.md are real regions (migration 0011), each with its districts (the
+same district names recur across regions, as in life); organizations carry their org_code and the
+chair's profile facts. The RNG is seeded, so the same arguments give the same database. Rows go in with executemany inside one transaction.
 """
 from __future__ import annotations
 
@@ -130,16 +131,21 @@ def seed(path: Path, form: Form, organizations: int = 10_000, months: int = 36, 
     open_month = "2026-11"
     closed = month_list("2026-10", months)
     per_region = max(1, -(-organizations // (len(REGIONS) * 50)))  # about 50 organizations per district
-    districts = [(i + 1, f"{region} · {DISTRICT_STEMS[d % len(DISTRICT_STEMS)]}"
+    regions = [(i + 1, name) for i, name in enumerate(REGIONS)]
+    districts = [(i + 1, region_id, f"{DISTRICT_STEMS[d % len(DISTRICT_STEMS)]}"
                   f"{'' if d < len(DISTRICT_STEMS) else f' {d // len(DISTRICT_STEMS) + 1}'} ауданы")
-                 for i, (region, d) in enumerate((r, d) for r in REGIONS for d in range(per_region))]
+                 for i, (region_id, d) in enumerate((r, d) for r, _n in regions for d in range(per_region))]
     orgs, users, reports = [], [], []
     for n in range(1, organizations + 1):
         district_id = districts[(n - 1) % len(districts)][0]
         name = rng.choice(ORG_KINDS).format(n=n, v=rng.choice(VILLAGES)) + f" ({n})"
         sector = rng.choices([s for s, _ in SECTORS], [w for _, w in SECTORS])[0]
         members = rng.randint(15, 600)
-        orgs.append((n, district_id, name, sector, members, f"B{n:06d}", now, now))
+        # Zhambyl's shares: 28 of 266 chairs are maslikhat deputies, 32 Public Council members, 20% elected
+        # in the August campaign.
+        elected = "2026-08" if rng.random() < .2 else f"{rng.randint(2019, 2025)}-{rng.randint(1, 12):02d}"
+        orgs.append((n, district_id, name, sector, members, f"B{n:06d}", f"ORG-{n:05d}", int(rng.random() < .105),
+                     int(rng.random() < .12), elected, now, now))
         locale = "kk" if rng.random() < .62 else "ru"
         chair_id = None
         if rng.random() < .97:
@@ -166,9 +172,11 @@ def seed(path: Path, form: Form, organizations: int = 10_000, months: int = 36, 
     try:
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO tallied_keys(key, kind) VALUES (?, ?)", keys)
-        conn.executemany("INSERT INTO districts(id, name) VALUES (?, ?)", districts)
-        conn.executemany("INSERT INTO organizations(id, district_id, name, sector, members, invite_code, "
-                         "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)", orgs)
+        conn.executemany("INSERT INTO regions(id, name) VALUES (?, ?)", regions)
+        conn.executemany("INSERT INTO districts(id, region_id, name) VALUES (?, ?, ?)", districts)
+        conn.executemany("INSERT INTO organizations(id, district_id, name, sector, members, invite_code, org_code, "
+                         "chair_deputy, chair_council, chair_elected, created_at, updated_at) "
+                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", orgs)
         conn.executemany("INSERT INTO users(id, locale, full_name, phone, org_id, registered_at, active, "
                          "created_at) VALUES (?,?,?,?,?,?,?,?)", users)
         conn.executemany("INSERT INTO reports(org_id, month, answers, late, submitted_by, submitted_at, "

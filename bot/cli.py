@@ -73,13 +73,13 @@ async def _serve(config: Settings, token: str) -> int:
     return 0
 
 
-async def _roster_import(config: Settings, file: Path) -> int:
+async def _roster_import(config: Settings, file: Path, archive_missing: bool) -> int:
     from bot.domain.clock import SystemClock
     from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
     from db.database import Database
-    from db.queries.orgs import apply_rows
+    from db.queries.roster import apply_rows
 
-    data = file.read_bytes()
+    data = await asyncio.to_thread(file.read_bytes)
     try:
         rows = parse_rows(read_xlsx(data) if file.suffix.lower() == ".xlsx" else read_csv(data))
     except RosterError as exc:
@@ -89,11 +89,12 @@ async def _roster_import(config: Settings, file: Path) -> int:
         return 1
     db = await Database.open(config.db_path)
     try:
-        summary = await apply_rows(db, rows, SystemClock().now())
+        summary = await apply_rows(db, rows, SystemClock().now(), default_region=config.bot.region,
+                                   archive_missing=archive_missing)
     finally:
         await db.close()
-    print(f"districts added: {len(summary.districts_added)}; organizations added: {len(summary.added)}, "
-          f"changed: {len(summary.changed)}, unchanged: {summary.unchanged}")
+    from bot.features.roster.summary import summary_lines
+    print("\n".join(summary_lines(summary, archive_missing)))
     return 0
 
 
@@ -113,7 +114,7 @@ async def _backup(config: Settings, target: Path) -> int:
     """An online backup (SQLite's backup API): safe while the bot is running."""
     from db.database import Database
 
-    if target.exists():
+    if await asyncio.to_thread(target.exists):
         print(f"{target} exists; choose a new file name", file=sys.stderr)
         return 1
     db = await Database.open(config.db_path, migrate=False)
@@ -158,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path to config.toml (default: $BASTAU_CONFIG or ./config.toml)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (long polling)")
-    sandbox = commands.add_parser("sandbox", help="try the bot in a browser: a local Bot API server, demo data, a web page")
+    sandbox = commands.add_parser("sandbox",
+                                  help="try the bot in a browser: a local Bot API server, demo data, a web page")
     sandbox.add_argument("--port", type=int, default=None, help="the web page's port (default: [sandbox] web_port)")
     start = commands.add_parser("start", help="`run` when BOT_TOKEN is set, else `sandbox`")
     start.add_argument("--port", type=int, default=None, help="the sandbox page's port")
@@ -167,13 +169,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--month", required=True, help="the month, e.g. 2026-10")
     export.add_argument("-o", "--output", required=True, type=Path, help="the file to write")
     export.add_argument("--csv", action="store_true", help="CSV (the reports sheet) instead of XLSX")
-    export.add_argument("--district", help="one district by name (default: the whole region)")
-    export.add_argument("--locale", choices=("kk", "ru"), help="language of the headers (default: [bot] default_locale)")
+    export.add_argument("--district", help="one district by name (default: the whole branch)")
+    export.add_argument("--region", help="one region by name (with --district: the district's region)")
+    export.add_argument("--locale", choices=("kk", "ru"),
+                        help="language of the headers (default: [bot] default_locale)")
     roster = commands.add_parser("roster", help="the roster of organizations")
     roster_commands = roster.add_subparsers(dest="roster_command", required=True)
     roster_import = roster_commands.add_parser("import", help="import districts and organizations from CSV")
     roster_import.add_argument("file", type=Path)
-    roster_commands.add_parser("codes", help="print district,organization,code as CSV")
+    roster_import.add_argument("--archive-missing", action="store_true",
+                               help="archive the organizations (and emptied districts) the file leaves out")
+    roster_commands.add_parser("codes", help="print region,district,organization,code (and org_code) as CSV")
     backup = commands.add_parser("backup", help="an online backup of the database into FILE")
     backup.add_argument("file", type=Path)
     restore = commands.add_parser("restore", help="replace the database with a backup (not while the bot runs)")
@@ -211,11 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         from bot.features.export.service import export_command
 
-        return asyncio.run(export_command(config, args.month, args.output, args.csv, args.district, args.locale))
+        return asyncio.run(export_command(config, args.month, args.output, args.csv, args.district, args.locale,
+                                          args.region))
     if args.command == "migrate":
         return asyncio.run(_migrate(config))
     if args.command == "roster" and args.roster_command == "import":
-        return asyncio.run(_roster_import(config, args.file))
+        return asyncio.run(_roster_import(config, args.file, args.archive_missing))
     if args.command == "roster" and args.roster_command == "codes":
         return asyncio.run(_roster_codes(config))
     if args.command == "backup":

@@ -62,6 +62,8 @@ class FormField(_Strict):
     max_length: int = Field(default=1000, ge=1, le=4000)
     options: tuple[Option, ...] = ()
     max_count: int = Field(default=5, ge=1, le=10)
+    # A whole number that usually stays as it was: the question offers «Same as last month».
+    carry_over: bool = False
 
     @field_validator("type")
     @classmethod
@@ -76,8 +78,16 @@ class FormField(_Strict):
         return self
 
 
+class SoftRule(_Strict):
+    """`key` this month = `key` last month + the `plus` answers − the `minus` answers (bot/form/rules.py)."""
+    key: str
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+
+
 class Form(_Strict):
     fields: tuple[FormField, ...] = Field(min_length=1)
+    rules: tuple[SoftRule, ...] = ()
 
     @model_validator(mode="after")
     def _check_fields(self) -> Form:
@@ -88,6 +98,10 @@ class Form(_Strict):
         for f in self.fields:
             if f.lte and (f.lte not in by_key or not kind_of(by_key[f.lte]).numeric):
                 raise ValueError(f"field '{f.key}': lte names '{f.lte}', which is not an int field")
+        for rule in self.rules:
+            for key in (rule.key, *rule.plus, *rule.minus):
+                if key not in by_key or not kind_of(by_key[key]).numeric:
+                    raise ValueError(f"form rule of '{rule.key}': '{key}' is not an int field")
         return self
 
     def field(self, key: str) -> FormField | None:
@@ -113,6 +127,8 @@ class CalendarConfig(_Strict):
     quiet_start: str = "21:00"
     quiet_end: str = "09:00"
     escalation_days_after_due: int = Field(default=1, ge=1)
+    # A district still behind this many days after its district escalation: its region's admins are told.
+    region_escalation_days: int = Field(default=3, ge=1)
     digest_weekday: str = "mon"
     digest_time: str = "09:00"
 
@@ -197,6 +213,7 @@ class CalendarConfig(_Strict):
 class BotSection(_Strict):
     default_locale: Literal["kk", "ru"] = "kk"
     db_path: str = "bastau.db"
+    region: str = ""  # the region's name, for a roster without the `region` column
 
 
 class TelegramSection(_Strict):
@@ -214,6 +231,7 @@ class RegistrationSection(_Strict):
     max_wrong_codes_per_hour: int = Field(default=5, ge=1)       # one account
     global_wrong_codes_per_hour: int = Field(default=50, ge=1)   # all accounts together
     global_wrong_codes_per_day: int = Field(default=200, ge=1)
+    deputies: int = Field(default=0, ge=0, le=1)  # 1: one deputy per organization, who may file the report
 
     @model_validator(mode="after")
     def _limits(self) -> RegistrationSection:
@@ -260,15 +278,20 @@ class WebSection(_Strict):
 
 class AdminEntry(_Strict):
     telegram_id: int
-    scope: Literal["branch", "district"]
+    scope: Literal["branch", "region", "district"]
     district: str | None = None
+    region: str | None = None  # a region admin's region; a district admin's where the name repeats
 
     @model_validator(mode="after")
     def _district(self) -> AdminEntry:
         if self.scope == "district" and not self.district:
             raise ValueError("a district admin needs 'district'")
-        if self.scope == "branch" and self.district:
-            raise ValueError("a branch admin has no 'district'")
+        if self.scope == "region" and not self.region:
+            raise ValueError("a region admin needs 'region'")
+        if self.scope != "district" and self.district:
+            raise ValueError(f"a {self.scope} admin has no 'district'")
+        if self.scope == "branch" and self.region:
+            raise ValueError("a branch admin has no 'region'")
         return self
 
 

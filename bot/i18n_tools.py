@@ -39,7 +39,7 @@ def extract_python_and_fstrings(fileobj: IO[bytes], keywords: Mapping[str, Any],
     fileobj.seek(0)
     source = fileobj.read().decode(options.get("encoding", "utf-8"))
     for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.FormattedValue):
+        if not isinstance(node, ast.FormattedValue) or not _calls_a_keyword(node.value, keywords):
             continue
         segment = ast.get_source_segment(source, node.value)
         if segment is None:
@@ -48,6 +48,11 @@ def extract_python_and_fstrings(fileobj: IO[bytes], keywords: Mapping[str, Any],
         inner = extract_python(io.BytesIO(f"({segment})".encode()), keywords, comment_tags, options)
         for lineno, message, comments, context in inner:
             yield node.value.lineno + lineno - 1, message, comments, context
+
+
+def _calls_a_keyword(expression: ast.expr, keywords: Mapping[str, Any]) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in keywords
+               for n in ast.walk(expression))
 
 
 def extract(folders: list[Path] = SOURCE_DIRS) -> dict[str, tuple[str, ...]]:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
-from urllib.parse import urlsplit
-
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -53,7 +52,7 @@ def check_db_path(path: Path) -> None:
         raise StartupError(f"cannot create the folder of the database {path}: {exc.strerror or exc}") from None
 
 
-async def open_database(path: Path) -> "Database":
+async def open_database(path: Path) -> Database:
     """Open and migrate; a database that cannot be written or is not SQLite is a StartupError."""
     from db.database import Database
     from db.lock import probe_write
@@ -77,7 +76,7 @@ def _reason(exc: BaseException) -> str:
     return reason
 
 
-async def probe_bot(bot: "Bot", api_server: str) -> None:
+async def probe_bot(bot: Bot, api_server: str) -> None:
     """getMe once, quickly: the token is accepted and the Bot API answers."""
     from aiogram.exceptions import AiogramError, TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
 

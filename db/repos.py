@@ -5,6 +5,7 @@ from db.database import Database
 from db.queries.admins import AdminsRepo
 from db.queries.audit import AuditRepo
 from db.queries.broadcasts import BroadcastsRepo
+from db.queries.dashboard import DashboardRepo
 from db.queries.dialogs import DialogsRepo
 from db.queries.inbox import InboxRepo
 from db.queries.joins import JoinsRepo
@@ -29,3 +30,5 @@ class Repos:
         self.broadcasts = BroadcastsRepo(db)
         self.inbox = InboxRepo(db)
         self.dialogs = DialogsRepo(db)
+        # Month figures with like-for-like changes, kept between digests (the Mini App keeps its own).
+        self.figures = DashboardRepo(db)

@@ -1,11 +1,12 @@
 """The layout's rules, read from the code with `ast` (imports at module level and inside functions;
 those under `if TYPE_CHECKING:`, for annotations only, are never run and do not count):
 no import cycle in bot/ or db/; a feature never imports another feature's router module; bot/domain
-imports no aiogram; nothing of the bot but bot/cli.py imports the sandbox; no source file over 400
-lines; tests share code through tests/support only."""
+imports no aiogram; nothing of the bot but bot/cli.py imports the sandbox; SQL only in db/; no source
+file over 400 lines; tests share code through tests/support only."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tests.support.paths import REPO
 
 PACKAGES = ("bot", "db")
 MAX_LINES = 400
+SQL = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|PRAGMA|BEGIN)\s")
 
 
 def module_name(path: Path) -> str:
@@ -173,8 +175,16 @@ def test_only_the_cli_imports_the_sandbox():
     assert not found, "only bot/cli.py may import bot.sandbox:\n" + "\n".join(found)
 
 
+def test_sql_lives_in_db_only():
+    found = [f"{name}:{node.lineno}: {node.value.strip()[:60]!r}" for name, path in sorted(MODULES.items())
+             if name.startswith("bot.")
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.match(node.value)]
+    assert not found, "SQL outside db/ (it belongs in db/, a repository of db/queries):\n" + "\n".join(found)
+
+
 def test_no_source_file_is_over_400_lines():
-    sources = [p for folder in ("bot", "db", "bench") for p in (REPO / folder).rglob("*")
+    sources = [p for folder in ("bot", "db", "bench", "tests") for p in (REPO / folder).rglob("*")
                if p.suffix in (".py", ".sql", ".js", ".css", ".html") and "__pycache__" not in p.parts]
     found = [f"{p.relative_to(REPO)}: {n} lines" for p in sorted(sources)
              if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES]

@@ -19,24 +19,31 @@ from db.repos import Repos
 @dataclass(frozen=True)
 class Admin:
     user_id: int
-    scope: str                # 'branch' or 'district'
-    district_id: int | None   # None for a branch admin, and for a district missing from the roster
+    scope: str                # 'branch', 'region' or 'district'
+    district_id: int | None   # None for a branch or region admin, and for a district missing from the roster
     district: str | None      # the district's name (as config.toml gives it for a bootstrap admin)
     bootstrap: bool           # from config.toml
     locale: str               # the language chosen in the bot, else the bot's default
     active: bool              # has started the bot and not blocked it
+    region_id: int | None = None            # a region admin's region (None when not in the roster)
+    region: str | None = None               # its name
+    districts: frozenset[int] = frozenset()  # a region admin's districts
 
     @property
     def is_branch(self) -> bool:
         return self.scope == "branch"
 
     @property
+    def is_region(self) -> bool:
+        return self.scope == "region"
+
+    @property
     def has_scope(self) -> bool:
-        """A branch admin, or a district admin whose district is in the roster."""
-        return self.is_branch or self.district_id is not None
+        """A branch admin, or a region or district admin whose region or district is in the roster."""
+        return self.is_branch or self.district_id is not None or self.region_id is not None
 
     def covers(self, district_id: int) -> bool:
-        return self.is_branch or self.district_id == district_id
+        return self.is_branch or self.district_id == district_id or district_id in self.districts
 
 
 class AdminDirectory:
@@ -63,7 +70,9 @@ class AdminDirectory:
             return stored
         if entry.scope == "branch":
             return AdminGrant("branch", None)
-        return AdminGrant("district", await self.orgs.district_by_name(entry.district or ""))
+        if entry.scope == "region":
+            return AdminGrant("region", None, await self.orgs.region_by_name(entry.region or ""))
+        return AdminGrant("district", await self.orgs.district_by_name(entry.district or "", entry.region))
 
     async def grant_of(self, user_id: int) -> AdminGrant | None:
         """`grant` when the caller has not read the user's row of `admins`."""
@@ -74,20 +83,25 @@ class AdminDirectory:
     async def all(self) -> list[Admin]:
         """Every admin: bootstrap ones in config.toml's order, then those added in the bot."""
         districts = dict(await self.orgs.districts())
-        by_name = {name: district_id for district_id, name in districts.items()}
-        scopes: list[tuple[int, str, int | None, str | None, bool]] = [
-            (user_id, entry.scope, by_name.get(entry.district or "") if entry.scope == "district" else None,
-             entry.district if entry.scope == "district" else None, True)
-            for user_id, entry in self._bootstrap.items()]
-        scopes += [(row.user_id, row.scope, row.district_id, row.district, False)
+        regions = dict(await self.orgs.regions())
+        scopes: list[tuple[int, str, int | None, str | None, int | None, str | None, bool]] = []
+        for user_id, entry in self._bootstrap.items():
+            grant = await self.grant(user_id, None)
+            assert grant is not None
+            scopes.append((user_id, entry.scope, grant.district_id, entry.district, grant.region_id, entry.region,
+                           True))
+        scopes += [(row.user_id, row.scope, row.district_id, row.district, row.region_id, row.region, False)
                    for row in await self.admins.all() if row.user_id not in self._bootstrap]
         users = await self.users.get_many([user_id for user_id, *_rest in scopes])
         default = self.config.bot.default_locale
         found = []
-        for user_id, scope, district_id, district, bootstrap in scopes:
+        for user_id, scope, district_id, district, region_id, region, bootstrap in scopes:
             user = users.get(user_id)
+            region_id = region_id if region_id in regions else None
             found.append(Admin(user_id, scope, district_id if district_id in districts else None, district, bootstrap,
-                               (user.locale if user else None) or default, user is not None and user.active))
+                               (user.locale if user else None) or default, user is not None and user.active,
+                               region_id, region if scope == "region" else None,
+                               await self.orgs.district_ids_of(region_id) if region_id else frozenset()))
         return found
 
     async def get(self, user_id: int) -> Admin | None:
@@ -97,10 +111,15 @@ class AdminDirectory:
         """The admins messages can go to: active, with a scope in the roster."""
         return [a for a in await self.all() if a.active and a.has_scope]
 
-    async def of_scope(self, district_id: int | None) -> list[Admin]:
-        """The reachable admins of a scope: all of them (None), or the district admins of one district."""
+    async def of_scope(self, district_id: int | None, region_id: int | None = None) -> list[Admin]:
+        """The reachable admins of a scope: all of them (both None), the region admins and the district
+        admins of a region, or the district admins of one district."""
+        if district_id is None and region_id is not None:
+            districts = await self.orgs.district_ids_of(region_id)
+            return [a for a in await self.reachable() if a.region_id == region_id
+                    or (a.scope == "district" and a.district_id in districts)]
         return [a for a in await self.reachable()
-                if district_id is None or (not a.is_branch and a.district_id == district_id)]
+                if district_id is None or (a.scope == "district" and a.district_id == district_id)]
 
     async def covering(self, district_id: int) -> list[Admin]:
         """The reachable admins who may act on a district: the branch admins and the district's own."""

@@ -10,6 +10,7 @@ language expects, as CLDR patterns are:
 | month_in_text      | 2026 жылғы қараша              | ноябрь 2026 года          | in a sentence: «за …», «… айы» |
 | month_report_title | 2026 жылғы қараша айының есебі | Отчёт за ноябрь 2026 года | the title of a month's report |
 | moment             | 2026 жылғы 5 желтоқсан, 09:30  | 5 декабря 2026 г., 09:30  | a time of day on a date       |
+| month_axis         | қар. 2026                      | нояб. 2026                | a chart's axis (short)        |
 
 Kazakh puts the year first ("2026 жылғы") and keeps the month in the nominative; a sentence adds
 the case ending to the word "ай" ("қараша айының есебі"), never to a date. Russian writes the
@@ -58,6 +59,12 @@ def day(value: date, locale: str) -> str:
 def month(value: Month, locale: str) -> str:
     """«2026 жылғы қараша», «ноябрь 2026»: a month on its own (a list item, a button, a caption)."""
     return _MONTH[_lang(locale)].format(year=value.year, name=_month_name(value, locale))
+
+
+def month_axis(value: Month, locale: str) -> str:
+    """«қар. 2026», «нояб. 2026»: a month under a chart's axis, where a full name does not fit."""
+    names = _locale(_lang(locale)).months["stand-alone"]["abbreviated"]
+    return f"{str(names[value.month]).lower()} {value.year}"
 
 
 def month_in_text(value: Month, locale: str) -> str:

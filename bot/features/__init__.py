@@ -14,7 +14,7 @@ def admin_tools(*routers: Router) -> Router:
     from bot.telegram.admin import AdminCb
 
     tools = Router(name="bot.features.admin_tools")
-    tools.message.filter(HasRole("branch", "district", "guest"))
+    tools.message.filter(HasRole("branch", "region", "district", "guest"))
     tools.callback_query.filter(ButtonOf(AdminCb, JoinCb))
     tools.include_routers(*routers)
     return tools
@@ -29,6 +29,7 @@ def feature_routers() -> list[Router]:
     from bot.features.export import router as export
     from bot.features.joins import router as admin_joins
     from bot.features.onboarding import registration, start
+    from bot.features.orgs import router as orgs
     from bot.features.report import my_reports
     from bot.features.report import router as report
     from bot.features.review import router as review
@@ -43,6 +44,7 @@ def feature_routers() -> list[Router]:
         admin_tools(
             admin_people.create_router(),
             admin_roster.create_router(),
+            orgs.create_router(),
             admin_joins.create_router(),
             export.create_router(),
             review.create_router(),

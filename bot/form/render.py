@@ -18,6 +18,10 @@ from bot.form.kinds.base import Invalid
 
 SUMMARY_TEXT_LIMIT = 300
 BUTTON_LABEL_LIMIT = 40
+CONFIRM_ANYWAY = "confirm_anyway"  # under the summary when soft rules warned (bot/form/rules.py)
+SAME_AS_LAST_MONTH = "same"  # the button of a carry_over question: last month's answer
+KEEP = "keep"                # a question reached by ✏️ or Back: keep its answer and go on
+TO_SUMMARY = "summary"       # ... or straight back to the summary, when every question is answered
 
 
 class ReportCb(CallbackData, prefix="rep"):
@@ -38,7 +42,8 @@ def error_text(form: Form, field: FormField, problem: Invalid, locale: str) -> s
 
 
 def question_text(form: Form, field: FormField, answers: dict[str, Any], locale: str,
-                  error: str | None = None) -> str:
+                  error: str | None = None, previous: dict[str, Any] | None = None) -> str:
+    """`previous`: last month's answers of the organization, shown under a whole-number question."""
     kind = kind_of(field)
     number, total = engine.position(form, field.key)
     lines = [error, ""] if error else []
@@ -47,14 +52,27 @@ def question_text(form: Form, field: FormField, answers: dict[str, Any], locale:
     if field.key in answers and kind.shows_current:
         lines.append(_("Current answer: {value}").format(value=value_text(form, field, answers, locale,
                                                                             SUMMARY_TEXT_LIMIT)))
+    if kind.numeric and previous and isinstance(previous.get(field.key), int):
+        lines.append(_("Last month: {value}").format(value=previous[field.key]))
     lines.append(f"<i>{kind.hint(field, answers.get(field.key))}</i>")
     return "\n".join(lines)
 
 
-def question_keyboard(form: Form, field: FormField, answers: dict[str, Any], locale: str) -> InlineKeyboardMarkup:
+def question_keyboard(form: Form, field: FormField, answers: dict[str, Any], locale: str,
+                      previous: dict[str, Any] | None = None) -> InlineKeyboardMarkup:
     key = field.key
     rows = [[InlineKeyboardButton(text=b.label, callback_data=ReportCb(action=b.action, key=key, index=b.index).pack())
              for b in row] for row in kind_of(field).buttons(field, answers.get(key), locale)]
+    if field.key in answers and kind_of(field).shows_current:
+        shortcut = [InlineKeyboardButton(text=_("✔️ Keep the answer"),
+                                         callback_data=ReportCb(action=KEEP, key=key).pack())]
+        if engine.first_problem(form, answers) is None:
+            shortcut.append(InlineKeyboardButton(text=_("↩️ Back to the summary"),
+                                                 callback_data=ReportCb(action=TO_SUMMARY, key=key).pack()))
+        rows.append(shortcut)
+    if field.carry_over and previous and isinstance(previous.get(key), int):
+        rows.insert(0, [InlineKeyboardButton(text=_("🔁 Same as last month: {value}").format(value=previous[key]),
+                                             callback_data=ReportCb(action=SAME_AS_LAST_MONTH, key=key).pack())])
     nav = []
     if engine.previous_key(form, key, answers) is not None:
         nav.append(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=ReportCb(action="back", key=key).pack()))
@@ -89,7 +107,8 @@ def summary_text(form: Form, answers: dict[str, Any], month: Month, locale: str)
     ])
 
 
-def summary_keyboard(form: Form, locale: str) -> InlineKeyboardMarkup:
+def summary_keyboard(form: Form, locale: str, warned: bool = False) -> InlineKeyboardMarkup:
+    """`warned`: the soft rules warned, so confirming is «Confirm anyway»."""
     rows = []
     for number, field in enumerate(form.fields, start=1):
         label = field.label.get(locale)
@@ -97,8 +116,12 @@ def summary_keyboard(form: Form, locale: str) -> InlineKeyboardMarkup:
             label = label[:BUTTON_LABEL_LIMIT - 1].rstrip() + "…"
         rows.append([InlineKeyboardButton(text=f"✏️ {number}. {label}",
                                           callback_data=ReportCb(action="edit", key=field.key).pack())])
-    rows.append([InlineKeyboardButton(text=_("✅ Confirm and submit"),
-                                      callback_data=ReportCb(action="confirm").pack())])
+    if warned:
+        rows.append([InlineKeyboardButton(text=_("✅ Confirm anyway"),
+                                          callback_data=ReportCb(action=CONFIRM_ANYWAY).pack())])
+    else:
+        rows.append([InlineKeyboardButton(text=_("✅ Confirm and submit"),
+                                          callback_data=ReportCb(action="confirm").pack())])
     rows.append([InlineKeyboardButton(text=_("✖️ Stop filling"), callback_data=ReportCb(action="cancel").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

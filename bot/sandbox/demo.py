@@ -13,7 +13,8 @@ from typing import Any
 from bot.config import AdminEntry, Form, FormField
 from bot.domain.calendar import Month, ReportingCalendar
 from db.database import Database
-from db.queries.orgs import RosterRow, apply_rows
+from db.queries.orgs import RosterRow
+from db.queries.roster import apply_rows
 from db.repos import Repos
 
 SAYRAM = "Сайрам ауданы"

@@ -35,6 +35,7 @@ BRANCH_ONLY = N_("Only branch administrators can do this.")
 OUT_OF_SCOPE = N_("This is outside your district. Nothing was done.")
 
 
+
 class AdminCb(CallbackData, prefix="adm"):
     """Every admin button. Object ids here may be forged: handlers check them against the role."""
     action: str
@@ -43,14 +44,32 @@ class AdminCb(CallbackData, prefix="adm"):
     month: str = ""
     page: int = 0
     ref: int = 0  # a user id or a join request id
+    region: int = 0
 
 
 def scope_of(role: Role) -> int | None:
-    """The district an admin is limited to; None for the whole region. A district admin whose
-    district is not in the roster (a typo in config.toml) gets 0, which matches no district."""
-    if role.is_branch:
+    """The district an admin is limited to; None for a branch or region admin (see region_of). A
+    district admin whose district is not in the roster (a typo in config.toml) gets 0, which matches
+    no district."""
+    if role.is_branch or role.is_region:
         return None
     return role.district_id if role.district_id is not None else 0
+
+
+def region_of(role: Role) -> int | None:
+    """The region a region admin is limited to (0, matching none, when not in the roster); None for
+    anyone else (district admins are limited by scope_of)."""
+    if not role.is_region:
+        return None
+    return role.region_id if role.region_id is not None else 0
+
+
+def scope_ref(role: Role) -> str:
+    """The audit's object for a scope: 'branch', 'region:N' or 'district:N'."""
+    if role.is_region:
+        return f"region:{region_of(role)}"
+    district = scope_of(role)
+    return "branch" if district is None else f"district:{district}"
 
 
 async def refuse(query: CallbackQuery, msgid: str = OUT_OF_SCOPE) -> None:
@@ -125,6 +144,7 @@ def admin_commands_help() -> str:
              "/stats: this month at a glance\n"
              "/export: a month's reports as XLSX or CSV\n"
              "/codes: invite codes, and a new code for an organization\n"
+             "/org NAME or CODE: an organization's card; replace its chair\n"
              "/reopen: reopen a submitted report for editing\n"
              "/broadcast: send a message to chairs; /broadcasts: the latest ones with receipts\n"
              "/digest: the weekly digest now\n"

@@ -28,7 +28,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import TelegramMethod
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from db.queries.users import UsersRepo
 
@@ -101,9 +101,13 @@ async def deliver(bot: Bot, users: UsersRepo, user_id: int, text: str,
 
 
 async def deliver_parts(bot: Bot, users: UsersRepo, user_id: int, parts: Sequence[str],
-                        reply_markup: InlineKeyboardMarkup | None = None, **options: Any) -> Delivery:
-    """Send several messages in order (the keyboard goes with the last); stop at the first failure."""
+                        reply_markup: InlineKeyboardMarkup | None = None, photo: bytes | None = None,
+                        **options: Any) -> Delivery:
+    """Send several messages in order (the keyboard goes with the last), after `photo` (a PNG) if given;
+    stop at the first failure."""
     try:
+        if photo is not None:
+            await bot.send_photo(user_id, BufferedInputFile(photo, "digest.png"))
         for index, text in enumerate(parts):
             markup = reply_markup if index == len(parts) - 1 else None
             await bot.send_message(user_id, text, reply_markup=markup, **options)

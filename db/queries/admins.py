@@ -14,6 +14,7 @@ class AdminGrant:
     """The user's row in the `admins` table (admins added in the bot)."""
     scope: str
     district_id: int | None
+    region_id: int | None = None  # a region admin's region
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,12 @@ class AdminRow:
     district_id: int | None
     district: str | None
     added_by: int | None
+    region_id: int | None = None
+    region: str | None = None
+
+
+_ROWS = ("SELECT a.user_id, a.scope, a.district_id, d.name, a.added_by, a.region_id, g.name FROM admins a "
+         "LEFT JOIN districts d ON d.id = a.district_id LEFT JOIN regions g ON g.id = a.region_id ")
 
 
 class AdminsRepo:
@@ -30,27 +37,24 @@ class AdminsRepo:
         self.db = db
 
     async def all(self) -> list[AdminRow]:
-        rows = await self.db.fetchall(
-            "SELECT a.user_id, a.scope, a.district_id, d.name, a.added_by FROM admins a "
-            "LEFT JOIN districts d ON d.id = a.district_id ORDER BY a.scope, d.name, a.user_id")
+        rows = await self.db.fetchall(_ROWS + "ORDER BY a.scope, g.name, d.name, a.user_id")
         return [AdminRow(*r) for r in rows]
 
     async def get(self, user_id: int) -> AdminRow | None:
-        row = await self.db.fetchone(
-            "SELECT a.user_id, a.scope, a.district_id, d.name, a.added_by FROM admins a "
-            "LEFT JOIN districts d ON d.id = a.district_id WHERE a.user_id = ?", (user_id,))
+        row = await self.db.fetchone(_ROWS + "WHERE a.user_id = ?", (user_id,))
         return AdminRow(*row) if row else None
 
     async def grant(self, user_id: int) -> AdminGrant | None:
-        row = await self.db.fetchone("SELECT scope, district_id FROM admins WHERE user_id = ?", (user_id,))
-        return AdminGrant(row["scope"], row["district_id"]) if row else None
+        row = await self.db.fetchone("SELECT scope, district_id, region_id FROM admins WHERE user_id = ?", (user_id,))
+        return AdminGrant(row["scope"], row["district_id"], row["region_id"]) if row else None
 
-    async def put(self, user_id: int, scope: str, district_id: int | None, added_by: int, now: datetime) -> None:
+    async def put(self, user_id: int, scope: str, district_id: int | None, added_by: int, now: datetime,
+                  region_id: int | None = None) -> None:
         await self.db.execute(
-            "INSERT INTO admins(user_id, scope, district_id, added_by, added_at) VALUES (?,?,?,?,?) "
+            "INSERT INTO admins(user_id, scope, district_id, region_id, added_by, added_at) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT(user_id) DO UPDATE SET scope = excluded.scope, district_id = excluded.district_id, "
-            "added_by = excluded.added_by, added_at = excluded.added_at",
-            (user_id, scope, district_id, added_by, iso(now)))
+            "region_id = excluded.region_id, added_by = excluded.added_by, added_at = excluded.added_at",
+            (user_id, scope, district_id, region_id, added_by, iso(now)))
 
     async def remove(self, user_id: int) -> bool:
         cur = await self.db.execute("DELETE FROM admins WHERE user_id = ?", (user_id,))

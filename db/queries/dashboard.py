@@ -88,6 +88,11 @@ _FIGURES: dict[bool, dict[str, str]] = {
     },
 }
 
+# A region's figures: the district's queries over the region's districts.
+_REGION_FIGURES = {name: sql.replace("o.district_id = :district",
+                                     "o.district_id IN (SELECT id FROM districts WHERE region_id = :region)")
+                   for name, sql in _FIGURES[False].items()}
+
 CACHED_FIGURES = 4000  # (scope, month, keys) entries: 200 districts x 13 months fit with room
 
 
@@ -102,7 +107,7 @@ _STATUSES = (
     "SELECT o.id, o.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), "
     "r.id IS NOT NULL, COALESCE(r.late, 0) "
     "FROM organizations o JOIN districts d ON d.id = o.district_id "
-    "LEFT JOIN users u ON u.org_id = o.id "
+    "LEFT JOIN users u ON u.org_id = o.id AND u.deputy = 0 "
     "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
     "WHERE (:district IS NULL OR o.district_id = :district) ORDER BY d.name, o.name")
 
@@ -112,9 +117,11 @@ _STATUSES = (
 _MISSING_FIRST = (
     "SELECT m.id, m.name, d.id, d.name, u.id, u.full_name, u.phone, u.locale, COALESCE(u.active, 0), 0, 0 "
     "FROM (SELECT o.id, o.name, o.district_id FROM organizations o JOIN districts d ON d.id = o.district_id "
-    "WHERE (:district IS NULL OR o.district_id = :district) "
+    "WHERE (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
+    "AND o.archived_at IS NULL "
     "AND o.id NOT IN (SELECT org_id FROM reports WHERE month = :month) ORDER BY d.name, o.name LIMIT :limit) m "
-    "JOIN districts d ON d.id = m.district_id LEFT JOIN users u ON u.org_id = m.id ORDER BY d.name, m.name")
+    "JOIN districts d ON d.id = m.district_id LEFT JOIN users u ON u.org_id = m.id AND u.deputy = 0 "
+    "ORDER BY d.name, m.name")
 
 
 class DashboardRepo:
@@ -127,8 +134,10 @@ class DashboardRepo:
         return [OrgStatus(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), bool(r[9]), bool(r[10]))
                 for r in rows]
 
-    async def missing_first(self, month: str, district_id: int | None, limit: int) -> list[OrgStatus]:
-        rows = await self.db.fetchall(_MISSING_FIRST, {"month": month, "district": district_id, "limit": limit})
+    async def missing_first(self, month: str, district_id: int | None, limit: int,
+                            region_id: int | None = None) -> list[OrgStatus]:
+        rows = await self.db.fetchall(_MISSING_FIRST, {"month": month, "district": district_id, "limit": limit,
+                                                       "region": region_id})
         return [OrgStatus(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), bool(r[9]), bool(r[10]))
                 for r in rows]
 
@@ -139,17 +148,18 @@ class DashboardRepo:
         return _report(await self.db.fetchone(_REPORT + "WHERE r.org_id = ? AND r.month = ?", (org_id, month)))
 
     async def figures(self, pairs: Sequence[tuple[str, str]], number_keys: Sequence[str],
-                      option_keys: Sequence[str], district_id: int | None) -> dict[str, MonthFigures]:
+                      option_keys: Sequence[str], district_id: int | None,
+                      region_id: int | None = None) -> dict[str, MonthFigures]:
         """month -> its figures in the scope (None: the whole branch), numbers compared with the month paired
         with it. Answered from memory while no report of the two months and no organization's district changed."""
         writes = await self._writes()
         out = {}
         for month, prev in pairs:
             stamp = (writes.get(month), writes.get(prev), writes.get("*"))
-            key = (district_id, month, prev, tuple(number_keys), tuple(option_keys))
+            key = (district_id, region_id, month, prev, tuple(number_keys), tuple(option_keys))
             cached = self._figures.get(key)
             if cached is None or cached[0] != stamp:
-                cached = (stamp, await self._compute(month, prev, number_keys, option_keys, district_id))
+                cached = (stamp, await self._compute(month, prev, number_keys, option_keys, district_id, region_id))
                 if key not in self._figures and len(self._figures) >= CACHED_FIGURES:
                     del self._figures[next(iter(self._figures))]
                 self._figures[key] = cached
@@ -161,9 +171,9 @@ class DashboardRepo:
         return {r[0]: r[1] for r in await self.db.fetchall("SELECT month, n FROM month_writes")}
 
     async def _compute(self, month: str, prev: str, number_keys: Sequence[str], option_keys: Sequence[str],
-                       district_id: int | None) -> MonthFigures:
-        sql = _FIGURES[district_id is None]
-        base = {"month": month, "prev": prev, "district": district_id}
+                       district_id: int | None, region_id: int | None = None) -> MonthFigures:
+        sql = _REGION_FIGURES if district_id is None and region_id is not None else _FIGURES[district_id is None]
+        base = {"month": month, "prev": prev, "district": district_id, "region": region_id}
         numbers = {**base, "kind": "number", "keys": json.dumps(list(number_keys))}
         options = {**base, "kind": "option", "keys": json.dumps(list(option_keys))}
         reports = await self.db.fetchone(sql["reports"], base)

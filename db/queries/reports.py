@@ -18,6 +18,8 @@ class Report:
     late: bool
     submitted_at: str
     reopened_until: str | None
+    review: str = "submitted"        # 'submitted' (waiting), 'accepted' or 'returned' (migration 0011)
+    review_comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,14 @@ class ExportRow:
     chair_phone: str | None
     answers: dict[str, Any] | None  # None: no report for the month
     late: bool
+    region: str | None = None
+    submitted_name: str | None = None   # who filed it, as named then (the chair may have changed since)
+    sector: str = ""
+    chair_deputy: bool | None = None
+    chair_council: bool | None = None
+    chair_elected: str | None = None
+    submitted_at: str | None = None
+    review: str | None = None
 
 
 # Drafts kept in memory (see ReportsRepo); beyond it the least recently loaded are re-read when needed.
@@ -66,16 +76,29 @@ class ReportsRepo:
 
     async def get(self, org_id: int, month: str) -> Report | None:
         row = await self.db.fetchone(
-            "SELECT org_id, month, answers, late, submitted_at, reopened_until FROM reports "
-            "WHERE org_id = ? AND month = ?", (org_id, month))
+            "SELECT org_id, month, answers, late, submitted_at, reopened_until, review, review_comment "
+            "FROM reports WHERE org_id = ? AND month = ?", (org_id, month))
         if row is None:
             return None
-        return Report(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5])
+        return Report(row[0], row[1], json.loads(row[2]), bool(row[3]), row[4], row[5], row[6], row[7])
 
     async def months_of(self, org_id: int) -> dict[str, bool]:
         """month -> late, for every submitted report of the organization."""
         rows = await self.db.fetchall("SELECT month, late FROM reports WHERE org_id = ?", (org_id,))
         return {r[0]: bool(r[1]) for r in rows}
+
+    async def reviews_of(self, org_id: int) -> dict[str, str]:
+        """month -> review status ('submitted', 'accepted', 'returned') of every report of the organization."""
+        rows = await self.db.fetchall("SELECT month, review FROM reports WHERE org_id = ?", (org_id,))
+        return {r[0]: r[1] for r in rows}
+
+    async def set_review(self, org_id: int, month: str, review: str, comment: str | None, admin_id: int,
+                         now: datetime) -> bool:
+        """Mark the month's report accepted or returned (with the admin's comment); False when there is none."""
+        cur = await self.db.execute(
+            "UPDATE reports SET review = ?, review_comment = ?, reviewed_by = ?, reviewed_at = ? "
+            "WHERE org_id = ? AND month = ?", (review, comment, admin_id, iso(now), org_id, month))
+        return cur.rowcount > 0
 
     async def draft_months_of(self, org_id: int) -> set[str]:
         rows = await self.db.fetchall("SELECT month FROM drafts WHERE org_id = ?", (org_id,))
@@ -113,14 +136,17 @@ class ReportsRepo:
     async def submit(self, org_id: int, month: str, user_id: int | None, answers: dict[str, Any],
                      late: bool, now: datetime) -> None:
         """Store the report and drop the draft in one transaction. A re-submission (an edit)
-        keeps the first submission's time and late flag."""
+        keeps the first submission's time and late flag, and waits for review again (a returned
+        report keeps its comment until it is reviewed again)."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "INSERT INTO reports(org_id, month, answers, late, submitted_by, submitted_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?) ON CONFLICT(org_id, month) DO UPDATE SET "
-                "answers = excluded.answers, submitted_by = excluded.submitted_by, "
-                "updated_at = excluded.updated_at",
-                (org_id, month, json.dumps(answers, ensure_ascii=False), int(late), user_id, iso(now), iso(now)))
+                "INSERT INTO reports(org_id, month, answers, late, submitted_by, submitted_name, submitted_at, "
+                "updated_at) VALUES (?,?,?,?,?,(SELECT full_name FROM users WHERE id = ?),?,?) "
+                "ON CONFLICT(org_id, month) DO UPDATE SET answers = excluded.answers, "
+                "submitted_by = excluded.submitted_by, submitted_name = excluded.submitted_name, "
+                "updated_at = excluded.updated_at, review = 'submitted'",
+                (org_id, month, json.dumps(answers, ensure_ascii=False), int(late), user_id, user_id, iso(now),
+                 iso(now)))
             await tx.execute("DELETE FROM drafts WHERE org_id = ? AND month = ?", (org_id, month))
             await mark_handled(tx, now)
         self._remember_draft((org_id, month), _NO_DRAFT)  # committed
@@ -130,21 +156,33 @@ class ReportsRepo:
             "UPDATE reports SET reopened_until = ? WHERE org_id = ? AND month = ?", (until, org_id, month))
         return cur.rowcount > 0
 
-    async def export_rows(self, month: str, district_id: int | None = None) -> list[ExportRow]:
-        """Every organization of the scope with its chair and its report for the month, if any."""
+    async def export_rows(self, month: str, district_id: int | None = None,
+                          region_id: int | None = None) -> list[ExportRow]:
+        """Every organization of the scope with its chair and its report for the month, if any; an
+        archived one only when it has a report for the month (its history)."""
         rows = await self.db.fetchall(
-            "SELECT o.id, d.name, o.name, u.full_name, u.phone, r.answers, COALESCE(r.late, 0) "
-            "FROM organizations o JOIN districts d ON d.id = o.district_id "
-            "LEFT JOIN users u ON u.org_id = o.id "
+            "SELECT o.id, d.name, o.name, u.full_name, u.phone, r.answers, COALESCE(r.late, 0), g.name, "
+            "r.submitted_name, o.sector, o.chair_deputy, o.chair_council, o.chair_elected, r.submitted_at, r.review "
+            "FROM organizations o JOIN districts d ON d.id = o.district_id LEFT JOIN regions g ON g.id = d.region_id "
+            "LEFT JOIN users u ON u.org_id = o.id AND u.deputy = 0 "
             "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
-            "WHERE (:district IS NULL OR o.district_id = :district) ORDER BY d.name, o.name",
-            {"month": month, "district": district_id})
+            "WHERE (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
+            "AND (o.archived_at IS NULL OR r.id IS NOT NULL) ORDER BY g.name, d.name, o.name",
+            {"month": month, "district": district_id, "region": region_id})
         return [ExportRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] is not None else None,
-                          bool(r[6])) for r in rows]
+                          bool(r[6]), r[7], r[8], r[9], None if r[10] is None else bool(r[10]),
+                          None if r[11] is None else bool(r[11]), r[12], r[13], r[14]) for r in rows]
 
     async def submitted_orgs(self, month: str, district_id: int) -> list[tuple[int, str, str | None]]:
         """(org id, name, reopened_until) of the district's organizations that reported for the month."""
         rows = await self.db.fetchall(
             "SELECT o.id, o.name, r.reopened_until FROM reports r JOIN organizations o ON o.id = r.org_id "
+            "WHERE r.month = ? AND o.district_id = ? ORDER BY o.name", (month, district_id))
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def reviewed_orgs(self, month: str, district_id: int) -> list[tuple[int, str, str]]:
+        """(org id, name, review status) of the district's organizations that reported for the month."""
+        rows = await self.db.fetchall(
+            "SELECT o.id, o.name, r.review FROM reports r JOIN organizations o ON o.id = r.org_id "
             "WHERE r.month = ? AND o.district_id = ? ORDER BY o.name", (month, district_id))
         return [(r[0], r[1], r[2]) for r in rows]

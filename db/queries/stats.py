@@ -31,6 +31,8 @@ class DistrictProgress:
     total: int
     submitted: int
     late: int
+    region_id: int | None = None
+    region: str | None = None
 
     @property
     def missing(self) -> int:
@@ -45,24 +47,29 @@ _DISTRICTS = "SELECT id, name FROM districts WHERE :district IS NULL OR id = :di
 _MISSING = (
     "SELECT o.id, o.name, d.id, u.id, u.full_name, u.phone, u.locale, u.active "
     "FROM organizations o JOIN districts d ON d.id = o.district_id "
-    "LEFT JOIN users u ON u.org_id = o.id "
-    "WHERE (:district IS NULL OR o.district_id = :district) "
+    "LEFT JOIN users u ON u.org_id = o.id AND u.deputy = 0 "
+    "WHERE (:district IS NULL OR o.district_id = :district) AND o.archived_at IS NULL "
+    "AND (:region IS NULL OR d.region_id = :region) "
     "AND o.id NOT IN (SELECT org_id FROM reports WHERE month = :month) "
     "ORDER BY d.name, o.name"
 )
 
-# Per district: organizations, reports, late ones; keyed by "is the scope the whole branch". Branch-wide,
+# Per district: organizations, reports, late ones (archived organizations left out); keyed by "is the
+# scope more than one district" (the branch, or a region). Branch-wide,
 # the month's reports are counted from the covering (month, org_id, late) index instead of probing
 # every organization; for one district the probes are the cheaper way (figures in bench/README.md).
 _PROGRESS = {
-    True: "SELECT d.id, d.name, o.total, COALESCE(f.submitted, 0), COALESCE(f.late, 0) FROM districts d "
-          "JOIN (SELECT district_id, COUNT(*) AS total FROM organizations GROUP BY district_id) o "
-          "ON o.district_id = d.id "
+    True: "SELECT d.id, d.name, o.total, COALESCE(f.submitted, 0), COALESCE(f.late, 0), d.region_id, g.name "
+          "FROM districts d LEFT JOIN regions g ON g.id = d.region_id "
+          "JOIN (SELECT district_id, COUNT(*) AS total FROM organizations WHERE archived_at IS NULL "
+          "GROUP BY district_id) o ON o.district_id = d.id "
           "LEFT JOIN (SELECT o.district_id, COUNT(*) AS submitted, SUM(r.late) AS late FROM reports r "
-          "JOIN organizations o ON o.id = r.org_id WHERE r.month = :month GROUP BY o.district_id) f "
-          "ON f.district_id = d.id ORDER BY d.name",
-    False: "SELECT d.id, d.name, COUNT(o.id), COUNT(r.id), COALESCE(SUM(r.late), 0) "
-           "FROM districts d JOIN organizations o ON o.district_id = d.id "
+          "JOIN organizations o ON o.id = r.org_id WHERE r.month = :month AND o.archived_at IS NULL "
+          "GROUP BY o.district_id) f ON f.district_id = d.id "
+          "WHERE (:region IS NULL OR d.region_id = :region) ORDER BY g.name, d.name",
+    False: "SELECT d.id, d.name, COUNT(o.id), COUNT(r.id), COALESCE(SUM(r.late), 0), d.region_id, g.name "
+           "FROM districts d LEFT JOIN regions g ON g.id = d.region_id "
+           "JOIN organizations o ON o.district_id = d.id AND o.archived_at IS NULL "
            "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
            "WHERE d.id = :district GROUP BY d.id ORDER BY d.name",
 }
@@ -72,7 +79,8 @@ _NUMBERS = {
     True: "SELECT t.key, (SELECT SUM(n.value) FROM report_numbers n WHERE n.month = :month AND n.key_id = t.id) "
           "FROM tallied_keys t WHERE t.kind = 'number' AND t.key IN (SELECT value FROM json_each(:keys))",
     False: "SELECT t.key, (SELECT SUM(n.value) FROM report_numbers n WHERE n.month = :month AND n.key_id = t.id "
-           "AND n.org_id IN (SELECT id FROM organizations WHERE district_id = :district)) "
+           "AND n.org_id IN (SELECT o.id FROM organizations o WHERE (:district IS NULL OR o.district_id = :district) "
+           "AND (:region IS NULL OR o.district_id IN (SELECT id FROM districts WHERE region_id = :region)))) "
            "FROM tallied_keys t WHERE t.kind = 'number' AND t.key IN (SELECT value FROM json_each(:keys))",
 }
 _OPTIONS = {
@@ -82,7 +90,9 @@ _OPTIONS = {
     False: "SELECT t.key, n.option, COUNT(*) FROM tallied_keys t "
            "CROSS JOIN report_options n ON n.month = :month AND n.key_id = t.id "
            "WHERE t.kind = 'option' AND t.key IN (SELECT value FROM json_each(:keys)) "
-           "AND n.org_id IN (SELECT id FROM organizations WHERE district_id = :district) GROUP BY t.id, n.option",
+           "AND n.org_id IN (SELECT o.id FROM organizations o WHERE (:district IS NULL OR o.district_id = :district) "
+           "AND (:region IS NULL OR o.district_id IN (SELECT id FROM districts WHERE region_id = :region))) "
+           "GROUP BY t.id, n.option",
 }
 # A newly tallied key is registered with backfill_below past the last report (migration 0008), then
 # back-filled from the existing reports, _CHUNK at a time going down their ids, each step its own
@@ -124,31 +134,37 @@ class StatsRepo:
         self.db = db
         self._complete: set[tuple[str, str]] = set()  # (kind, key) whose back-fill is done (in the DB too)
 
-    async def missing(self, month: str, district_id: int | None = None) -> list[OrgStatus]:
-        """Organizations of the scope with no submitted report for the month."""
-        scope = {"month": month, "district": district_id}
+    async def missing(self, month: str, district_id: int | None = None,
+                      region_id: int | None = None) -> list[OrgStatus]:
+        """Organizations of the scope (not archived) with no submitted report for the month."""
+        scope = {"month": month, "district": district_id, "region": region_id}
         names = {r[0]: r[1] for r in await self.db.fetchall(_DISTRICTS, scope)}
         return [OrgStatus(r[0], r[1], r[2], names[r[2]], r[3], r[4], r[5], r[6], r[7] == 1, False, False)
                 for r in await self.db.fetchall(_MISSING, scope)]
 
-    async def progress(self, month: str, district_id: int | None = None) -> list[DistrictProgress]:
-        rows = await self.db.fetchall(_PROGRESS[district_id is None], {"month": month, "district": district_id})
+    async def progress(self, month: str, district_id: int | None = None,
+                       region_id: int | None = None) -> list[DistrictProgress]:
+        rows = await self.db.fetchall(_PROGRESS[district_id is None],
+                                      {"month": month, "district": district_id, "region": region_id})
         return [DistrictProgress(*r) for r in rows]
 
     async def numeric_totals(self, month: str, keys: Sequence[str],
-                             district_id: int | None = None) -> dict[str, int]:
+                             district_id: int | None = None, region_id: int | None = None) -> dict[str, int]:
         """key -> the sum of that numeric answer over the month's reports of the scope."""
         await self._tally("number", keys)
-        rows = await self.db.fetchall(_NUMBERS[district_id is None],
-                                      {"month": month, "district": district_id, "keys": json.dumps(list(keys))})
+        rows = await self.db.fetchall(_NUMBERS[district_id is None and region_id is None],
+                                      {"month": month, "district": district_id, "region": region_id,
+                                       "keys": json.dumps(list(keys))})
         return {r[0]: r[1] for r in rows if r[1] is not None}
 
     async def option_counts(self, month: str, keys: Sequence[str],
-                            district_id: int | None = None) -> dict[tuple[str, str], int]:
+                            district_id: int | None = None,
+                            region_id: int | None = None) -> dict[tuple[str, str], int]:
         """(field key, option key) -> how many organizations chose that option in a multi answer."""
         await self._tally("option", keys)
-        rows = await self.db.fetchall(_OPTIONS[district_id is None],
-                                      {"month": month, "district": district_id, "keys": json.dumps(list(keys))})
+        rows = await self.db.fetchall(_OPTIONS[district_id is None and region_id is None],
+                                      {"month": month, "district": district_id, "region": region_id,
+                                       "keys": json.dumps(list(keys))})
         return {(r[0], r[1]): r[2] for r in rows}
 
     async def ensure_tallied(self, kind: str, keys: Sequence[str]) -> None:
@@ -186,9 +202,21 @@ class StatsRepo:
             await tx.execute(_ADVANCE, step)
         return True
 
-    async def report_count(self, month: str, district_id: int | None = None) -> int:
+    async def report_count(self, month: str, district_id: int | None = None, region_id: int | None = None) -> int:
         row = await self.db.fetchone(
             "SELECT COUNT(*) FROM reports r JOIN organizations o ON o.id = r.org_id "
-            "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district)",
-            {"month": month, "district": district_id})
+            "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district) "
+            "AND (:region IS NULL OR o.district_id IN (SELECT id FROM districts WHERE region_id = :region))",
+            {"month": month, "district": district_id, "region": region_id})
         return row[0] if row else 0
+
+    async def review_counts(self, month: str, district_id: int | None = None,
+                            region_id: int | None = None) -> dict[str, int]:
+        """review status ('submitted', 'accepted', 'returned') -> the month's reports of the scope in it."""
+        rows = await self.db.fetchall(
+            "SELECT r.review, COUNT(*) FROM reports r JOIN organizations o ON o.id = r.org_id "
+            "JOIN districts d ON d.id = o.district_id "
+            "WHERE r.month = :month AND (:district IS NULL OR o.district_id = :district) "
+            "AND (:region IS NULL OR d.region_id = :region) GROUP BY r.review",
+            {"month": month, "district": district_id, "region": region_id})
+        return {r[0]: r[1] for r in rows}

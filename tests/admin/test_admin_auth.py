@@ -28,12 +28,16 @@ async def forged_callbacks(harness, month: str = "2026-10") -> list[str]:
            AdminCb(action="code_ok", org=kutarys),
            AdminCb(action="join_ok", ref=request), AdminCb(action="join_no", ref=request),
            AdminCb(action="ro_d", month=month, district=sairam), AdminCb(action="ro_dp", month=month, district=sairam),
-           AdminCb(action="ro_o", month=month, org=kutarys), AdminCb(action="nonsense", org=kutarys)]
+           AdminCb(action="ro_o", month=month, org=kutarys),
+           AdminCb(action="rv_d", month=month, district=sairam), AdminCb(action="rv_dp", month=month, district=sairam),
+           AdminCb(action="rv_o", month=month, org=kutarys), AdminCb(action="rv_ok", month=month, org=kutarys),
+           AdminCb(action="rv_ret", month=month, org=kutarys), AdminCb(action="nonsense", org=kutarys)]
     return [cb.pack() for cb in cbs]
 
 
 OUTSIDER_ONLY = [AdminCb(action="code_new"), AdminCb(action="exp", month="2026-10"),
-                 AdminCb(action="exp", month="2026-10", page=1), AdminCb(action="ro_m", month="2026-10")]
+                 AdminCb(action="exp", month="2026-10", page=1), AdminCb(action="ro_m", month="2026-10"),
+                 AdminCb(action="ro_yes"), AdminCb(action="ro_no"), AdminCb(action="st_p", month="2026-10")]
 COMMANDS = ["/admins", "/audit", "/codes", "/export", "/stats", "/reopen"]
 STALE_BUTTON = "This button is no longer active."  # the fallback's answer (bot/telegram/fallback.py)
 
@@ -161,3 +165,31 @@ async def test_a_district_admin_without_a_known_district_sees_nothing(harness):
     seen = shown(calls)
     for name in SAIRAM_NAMES + BAIZAQ_NAMES:
         assert name not in seen, name
+
+
+async def test_a_region_admin_cannot_touch_another_regions_district(world):
+    """Байзақ ауданы in Жамбыл облысы, Сайрам ауданы in Түркістан облысы: the forged buttons of Сайрам
+    from a Жамбыл region admin are refused like a district admin's."""
+    harness = world
+    db = harness.app.db
+    for region, district in (("Жамбыл облысы", "Байзақ ауданы"), ("Түркістан облысы", "Сайрам ауданы")):
+        await db.execute("INSERT INTO regions(name) VALUES (?)", (region,))
+        await db.execute("UPDATE districts SET region_id = (SELECT id FROM regions WHERE name = ?) WHERE name = ?",
+                         (region, district))
+    zhambyl = await harness.app.repos.orgs.region_by_name("Жамбыл облысы")
+    await harness.app.repos.admins.put(7020, "region", None, BRANCH, harness.clock.now(), region_id=zhambyl)
+    regional = await admin(harness, 7020)
+    before = await snapshot(harness)
+    calls = await attempt_everything(harness, regional, await forged_callbacks(harness))
+    after = await snapshot(harness)
+    new_audit = after.pop("audit_log")[len(before["audit_log"]):]
+    before.pop("audit_log")
+    assert after == before
+    assert [row[4] for row in new_audit] == ["codes.download"]
+    seen = shown(calls)
+    for name in SAIRAM_NAMES + ("Сейтов",):
+        assert name not in seen, name
+    assert "вне вашего района" in seen and "только администраторы областного филиала" in seen
+    # Their own region's export is theirs.
+    assert "Мектеп №5" in shown(await regional.press_data(AdminCb(action="exp", month="2026-10").pack(),
+                                                          nowhere(7020)))

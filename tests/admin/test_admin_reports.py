@@ -35,22 +35,30 @@ async def test_an_admin_reopens_a_report_after_the_due_date(harness, clock):
     await district.press("ноябрь 2026")
     assert district.buttons() == ["Құтарыс"]
     await district.press("Құтарыс")
+    assert "Напишите причину" in district.reply  # nothing reopened yet
+    assert (await harness.app.repos.reports.get(kutarys, "2026-11")).reopened_until is None
+    await district.send("Число членов не сходится")
+    assert "Открыть отчёт <b>Құтарыс</b> за ноябрь 2026 года" in district.reply
+    assert "Причина: Число членов не сходится" in district.reply
+    await district.press("🔓 Открыть")
     assert "открыт для исправления до 15 декабря 2026 г." in district.reply
 
     report = await harness.app.repos.reports.get(kutarys, "2026-11")
     assert report.reopened_until == "2026-12-15"
-    told = chair.bot_messages()[-1]["text"]
+    notice = chair.bot_messages()[-1]
+    told = notice["text"]
     assert "Әкімші 2026 жылғы қараша айының есебіңізді қайта ашты" in told and "2026 жылғы 15 желтоқсан" in told
+    assert "Себебі: Число членов не сходится" in told
+    assert chair.buttons() == ["✏️ Есепті өзгерту"] and chair.keyboard_message() is notice
     entry = (await audit_entries(harness))[-1]
     assert (entry["action"], entry["actor"], entry["role"], entry["object"]) == (
         "report.reopen", SAIRAM_ADMIN, "district", f"org:{kutarys}")
     assert entry["details"]["month"] == "2026-11" and entry["details"]["until"] == "2026-12-15"
+    assert entry["details"]["reason"] == "Число членов не сходится"
     assert entry["at"].startswith("2026-12-08T06:00")
 
-    # The chair can edit again.
-    await open_report(harness, chair, "kk")
-    assert "соңғы күні: 2026 жылғы 15 желтоқсан" in chair.reply
-    await chair.press(BUTTONS["kk"]["edit"])
+    # The chair can edit again, from the notice's button.
+    await chair.press(BUTTONS["kk"]["edit"], notice)
     await chair.press("✏️ 1.")
     await chair.send("401")
     await chair.press(BUTTONS["kk"]["confirm"])

@@ -18,7 +18,7 @@ from bot.telegram.admin import MENU_BROADCAST, AdminCb
 from bot.telegram.filters import MenuButton
 from bot.telegram.keyboards import MENU_HELP, MENU_LANGUAGE, LanguageCb
 
-KINDS = ("branch", "district", "chair", "guest")
+KINDS = ("branch", "region", "district", "chair", "guest")
 
 
 def routers() -> dict[str, Router]:
@@ -48,7 +48,8 @@ def button_kinds(handler) -> set[type]:
 async def test_admin_tools_take_messages_only_from_admins_or_guests_and_only_their_buttons():
     tools = routers()["bot.features.admin_tools"]
     assert [r.name for r in tools.sub_routers] == [
-        "bot.features.admin.router", "bot.features.roster.router", "bot.features.joins.router",
+        "bot.features.admin.router", "bot.features.roster.router", "bot.features.orgs.router",
+        "bot.features.joins.router",
         "bot.features.export.router", "bot.features.review.router", "bot.features.admin.stats",
         "bot.features.admin.refusal"]
     for kind in KINDS:

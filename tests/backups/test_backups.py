@@ -70,6 +70,7 @@ def test_backup_settings_are_validated(config_file):
             load_config(config_file)
 
 
+@pytest.mark.slow
 async def test_restore_round_trip(harness, config_file, tmp_path):
     folder = tmp_path / "backups"
     db_path = harness.app.config.db_path
@@ -89,6 +90,7 @@ async def test_restore_round_trip(harness, config_file, tmp_path):
     assert rows(db_path) == before
 
 
+@pytest.mark.slow
 async def test_restore_is_refused_while_a_bot_runs_on_the_database(harness, config_file, tmp_path):
     taken = await backups.write_backup(harness.app.db, tmp_path / "backups", harness.clock.now(), keep=3)
     lock = WriterLock(harness.app.config.db_path).acquire(harness.clock.now())  # as `bastau run` holds it

@@ -65,12 +65,14 @@ async def test_branch_admin_broadcasts_a_formatted_text_to_all_chairs(bh):
     assert (receipt.sent, receipt.blocked, receipt.failed, receipt.left) == (3, 0, 0, 0)
     states = await bh.app.repos.broadcasts.recipients(broadcast.id)
     assert sorted((chat, state) for chat, state, _ in states) == [(c, "sent") for c in sorted(CHAIRS)]
-    # The progress message became the receipt, and the receipt came as a message too.
+    # The progress message became the receipt, and the receipt is not sent again (issue 12: it was).
     progress = bh.session.chats[900][broadcast.progress_message_id]
     assert "завершена" in progress["text"] and "Доставлено: 3" in progress["text"]
     assert "reply_markup" not in progress
-    final = [c for c in bh.session.requests if isinstance(c, SendMessage) and c.chat_id == 900][-1]
-    assert "Доставлено: 3" in final.text
+    receipts = [m for m in bh.session.chats[900].values() if "завершена" in (m.get("text") or "")]
+    assert receipts == [progress]
+    assert not [c for c in bh.session.requests if isinstance(c, SendMessage) and c.chat_id == 900
+                and "Доставлено: 3" in c.text]
     # Audited, with who sent it and to how many.
     entries = await bh.app.repos.audit.latest(5)
     assert any(e.action == "broadcast.send" and e.actor_id == 900 and e.object_ref == f"broadcast:{broadcast.id}"
@@ -218,8 +220,10 @@ async def test_chairs_missing_the_open_months_report(bh):
     await bh.app.db.execute("INSERT INTO reports(org_id, month, answers, submitted_at, updated_at) "
                             "VALUES (?, ?, '{}', '2026-11-26T05:00:00', '2026-11-26T05:00:00')", (org, month))
     admin = await admin_client(bh, 900)
-    await compose(admin, "Не сдавшие отчёт за этот месяц")
+    # The month is named («this month» is ambiguous in December, when November is still open).
+    await compose(admin, "Председатели без отчёта за ноябрь 2026 года")
     assert "Получателей: <b>2</b>" in admin.reply
+    assert "председатели, не сдавшие отчёт за ноябрь 2026 года (вся область)" in admin.reply
     await admin.press("✅ Отправить")
     await bh.app.extra[ENGINE_KEY].wait((await latest_broadcast(bh)).id)
     assert sorted(c.chat_id for c in copies(bh) if c.chat_id != 900) == [1002, 1003]

@@ -49,6 +49,7 @@ def test_the_reminder_gap_follows_the_opening_and_due_days(tmp_path):
     assert load_config(path).calendar.remind_days_before_due == (1, 7, 10)     # gap 28 - 20 + 5 = 13
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["folder", "under a file", "read-only folder"])
 def test_a_bad_database_path_is_one_clear_line(tmp_path, monkeypatch, where):
     if where == "read-only folder" and os.geteuid() == 0:

@@ -132,6 +132,7 @@ def _element(tag, children: list[str]) -> str:
     return f"<{name}{attrs}>{''.join(children)}</{name}>"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(elements(), min_size=1, max_size=40).map("".join), st.integers(min_value=150, max_value=400))
 def test_every_part_is_well_formed_and_the_parts_join_back(text, limit):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,14 +17,18 @@ from tests.support.seen import audit_entries, csv_rows, documents
 
 FULL = {"members_total": 400, "members_joined": 3, "members_left": 1, "events_held": 4,
         "events_summary": "=HYPERLINK(\"http://x\")", "deputy_meetings": 2, "appeals_received": 5,
-        "appeals_resolved": 4, "projects": ["auyl_amanaty", "baqytty_otbasy"], "trainings": 1,
+        "appeals_resolved": 4, "projects": ["baqytty_otbasy", "auyl_amanaty"], "trainings": 1,
         "needs": "Кабинет керек", "photos": ["p1", "p2", "p3"]}
 LATE = {**FULL, "members_total": 120, "events_summary": "", "projects": [], "photos": [], "needs": ""}
-HEADERS = {"kk": ["Аудан", "Ұйым", "Төраға", "Телефон", "Күйі"], "ru": ["Район", "Организация", "Председатель",
-                                                                       "Телефон", "Статус"]}
+HEADERS = {"kk": ["Аудан", "Ұйым", "Төраға", "Телефон", "Күйі", "Тексеру", "Тапсырылған уақыты", "Кім тапсырды"],
+           "ru": ["Район", "Организация", "Председатель", "Телефон", "Статус", "Проверка", "Дата сдачи", "Кто сдал"]}
+WAITING = {"kk": "тексеруді күтуде", "ru": "ждёт проверки"}
+SUBMITTED_AT = datetime(2026, 11, 26, 10, 0)  # the fixture clock, in Almaty time
+SUBMITTERS = {1001: "Асанов Айбек", 1002: "Оспанова Гүл"}
 STATUS = {"kk": {"on": "уақытында тапсырылды", "late": "кешігіп тапсырылды", "none": "тапсырылмады"},
           "ru": {"on": "сдан в срок", "late": "сдан с опозданием", "none": "не сдан"}}
 OCTOBER = {"kk": "2026 жылғы қазан", "ru": "октябрь 2026"}
+REGION = {"kk": ["Облыс"], "ru": ["Область"]}
 
 
 @pytest.fixture
@@ -44,11 +49,11 @@ async def expected_report_rows(harness, locale: str, month: str, district: str |
     """What the reports sheet must hold, computed from the database and the form, not by the export code."""
     form = harness.app.config.form
     rows = await harness.app.db.fetchall(
-        "SELECT d.name, o.name, u.full_name, u.phone, r.answers, r.late FROM organizations o "
+        "SELECT d.name, o.name, u.full_name, u.phone, r.answers, r.late, r.submitted_by FROM organizations o "
         "JOIN districts d ON d.id = o.district_id LEFT JOIN users u ON u.org_id = o.id "
         "LEFT JOIN reports r ON r.org_id = o.id AND r.month = ? ORDER BY d.name, o.name", (month,))
     out = []
-    for d, o, chair, phone, answers, late in rows:
+    for d, o, chair, phone, answers, late, by in rows:
         if district and d != district:
             continue
         status = STATUS[locale]["none" if answers is None else "late" if late else "on"]
@@ -56,12 +61,13 @@ async def expected_report_rows(harness, locale: str, month: str, district: str |
         cells = []
         for field in form.fields:
             value = answers.get(field.key)
-            if value is not None and field.type == "multi":
-                value = "; ".join(next(opt.label(locale) for opt in field.options if opt.key == k) for k in value)
+            if value is not None and field.type == "multi":  # in the form's order, not as chosen
+                value = "; ".join(opt.label(locale) for opt in field.options if opt.key in value)
             elif value is not None and field.type == "photos":
                 value = len(value)
             cells.append(None if value == "" else value)  # an empty text cell reads back as nothing
-        out.append([d, o, chair, phone, status] + cells)
+        reviewed = [None, None, None] if by is None else [WAITING[locale], SUBMITTED_AT, SUBMITTERS[by]]
+        out.append([d, o, chair, phone, status, *reviewed, *cells, None])  # no region in this deployment
     return out
 
 
@@ -85,7 +91,7 @@ async def test_export_matches_the_database_cell_by_cell(reports, locale):
                                    else ["Отчёты", "Сводка", "Не сдали"])
     form = harness.app.config.form
     rows = sheet_rows(workbook, 0)
-    assert rows[0] == HEADERS[locale] + [f.label.get(locale) for f in form.fields]
+    assert rows[0] == HEADERS[locale] + [f.label.get(locale) for f in form.fields] + REGION[locale]
     assert rows[1:] == await expected_report_rows(harness, locale, "2026-10")
     # A chair's text that looks like a formula stays text.
     cell = next(c for row in workbook.worksheets[0].iter_rows() for c in row if c.value == FULL["events_summary"])
@@ -93,13 +99,14 @@ async def test_export_matches_the_database_cell_by_cell(reports, locale):
 
     summary = sheet_rows(workbook, 1)
     numeric = [f for f in form.fields if f.type == "int"]
-    assert summary[0][5:] == [f.label.get(locale) for f in numeric]
+    assert summary[0][7:] == [f.label.get(locale) for f in numeric]
     by_district = {r[0]: r for r in summary[1:]}
-    assert by_district["Сайрам ауданы"][1:5] == [2, 1, 0, 1]
-    assert by_district["Байзақ ауданы"][1:5] == [1, 1, 1, 0]
-    total = summary[-1]
-    assert total[1:5] == [3, 2, 1, 1]
-    for i, field in enumerate(numeric, start=5):
+    # organizations, reports, late, accepted, returned, not submitted
+    assert by_district["Сайрам ауданы"][1:7] == [2, 1, 0, 0, 0, 1]
+    assert by_district["Байзақ ауданы"][1:7] == [1, 1, 1, 0, 0, 0]
+    total = next(r for r in summary if r[0] == harness.app.i18n.gettext("Total", locale=locale))
+    assert total[1:7] == [3, 2, 1, 0, 0, 1]
+    for i, field in enumerate(numeric, start=7):
         assert total[i] == FULL[field.key] + LATE[field.key]
         assert by_district["Сайрам ауданы"][i] == FULL[field.key]
 
@@ -114,14 +121,15 @@ async def test_export_matches_the_database_cell_by_cell(reports, locale):
     assert csv_doc.document.filename == "bastau-2026-10.csv"
     as_text = [[str(v) if v is not None else "" for v in row] for row in rows]
     as_text = [[("'" + v) if v.startswith("=") else v for v in row] for row in as_text]
-    assert csv_rows(csv_doc.document.data) == as_text
+    assert csv_rows(csv_doc.document.data, delimiter=";") == as_text
+    assert b";" in csv_doc.document.data.splitlines()[0]
 
 
 async def test_a_district_admin_exports_their_district_only(reports):
     harness = reports
     district = await admin(harness, SAIRAM_ADMIN)
     doc = await download(district, "октябрь 2026")
-    assert doc.document.filename == "bastau-2026-10-Сайрам ауданы.xlsx"
+    assert doc.document.filename == "bastau-2026-10-Сайрам_ауданы.xlsx"
     workbook = load_workbook(io.BytesIO(doc.document.data))
     assert sheet_rows(workbook, 0)[1:] == await expected_report_rows(harness, "ru", "2026-10", "Сайрам ауданы")
     assert "Байзақ" not in str(sheet_rows(workbook, 1)) + str(sheet_rows(workbook, 2))
@@ -148,8 +156,8 @@ async def test_the_cli_writes_the_same_file(reports, config_file, tmp_path):
     out_csv = tmp_path / "sairam.csv"
     assert await bastau(config_file, "export", "--month", "2026-10", "-o", str(out_csv), "--csv",
                         "--district", "Сайрам ауданы", "--locale", "kk") == 0
-    rows = csv_rows(out_csv.read_bytes())
-    assert rows[0][:5] == HEADERS["kk"] and sorted(r[1] for r in rows[1:]) == ["Қайнарбұлақ", "Құтарыс"]
+    rows = csv_rows(out_csv.read_bytes(), delimiter=";")
+    assert rows[0][:8] == HEADERS["kk"] and sorted(r[1] for r in rows[1:]) == ["Қайнарбұлақ", "Құтарыс"]
 
 
 def test_the_cli_refuses_a_bad_month_or_district(config_file, tmp_path, capsys):
@@ -175,10 +183,42 @@ async def test_ten_thousand_organizations_export(harness, clock):
     rows = sheet_rows(workbook, 0)
     assert len(rows) == 1 + 10_003
     assert sum(r[4] == "сдан в срок" for r in rows) == 5000
-    assert sheet_rows(workbook, 1)[-1][1:5] == [10_003, 5000, 0, 5003]
+    total = next(r for r in sheet_rows(workbook, 1) if r[0] == harness.app.i18n.gettext("Total", locale="ru"))
+    assert total[1:7] == [10_003, 5000, 0, 0, 0, 5003]
 
 
 async def test_a_forged_month_is_refused(harness):
     boss = await admin(harness, BRANCH)
     calls = await boss.press_data(AdminCb(action="exp", month="2026-13").pack(), nowhere(BRANCH))
     assert not documents(calls) and "нет прав" in boss.reply
+
+
+async def test_rows_in_kazakh_order_with_frozen_header_filters_widths_and_review(harness, clock):
+    """Issue 12's names: by code point «Қайнарбұлақ» and «Құтарыс» came after «Манкент», «Ақбұлақ» after
+    «Аудандық». A returned and an accepted report are counted and named."""
+    await seed_roster(harness.app.db, clock, [("Сайрам ауданы", name, "social", 10)
+                                               for name in ("Манкент", "Аудандық", "Ақбұлақ", "Кемел")])
+    reports = harness.app.repos.reports
+    for name in ("Құтарыс", "Манкент"):
+        await reports.submit(await org_id(harness, name), "2026-10", None, {"members_total": 1}, False, clock.now())
+    await reports.set_review(await org_id(harness, "Құтарыс"), "2026-10", "returned", "Түзетіңіз", SAIRAM_ADMIN,
+                             clock.now())
+    await reports.set_review(await org_id(harness, "Манкент"), "2026-10", "accepted", None, SAIRAM_ADMIN,
+                             clock.now())
+    district = await admin(harness, SAIRAM_ADMIN, locale="kk")
+    workbook = load_workbook(io.BytesIO((await download(district, "2026 жылғы қазан")).document.data))
+    sheet = workbook.worksheets[0]
+    rows = sheet_rows(workbook, 0)
+    assert [r[1] for r in rows[1:]] == ["Ақбұлақ", "Аудандық", "Кемел", "Қайнарбұлақ", "Құтарыс", "Манкент"]
+    by_name = {r[1]: r for r in rows[1:]}
+    assert by_name["Құтарыс"][5] == "түзетуге қайтарылды" and by_name["Манкент"][5] == "қабылданды"
+    assert by_name["Ақбұлақ"][4:8] == ["тапсырылмады", None, None, None]
+    assert sheet.freeze_panes == "C2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(rows[0])).column_letter}7"
+    widths = {letter: sheet.column_dimensions[letter].width for letter in ("A", "B", "E", "F", "G")}
+    assert widths["A"] == len("Сайрам ауданы") + 2 and widths["G"] == len("Тапсырылған уақыты") + 2
+    assert all(8 <= w <= 50 for w in widths.values())
+    for other in workbook.worksheets[1:]:
+        assert other.freeze_panes in ("C2", "A2") and other.auto_filter.ref.startswith("A1:")
+    summary = {r[0]: r for r in sheet_rows(workbook, 1)[1:]}
+    assert summary["Сайрам ауданы"][1:7] == [6, 2, 0, 1, 1, 4]
+    assert sheet_rows(workbook, 1)[0][4:6] == ["Қабылданғаны", "Түзетуге қайтарылғаны"]

@@ -106,9 +106,9 @@ async def test_bad_names_get_an_answer(harness):
     await user.press("Русский")
     await user.send(await code_of(harness.app.db, "Құтарыс"))
     before = await snapshot(harness, await every_table(harness))
-    for bad in ("😀😀😀", "12345", "x" * 5000):
+    for bad in ("😀😀😀", "12345", "x" * 5000, "Айбек", "Асанов 12"):  # one word: the prompt asks surname and name
         await user.send(bad)
-        assert "полное имя буквами" in user.reply
+        assert "фамилию и имя (и отчество) буквами" in user.reply
     await user.send_sticker()
     assert "текстом" in user.reply
     assert await snapshot(harness, await every_table(harness)) == before
@@ -132,3 +132,29 @@ async def test_commands_are_set_per_language(harness):
     calls = [c for c in harness.session.requests if isinstance(c, SetMyCommands)]
     by_lang = {c.language_code: [cmd.description for cmd in c.commands] for c in calls}
     assert "Сменить язык" in by_lang["ru"] and "Тілді ауыстыру" in by_lang["kk"]
+
+
+async def test_a_phone_typed_as_digits_is_accepted_and_normalized(harness):
+    for user_id, typed in ((1011, "87010000003"), (1012, "+7 701 000 00 03"), (1013, "8 (701) 000-00-03")):
+        user = harness.client(user_id, language_code="kk")
+        await user.send("/start")
+        await user.press("Қазақша")
+        await user.send(await code_of(harness.app.db, "Құтарыс" if user_id == 1011 else "Қайнарбұлақ"
+                                      if user_id == 1012 else "Мектеп №5"))
+        await user.send("Асанов Айбек")
+        await user.send(typed)
+        assert "+77010000003" in user.reply, typed
+        await user.press("✅")
+        assert (await harness.app.repos.users.get(user_id)).phone == "+77010000003"
+
+
+async def test_a_number_that_is_not_a_phone_is_refused(harness):
+    user = harness.client(1014, language_code="ru")
+    await user.send("/start")
+    await user.press("Русский")
+    await user.send(await code_of(harness.app.db, "Құтарыс"))
+    await user.send("Асанов Айбек")
+    for bad in ("12345", "+8 701 000 00 03", "8701000000", "тел 87010000003"):
+        await user.send(bad)
+        assert "напишите номер (например, 87010000000)" in user.reply, bad
+    assert (await harness.app.repos.users.get(1014)).org_id is None

@@ -68,6 +68,7 @@ def test_a_stock_aiogram_import_is_left_alone() -> None:
     assert out.split() == ["True"]
 
 
+@pytest.mark.slow
 def test_every_type_and_method_builds_and_validates() -> None:
     models = aiogram_models()
     assert len(models) > 500

@@ -14,9 +14,11 @@ from bot.sandbox.apiserver import LocalBotAPI, User
 from db.database import Database
 from db.repos import Repos
 from tests.support.paths import REPO
-from tests.support.process import INT_ANSWERS, clean_env, file_report, register, roster_codes  # noqa: F401 (a fixture)
+from tests.support.process import clean_env, file_report, register
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")]
+
+
 async def test_bastau_run_serves_a_chair_over_the_bot_api(config_file, roster_codes, tmp_path):
     config = load_config(config_file)
     log = (tmp_path / "bastau.log").open("w")

@@ -18,7 +18,7 @@ import pytest
 from bot.sandbox.apimodels import Fault
 from bot.sandbox.apiserver import LocalBotAPI, User
 from tests.support.paths import REPO
-from tests.support.process import clean_env, register, roster_codes  # noqa: F401 (a fixture)
+from tests.support.process import clean_env, register
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM, flock")]
 TOKEN = "4242:SECRET-token-for-tests"
@@ -34,14 +34,14 @@ async def start_run(config_file: Path, log: Path, **env: str) -> asyncio.subproc
         out.close()
 
 
-async def polled(server: LocalBotAPI, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
+async def polled(server: LocalBotAPI, within_s: float = 60) -> None:
+    deadline = time.monotonic() + within_s
     while not server.calls("getUpdates"):
         assert time.monotonic() < deadline, "bastau run never polled"
         await asyncio.sleep(0.1)
 
 
-def run_once(config_file: Path, timeout: float = 20, **env: str):
+def run_once(config_file: Path, timeout: float = 20, **env: str) -> tuple[int, str, float]:
     """`bastau run` expected to stop by itself; (exit code, output, seconds)."""
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "bot", "--config", str(config_file), "run"], cwd=REPO,

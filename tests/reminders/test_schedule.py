@@ -89,7 +89,8 @@ async def test_escalation_lists_missing_organizations_with_chairs_and_phones(har
     assert "2026 жылғы қараша" in district and "5 желтоқсан" in district
     branch = texts[900]
     assert "Ещё не сдали: 3" in branch
-    assert "• Байзақ ауданы: 1 из 1" in branch and "• Сайрам ауданы: 2 из 2" in branch
+    # «not filed N of M», unlike the digest's «filed N of M»: the two cannot be read alike.
+    assert "• Байзақ ауданы: не сдали 1 из 1" in branch and "• Сайрам ауданы: не сдали 2 из 2" in branch
     assert "Петрова" not in branch
 
 

@@ -75,16 +75,22 @@ async def test_the_same_number_sent_again_after_a_crash_stays_with_its_question(
     assert draft.answers == {"members_total": 400, "members_joined": 12} and draft.cursor == "members_left"
 
 
-async def test_a_different_number_after_a_crash_corrects_the_question_it_was_sent_for(harness, restart):
+async def test_a_different_number_after_a_crash_is_not_placed_on_either_question(harness, restart):
+    """Question 3 may have reached the chair before the bot died (a kill between sending it and
+    recording it): «15» may answer question 3 as well as correct question 2, so it is stored
+    nowhere and question 3 is asked again (the crash drill, bench/crash_drill.py, found the other
+    choice putting answers on the previous question)."""
     chair = await register(harness, 3002, "ru", "Құтарыс")
     await open_report(harness, chair, "ru")
     await chair.send("400")
     harness, chair = await crash_before_the_next_question(restart, harness, chair, "12")
-    await chair.send("15")  # the chair still sees question 2: a correction of it
-    assert "Ответ на вопрос «Принято в партию за месяц» изменён: 15" in chair.reply
-    assert "Вопрос 3 из 12" in chair.reply
+    await chair.send("15")
+    assert "Вопрос 3 из 12" in chair.reply and "изменён" not in chair.reply
     draft = await draft_of(harness, 3002)
-    assert draft.answers == {"members_total": 400, "members_joined": 15} and draft.cursor == "members_left"
+    assert draft.answers == {"members_total": 400, "members_joined": 12} and draft.cursor == "members_left"
+    await chair.send("15")  # question 3 is on the screen now (recorded): this answers it
+    draft = await draft_of(harness, 3002)
+    assert draft.answers == {"members_total": 400, "members_joined": 12, "members_left": 15}
 
 
 async def test_messages_written_while_the_bot_was_down_answer_the_question_the_chair_saw(harness, restart, clock):
@@ -98,11 +104,14 @@ async def test_messages_written_while_the_bot_was_down_answer_the_question_the_c
     assert "Вопрос 2 из 12" in "\n".join(chair.texts(calls))
     await send_dated(harness, chair, "400", written, message_id=5001)  # the chair's re-send from before
     assert "Этот ответ уже сохранён" in chair.reply and "Вопрос 2 из 12" in chair.reply
+    # A new value typed then may as well have answered question 2 (had it reached the chair before the
+    # crash): it is stored nowhere, question 2 is asked again (bench/crash_drill.py found the other way
+    # writing answers over the previous question).
     await send_dated(harness, chair, "410", written, message_id=5002)
-    assert "изменён: 410" in chair.reply and "Вопрос 2 из 12" in chair.reply
-    assert (await draft_of(harness, 3003)).answers == {"members_total": 410}
+    assert "изменён" not in chair.reply and "Вопрос 2 из 12" in chair.reply
+    assert (await draft_of(harness, 3003)).answers == {"members_total": 400}
     await chair.send("12")  # written after question 2 was shown
-    assert (await draft_of(harness, 3003)).answers == {"members_total": 410, "members_joined": 12}
+    assert (await draft_of(harness, 3003)).answers == {"members_total": 400, "members_joined": 12}
 
 
 async def test_a_button_of_an_earlier_question_changes_that_answer_and_the_dialog_goes_on(harness):

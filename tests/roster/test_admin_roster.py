@@ -53,7 +53,7 @@ async def test_a_good_roster_is_applied_and_nothing_is_deleted(harness, kind):
 
 BAD_FILES = {
     "wrong header": ([["district", "org", "sector", "members"], ["A", "B", "s", 1]],
-                     "строка 1: строка заголовка должна быть такой: district,organization,sector,members",
+                     "строка 1: строка заголовка должна быть такой: region,district,organization,sector,members",
                      "1-жол: тақырып жолы мынадай болуы керек"),
     "duplicate": ([HEADER, ["Талас ауданы", "Ақкөл", "s", 1], ["Талас ауданы", "АҚКӨЛ", "s", 2]],
                   "строка 3: организация повторяется (впервые в строке 2)", "3-жол: ұйым қайталанған (алғаш 2-жолда)"),
@@ -120,11 +120,11 @@ async def test_codes_are_sent_for_the_admins_scope(harness):
     calls = await district.send("/codes")
     csv_doc, xlsx_doc = documents(calls)
     rows = csv_rows(csv_doc.document.data)
-    assert rows[0] == ["district", "organization", "code"]
-    assert {(r[1], r[2]) for r in rows[1:]} == {("Құтарыс", await code_of(harness.app.db, "Құтарыс")),
+    assert rows[0] == ["region", "district", "organization", "code"]
+    assert {(r[2], r[3]) for r in rows[1:]} == {("Құтарыс", await code_of(harness.app.db, "Құтарыс")),
                                                ("Қайнарбұлақ", await code_of(harness.app.db, "Қайнарбұлақ"))}
     sheet = load_workbook(io.BytesIO(xlsx_doc.document.data)).active
-    assert [list(r) for r in sheet.iter_rows(values_only=True)] == rows
+    assert [[v or "" for v in r] for r in sheet.iter_rows(values_only=True)] == rows
     boss = await admin(harness, BRANCH)
     rows = csv_rows(documents(await boss.send("/codes"))[0].document.data)
     assert len(rows) == 4

@@ -87,6 +87,7 @@ async def test_a_huge_cell_gets_its_line_and_reason(harness, kind, size):
     await refused(harness, rows, kind, "строка 3: ячейка длиннее 1000 символов")
 
 
+@pytest.mark.slow
 def test_the_cli_names_the_line_of_a_huge_cell(config_file, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_bytes(as_csv([HEADER, ["A", "B", "s", 1], ["A", "C" * 200_000, "s", 2]]))
@@ -137,14 +138,15 @@ async def test_codes_files_neutralize_formulas_and_illegal_characters(harness, c
     boss = await admin(harness, BRANCH)
     csv_doc, xlsx_doc = documents(await boss.send("/codes"))
     rows = csv_rows(csv_doc.document.data)
-    assert ["Сайрам ауданы", "'" + EVIL] in [r[:2] for r in rows]
-    assert ["Талас\ufffd ауданы", "Ақкөл\ufffd"] in [r[:2] for r in rows]
+    assert ["Сайрам ауданы", "'" + EVIL] in [r[1:3] for r in rows]
+    assert ["Талас\ufffd ауданы", "Ақкөл\ufffd"] in [r[1:3] for r in rows]
     sheet = load_workbook(io.BytesIO(xlsx_doc.document.data)).active
     cells = {c.value: c for row in sheet.iter_rows() for c in row}
     assert cells[EVIL].data_type == "s"                  # text, not a live formula
     assert "Ақкөл\ufffd" in cells
 
 
+@pytest.mark.slow
 async def test_the_cli_codes_file_neutralizes_formulas_too(config_file, config, clock):
     db = await Database.open(config.db_path)
     try:

@@ -37,15 +37,15 @@ def test_import_then_codes_via_cli(config_file, tmp_path):
     assert "organizations added: 2" in result.stdout
     codes = bastau(config_file, "roster", "codes")
     rows = list(csv.reader(io.StringIO(codes.stdout)))
-    assert rows[0] == ["district", "organization", "code"]
-    assert {r[1] for r in rows[1:]} == {"Құтарыс", "Қайнарбұлақ"}
-    for _, _, code in rows[1:]:
+    assert rows[0] == ["region", "district", "organization", "code"]
+    assert {r[2] for r in rows[1:]} == {"Құтарыс", "Қайнарбұлақ"}
+    for _, _, _, code in rows[1:]:
         assert len(code) == CODE_LENGTH == 8 and set(code) <= set(CODE_ALPHABET)
         assert not set(code) & set("0O1I")
     # Importing again changes one organization and adds one; nothing is deleted.
     roster.write_text(GOOD.replace("400", "410") + "Байзақ ауданы,Мектеп №5,social,120\n", encoding="utf-8")
     result = bastau(config_file, "roster", "import", str(roster))
-    assert "organizations added: 1, changed: 1, unchanged: 1" in result.stdout
+    assert "organizations added: 1, changed: 1, renamed: 0, moved: 0, unchanged: 1" in result.stdout
 
 
 @pytest.mark.slow

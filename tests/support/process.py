@@ -34,7 +34,7 @@ def roster_codes(config_file: Path, tmp_path: Path) -> dict[str, str]:
     assert imported.returncode == 0, imported.stderr
     codes = bastau(config_file, "roster", "codes", env=clean_env())
     assert codes.returncode == 0, codes.stderr
-    return {row[1]: row[2] for row in list(csv.reader(io.StringIO(codes.stdout)))[1:]}
+    return {row["organization"]: row["code"] for row in csv.DictReader(io.StringIO(codes.stdout))}
 
 
 async def register(server: LocalBotAPI, chair: User, code: str) -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from bot.domain.clock import FakeClock
 from db.database import Database
-from db.queries.orgs import RosterRow, apply_rows
+from db.queries.orgs import RosterRow
+from db.queries.roster import apply_rows
 
 ROSTER = [
     ("Сайрам ауданы", "Құтарыс", "social", 400),

@@ -43,8 +43,10 @@ def documents(calls: list[TelegramMethod]) -> list[SendDocument]:
     return [c for c in calls if isinstance(c, SendDocument)]
 
 
-def csv_rows(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+def csv_rows(data: bytes, delimiter: str = ",") -> list[list[str]]:
+    """A CSV the bot wrote; it must start with a UTF-8 BOM. Exports are split by «;» (delimiter=";")."""
+    assert data.startswith("\ufeff".encode()), "no UTF-8 BOM"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
 
 
 async def audit_entries(harness) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ waiting dialog is asked again after a restart."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 from datetime import timedelta
 
 from aiogram.methods import SendMessage
@@ -10,7 +11,7 @@ from aiogram.types import Update
 
 from bot.telegram.resume import resume_dialogs
 from tests.support.people import register
-from tests.support.report import MONTH, draft_of, open_report
+from tests.support.report import draft_of, open_report
 
 
 def crash_on_next_send(harness) -> None:
@@ -18,20 +19,18 @@ def crash_on_next_send(harness) -> None:
     session = harness.session
     original = session.make_request
 
-    async def make_request(bot, method, timeout=None):
+    async def make_request(bot, method, *args, **kwargs):
         if isinstance(method, SendMessage):
             session.make_request = original
             raise asyncio.CancelledError("killed")
-        return await original(bot, method, timeout)
+        return await original(bot, method, *args, **kwargs)
 
     session.make_request = make_request
 
 
 async def feed_and_crash(chair, text: str, update_id: int) -> None:
-    try:
+    with suppress(asyncio.CancelledError):
         await chair.send(text, update_id=update_id)
-    except asyncio.CancelledError:
-        pass
 
 
 def update_of(chair, text: str, update_id: int) -> Update:
@@ -126,3 +125,50 @@ async def test_handled_updates_are_pruned_after_some_days(harness):
     assert await harness.inbox.prune() > 0
     assert not await repo.is_done(990201)
     assert [row.update_id for row in await repo.pending()] == [990202]  # never pruned before it is handled
+
+
+async def test_a_crash_after_the_report_is_submitted_sends_the_receipt_after_the_restart(harness):
+    from bench.report_driver import file_report
+    from bot.form.render import ReportCb
+
+    chair = await register(harness, 1109, "kk", "Құтарыс")
+    await file_report(harness, 1109, "kk", confirm=False)
+    crash_on_next_send(harness)  # the report is stored, the receipt never goes out
+    with suppress(asyncio.CancelledError):
+        await chair.press_data(ReportCb(action="confirm").pack())
+    org = (await harness.app.repos.users.get(1109)).org_id
+    assert await harness.app.repos.reports.get(org, "2026-11") is not None
+    harness = await harness.restart()
+    assert await harness.inbox.replay() == set()
+    assert await resume_dialogs(harness.dp, harness.bot, harness.app.repos.dialogs, harness.clock, "b") == 1
+    sent = [r for r in harness.session.requests if isinstance(r, SendMessage)]
+    assert [r.chat_id for r in sent] == [1109] and sent[0].text.startswith("✅")
+    # Asked once: the dialog is over now, a later restart says nothing.
+    assert await resume_dialogs(harness.dp, harness.bot, harness.app.repos.dialogs, harness.clock, "c") == 0
+    await harness.close()
+
+
+async def test_a_crash_between_showing_a_question_and_recording_it_puts_no_answer_on_the_previous_one(
+        harness, monkeypatch):
+    from bot.features.report import replies
+
+    chair = await register(harness, 1110, "ru", "Құтарыс")
+    await open_report(harness, chair, "ru")
+    await chair.send("400")
+    record = replies.remember_asked
+
+    async def killed_after_sending(*args, **kwargs):
+        monkeypatch.setattr(replies, "remember_asked", record)
+        raise asyncio.CancelledError("killed")
+
+    monkeypatch.setattr(replies, "remember_asked", killed_after_sending)
+    with suppress(asyncio.CancelledError):
+        await chair.send("12")  # saved, question 3 sent, its showing never recorded
+    harness = await harness.restart()
+    chair = harness.client(1110, language_code="ru")
+    await chair.send("2")  # the chair answers question 3, which it sees
+    assert "Вопрос 3 из 12" in chair.reply and "изменён" not in chair.reply
+    assert (await draft_of(harness, 1110)).answers == {"members_total": 400, "members_joined": 12}
+    await chair.send("2")
+    assert (await draft_of(harness, 1110)).answers == {"members_total": 400, "members_joined": 12, "members_left": 2}
+    await harness.close()

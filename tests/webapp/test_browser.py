@@ -9,6 +9,7 @@ import zlib
 
 import pytest
 
+from bot.sandbox.apimodels import User
 from tests.support.browser import (
     DISTRICT_ADMIN,
     Page,
@@ -17,6 +18,7 @@ from tests.support.browser import (
     file_report,
     needs_chromium,
     sandbox_in_background,
+    viewport,
 )
 
 pytestmark = [needs_chromium, pytest.mark.slow]
@@ -30,7 +32,10 @@ def background(monkeypatch):
 
 @pytest.fixture
 def phone(tmp_path):
-    yield from browser_in(tmp_path, 412, 915)
+    for driver in browser_in(tmp_path, 600, 1000):
+        driver.get("about:blank")
+        viewport(driver, 412, 915)
+        yield driver
 
 
 def png(width: int = 24, height: int = 16) -> bytes:
@@ -59,6 +64,7 @@ def in_view(driver, css: str) -> bool:
 
 
 def check_sandbox_phone_layout(driver) -> None:
+    assert driver.execute_script("return [window.innerWidth, window.innerHeight]") == [412, 915]
     assert driver.execute_script("return document.scrollingElement.scrollHeight") <= 916  # the page does not grow
     assert in_view(driver, ".persona.selected") and in_view(driver, "#text-input")
     assert in_view(driver, "#messages .msg:last-child")
@@ -69,8 +75,16 @@ def open_dashboard_checks(page: Page, folder, size: str) -> None:
     from selenium.webdriver.common.by import By
 
     driver = page.driver
+    assert "x".join(map(str, driver.execute_script("return [window.innerWidth, window.innerHeight]"))) == size
     progress = page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#progress .district-row"))
     assert driver.find_element(By.ID, "scope").text == "Сайрам ауданы"
+    # Telegram's theme (tgWebAppThemeParams, as the sandbox passes them) colours the page, and a
+    # theme_changed event from Telegram recolours it.
+    background = "return getComputedStyle(document.body).backgroundColor"
+    assert driver.execute_script(background) == "rgb(255, 255, 255)"
+    driver.execute_script("Telegram.WebView.receiveEvent('theme_changed', {theme_params: "
+                          "{bg_color: '#17212b', text_color: '#f5f5f5', secondary_bg_color: '#232e3c'}})")
+    assert driver.execute_script(background) == "rgb(23, 33, 43)"
     assert "ноябрь 2026" in driver.find_element(By.CSS_SELECTOR, "#progress h2").text  # the open month, in ru
     assert "осталось 9 дней" in driver.find_element(By.ID, "deadline").text
     assert [r.find_element(By.CSS_SELECTOR, ".name").text for r in progress] == ["Сайрам ауданы"]
@@ -114,13 +128,23 @@ def test_district_admin_opens_the_dashboard_an_organization_and_a_report_with_a_
     page.wait.until(lambda d: len(d.window_handles) == 2, "the Mini App did not open")
     phone.switch_to.window(next(h for h in phone.window_handles if h != sandbox_window))
     page.wait.until(lambda d: "/app/" in d.current_url)
+    viewport(phone, 412, 915)  # a new window: the phone's screen again
     open_dashboard_checks(page, tmp_path, "412x915")
 
-    phone.set_window_size(1280, 800)
+    viewport(phone, 360, 740)  # the narrowest phones: nothing wider than the screen
     phone.refresh()  # the launch parameters stay in the address, as in Telegram
+    page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#trends svg.chart"))
+    assert phone.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]") == [360, 360]
+    phone.save_screenshot(str(tmp_path / "dashboard-360x740.png"))
+
+    phone.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    phone.set_window_size(1280, 800)
+    viewport(phone, 1280, 800, mobile=False)
+    phone.refresh()
     open_dashboard_checks(page, tmp_path, "1280x800")
     assert phone.find_elements(By.CSS_SELECTOR, "#back")
-    for name in ("sandbox-phone-after-report", "dashboard-412x915", "report-412x915", "dashboard-1280x800",
+    for name in ("sandbox-phone-after-report", "dashboard-412x915", "report-412x915", "dashboard-360x740",
+                 "dashboard-1280x800",
                  "report-1280x800"):
         assert (tmp_path / f"{name}.png").stat().st_size > 0
 
@@ -139,6 +163,7 @@ def test_a_chair_fills_the_form_switches_to_the_chat_mid_way_and_finishes_there(
     page.click("#open-webapp")
     page.wait.until(lambda d: len(d.window_handles) == 2, "the Mini App did not open")
     phone.switch_to.window(next(h for h in phone.window_handles if h != sandbox_window))
+    viewport(phone, 412, 915)
     page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#report-form .field[data-key="members_total"]'))
     assert phone.find_element(By.ID, "title").text == "Ваш отчёт"
     total = phone.find_element(By.ID, "f-members_total")
@@ -174,3 +199,14 @@ def test_a_chair_fills_the_form_switches_to_the_chat_mid_way_and_finishes_there(
     assert report is not None and report.answers["members_total"] == 520
     assert report.answers["events_summary"] == "Сенбілік өтті."
     phone.save_screenshot(str(tmp_path / "finished-in-chat.png"))
+
+
+def test_the_page_without_telegrams_launch_parameters_says_to_open_it_from_the_bot(background, phone):
+    from selenium.webdriver.common.by import By
+
+    page = Page(phone)
+    user = User(2001, first_name="Гүлнар", language_code="ru")
+    url = page.wait.until(lambda _: background.sandbox.webapp_url(user), "the Mini App's server did not start")
+    phone.get(url.split("#")[0])  # the address alone, no signed initData
+    message = page.wait.until(lambda d: d.find_elements(By.ID, "error"))[0].text
+    assert "боттан қайта ашыңыз" in message and "заново из бота" in message

@@ -27,6 +27,7 @@ async def test_an_organization_card_with_its_chair_and_last_twelve_months(api, w
 async def test_a_report_with_its_answers_in_the_viewers_language_and_its_photos(api, world):
     report = await api.json(f"/app/api/orgs/{world['kutarys']}/reports/2026-11", DISTRICT)
     assert (report["month"], report["label"], report["late"]) == ("2026-11", "2026 жылғы қараша", False)
+    assert (report["title"], report["filed_on"]) == ("2026 жылғы қараша айының есебі", "2026 жылғы 25 қараша")
     values = {a["key"]: a for a in report["answers"]}
     assert values["members_total"]["label"] == "Партия мүшелерінің жалпы саны"
     assert values["members_total"]["value"] == "410"
@@ -96,3 +97,25 @@ async def test_trends_follow_every_change_of_the_reports_and_the_districts(api, 
     assert [p["total"] for p in members(moved)][-1] == 410
     await harness.app.db.execute("DELETE FROM reports WHERE org_id = ? AND month = '2026-11'", (world["kutarys"],))
     assert [p["total"] for p in members(await api.json("/app/api/trends", DISTRICT))][-1] == 0
+
+
+async def test_the_workbook_can_be_sent_into_the_admins_chat(api, harness, world):
+    from aiogram.methods import SendDocument
+
+    response = await api.post("/app/api/export?month=2026-10", DISTRICT)
+    assert (await response.json())["status"] == "sent"
+    sent = [r for r in harness.session.requests if isinstance(r, SendDocument)]
+    assert [(r.chat_id, r.document.filename, r.caption) for r in sent] == [
+        (DISTRICT, "bastau-2026-10-Сайрам_ауданы.xlsx", "2026 жылғы қазан")]  # the district's workbook
+    assert sent[0].document.data[:2] == b"PK"
+    entry = (await harness.app.repos.audit.latest(1))[0]
+    assert (entry.action, entry.details["via"], entry.details["district"]) == (
+        "export", "webapp-chat", next(o.district_id for o in await harness.app.repos.orgs.all()
+                                     if o.name == "Құтарыс"))
+    assert (await api.post("/app/api/export?month=2026-10", KUTARYS_CHAIR)).status == 403
+
+
+async def test_a_photo_telegram_cannot_give_is_a_bad_gateway_not_a_crash(api, harness, world):
+    report = await api.json(f"/app/api/orgs/{world['kutarys']}/reports/2026-11", DISTRICT)
+    harness.session.queue("GetFile", {"ok": False, "error_code": 400, "description": "Bad Request: file not found"})
+    assert (await api.get(report["photos"][0], DISTRICT)).status == 502

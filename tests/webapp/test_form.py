@@ -23,6 +23,10 @@ async def test_the_form_shows_every_question_of_the_open_month_in_the_chairs_lan
     assert fields["members_total"]["hint"] == "Целое число от 0 до 100000."
     assert fields["projects"]["options"][1] == {"key": "qaryzsyz_qogam", "label": "«Общество без долгов»"}
     assert sheet["answers"] == {} and sheet["photos"] == 0
+    # Last month's answers beside the questions (Мектеп №5 filed October).
+    assert fields["members_total"]["last_month"] == "В прошлом месяце: 120"
+    assert fields["projects"]["last_month"] == "В прошлом месяце: «Ауыл аманаты»"
+    assert "last_month" not in fields["needs"] and "last_month" not in fields["photos"]
     # Құтарыс filed November already: the report is shown, editable until the due date.
     filed = await api.json("/app/api/form", KUTARYS_CHAIR)
     assert (filed["status"], filed["editable"], filed["answers"]["members_total"], filed["photos"]) == (
@@ -75,6 +79,8 @@ async def test_a_chair_fills_half_on_the_page_and_finishes_in_the_chat(api, harn
     await chat.press("Пропустить")  # needs
     await chat.press("Готово")  # photos: none
     await chat.press("Подтвердить")
+    assert "⚠️ Всего членов партии: 120" in chat.reply  # October's 400 does not add up (config.toml's rule)
+    await chat.press("Всё равно подтвердить")
     report = await harness.app.repos.reports.get(world["mektep"], "2026-11")
     assert report is not None
     assert report.answers["members_total"] == 120 and report.answers["events_summary"] == "Ардагерлермен кездесу өтті."
@@ -98,6 +104,7 @@ async def test_a_chair_starts_in_the_chat_and_submits_on_the_page(api, harness, 
     assert response.status == 200, body
     assert body["status"] == "submitted" and not body["late"]
     assert body["message"] == "✅ Отчёт за ноябрь 2026 года принят. Спасибо!"
+    assert chat.bot_messages()[-1]["text"] == body["message"]  # the receipt in the chat too
     report = await harness.app.repos.reports.get(world["mektep"], "2026-11")
     assert report.answers["needs"] == "Компьютер нужен" and report.answers["photos"] == []
     assert await harness.app.repos.reports.get_draft(world["mektep"], "2026-11") is None

@@ -9,7 +9,7 @@ from aiogram.methods import SetChatMenuButton
 from bot.config import load_config
 from bot.context import AppContext
 from bot.features.webapp import WEB_SERVER_KEY
-from bot.features.webapp.menu import set_menu_buttons
+from bot.features.webapp.menu import MenuButtons
 from tests.support.harness import Harness
 from tests.support.roster import seed_roster
 from tests.support.webapp_world import BRANCH, DISTRICT
@@ -18,18 +18,35 @@ from tests.support.webapp_world import BRANCH, DISTRICT
 async def test_admins_get_a_web_app_menu_button_in_their_language(config_file, clock, monkeypatch):
     monkeypatch.setenv("BASTAU_WEB__PUBLIC_URL", "https://bastau.example.kz/")
     h = Harness(await AppContext.create(load_config(config_file), clock=clock), clock)
+
+    def calls():
+        out = {c.chat_id: c.menu_button for c in h.session.requests if isinstance(c, SetChatMenuButton)}
+        h.session.requests.clear()
+        return {chat: (b.type, getattr(b, "text", None), getattr(getattr(b, "web_app", None), "url", None))
+                for chat, b in out.items()}
+
     try:
         for user_id, locale in ((BRANCH, "kk"), (DISTRICT, "ru")):
             await h.app.repos.users.ensure(user_id, clock.now())
             await h.app.repos.users.set_locale(user_id, locale)
-        assert await set_menu_buttons(h.app, h.bot) == 1  # the district admin's district is not in this roster
-        h.session.requests.clear()
+        menus = MenuButtons(h.app)
+        assert await menus.sync(h.bot) == 1  # the district admin's district is not in this roster yet
+        assert calls() == {None: ("web_app", "📝 Есеп нысаны", "https://bastau.example.kz/app/"),  # every chat
+                           BRANCH: ("web_app", "📊 Есептер панелі", "https://bastau.example.kz/app/")}
         await seed_roster(h.app.db, clock)
-        assert await set_menu_buttons(h.app, h.bot) == 2
-        calls = {c.chat_id: c.menu_button for c in h.session.requests if isinstance(c, SetChatMenuButton)}
-        assert {chat: (b.type, b.text, b.web_app.url) for chat, b in calls.items()} == {
-            BRANCH: ("web_app", "📊 Есептер панелі", "https://bastau.example.kz/app/"),
-            DISTRICT: ("web_app", "📊 Панель отчётов", "https://bastau.example.kz/app/")}
+        assert await menus.sync(h.bot) == 2
+        assert calls() == {DISTRICT: ("web_app", "📊 Панель отчётов", "https://bastau.example.kz/app/")}
+        assert await menus.sync(h.bot) == 2 and calls() == {}  # nothing changed, nothing sent
+        # An admin added in the bot, one who changes language, one removed.
+        await h.app.repos.users.ensure(777, clock.now())
+        await h.app.repos.admins.put(777, "branch", None, BRANCH, clock.now())
+        await h.app.repos.users.set_locale(BRANCH, "ru")
+        await menus.sync(h.bot)
+        assert calls() == {777: ("web_app", "📊 Есептер панелі", "https://bastau.example.kz/app/"),
+                           BRANCH: ("web_app", "📊 Панель отчётов", "https://bastau.example.kz/app/")}
+        await h.app.repos.admins.remove(777)
+        assert await menus.sync(h.bot) == 2
+        assert calls() == {777: ("default", None, None)}
     finally:
         await h.close()
 

@@ -62,3 +62,14 @@ async def test_nothing_to_remind_when_filed_or_without_a_chair(api, harness, wor
     nobody = await (await api.post(f"/app/api/orgs/{world['kainar']}/remind", DISTRICT)).json()
     assert nobody["status"] == "no_chair"
     assert not [r for r in harness.session.requests if isinstance(r, SendMessage)]
+
+
+async def test_the_reminder_says_what_the_day_is_for_the_deadline(api, harness, world):
+    path = f"/app/api/orgs/{world['mektep']}/remind"
+    harness.clock.set(at("2026-12-05 11:00"))  # the due day of November
+    assert (await (await api.post(path, BRANCH, json={"month": "2026-11"})).json())["status"] == "sent"
+    harness.clock.set(at("2026-12-08 11:00"))  # overdue
+    assert (await (await api.post(path, BRANCH, json={"month": "2026-11"})).json())["status"] == "sent"
+    due_day, overdue = (r.text for r in reminders(harness, MEKTEP_CHAIR))
+    assert due_day.startswith("⏰ Сегодня") and "ноябрь 2026 года" in due_day
+    assert overdue.startswith("❗") and "5 декабря 2026 г." in overdue

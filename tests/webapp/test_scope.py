@@ -62,7 +62,9 @@ async def test_an_organization_or_photo_of_another_district_is_403_for_a_distric
     photo = await api.get(own["photos"][0], DISTRICT)
     assert photo.status == 200 and await photo.read() == b"\xff\xd8\xff kutarys photo"
     assert (await api.get(f"/app/api/photos/{own['id']}/1", DISTRICT)).status == 404  # only one photo
-    assert (await api.get("/app/api/orgs/99999", DISTRICT)).status == 404
+    for path in ("/app/api/orgs/99999", "/app/api/orgs/" + "9" * 40, "/app/api/orgs/abc",
+                 "/app/api/photos/" + "9" * 40 + "/0", f"/app/api/photos/{own['id']}/" + "9" * 40):
+        assert (await api.get(path, DISTRICT)).status == 404, path
 
 
 async def test_the_trends_and_export_of_a_district_admin_hold_only_their_district(api, harness, world):
@@ -85,6 +87,7 @@ async def test_the_organizations_of_a_district_with_their_status(api, world):
     listing = await api.json("/app/api/orgs?month=2026-11", DISTRICT)
     assert [(o["organization"], o["status"], o["chair"]) for o in listing["organizations"]] == [
         ("Қайнарбұлақ", "missing", None), ("Құтарыс", "on_time", "Асанов Айбек")]
+    assert listing["open"] and [o["can_remind"] for o in listing["organizations"]] == [False, True]
     branch = await api.json("/app/api/orgs?month=2026-10", BRANCH)
     assert {o["organization"]: o["status"] for o in branch["organizations"]}["Мектеп №5"] == "late"
     mektep_district = next(o for o in await api.harness.app.repos.orgs.all() if o.name == "Мектеп №5").district_id

@@ -39,7 +39,7 @@ from bot.telegram.resume import register_reprompt
 from db.repos import Repos
 
 AUDIT_PAGE = 10
-ROLE_NAMES = {"branch": N_("branch admin"), "district": N_("district admin")}
+ROLE_NAMES = {"branch": N_("branch admin"), "region": N_("region admin"), "district": N_("district admin")}
 
 
 class AddAdmin(StatesGroup):
@@ -51,7 +51,9 @@ async def render_admins(config: Settings, repos: Repos) -> tuple[str, InlineKeyb
     buttons = [[InlineKeyboardButton(text=_("➕ Add an administrator"),
                                      callback_data=AdminCb(action="adm_add").pack())]]
     for admin in await AdminDirectory.of(config, repos).all():
-        scope = _("whole region") if admin.scope == "branch" else escape(admin.district or "?")
+        scope = _("whole region") if admin.scope == "branch" else \
+            _("region: {region}").format(region=escape(admin.region or "?")) if admin.is_region else \
+            escape(admin.district or "?")
         origin = _(" (config.toml)") if admin.bootstrap else ""
         lines.append(f"• <code>{admin.user_id}</code>: {scope}{origin}")
         if not admin.bootstrap:
@@ -103,8 +105,12 @@ async def on_user_id(message: Message, state: FSMContext, config: Settings, repo
 
 
 async def scope_keyboard(repos: Repos, user_id: int, page: int) -> InlineKeyboardMarkup:
-    items = [(name, AdminCb(action="adm_scope", district=district_id, ref=user_id).pack())
-             for district_id, name in await repos.orgs.districts()]
+    regions = await repos.orgs.regions()
+    items = [(_("Region: {region}").format(region=name), AdminCb(action="adm_scope", region=region_id,
+                                                                 ref=user_id).pack())
+             for region_id, name in (regions if len(regions) > 1 else [])]
+    items += [(name, AdminCb(action="adm_scope", district=district_id, ref=user_id).pack())
+              for district_id, name in await repos.orgs.districts_labelled()]
     region = [[InlineKeyboardButton(text=_("🌐 Whole region (branch administrator)"),
                                     callback_data=AdminCb(action="adm_scope", district=0, ref=user_id).pack())]]
     return paged(items, page, lambda p: AdminCb(action="adm_scope_pg", page=p, ref=user_id).pack(), region)
@@ -128,7 +134,13 @@ async def on_scope(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role:
         if district is None:
             await refuse(query)
             return
-    await add_admin(repos, clock, query.from_user.id, role, user_id, callback_data.district or None, district)
+    elif callback_data.region:
+        district = await repos.orgs.region_name(callback_data.region)
+        if district is None:
+            await refuse(query)
+            return
+    await add_admin(repos, clock, query.from_user.id, role, user_id, callback_data.district or None, district,
+                    callback_data.region or None)
     added = await AdminDirectory.of(config, repos).get(user_id)
     if added is not None:
         await set_admin_commands(bot, i18n, added.locale, user_id, added.is_branch)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from db.backup import check_file, copy_file, integrity_of
 from db.database import Database
 
 log = logging.getLogger(__name__)
@@ -28,20 +28,6 @@ class Written:
     removed: list[Path]
 
 
-def check_file(path: Path) -> str:
-    """'ok', or what is wrong: PRAGMA integrity_check on a read-only connection, and Bastau's tables."""
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            if verdict != "ok":
-                return str(verdict)
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone() is None:
-                return "not a Bastau database (no schema_migrations table)"
-    except sqlite3.Error as exc:
-        return str(exc)
-    return "ok"
-
-
 def backups_in(folder: Path) -> list[Path]:
     """The finished backups in `folder`, oldest first (their names sort by time)."""
     return sorted(p for p in folder.glob(f"{PREFIX}*{SUFFIX}") if p.is_file())
@@ -58,7 +44,7 @@ def rotate(folder: Path, keep: int) -> list[Path]:
 async def write_backup(db: Database, folder: Path, now: datetime, keep: int) -> Written:
     """A new checked backup named by `now` (UTC) in `folder`, then the rotation. A backup that fails
     the check is removed and raises BackupError; the older ones are kept."""
-    folder.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     final = folder / f"{PREFIX}{now.astimezone(UTC).strftime(STAMP)}{SUFFIX}"
     partial = final.with_name(final.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -84,13 +70,10 @@ def restore(source: Path, db_path: Path, now: datetime) -> Path:
     if verdict != "ok":
         raise BackupError(f"{source} cannot be restored: {verdict}")
     kept = db_path.with_name(f"{db_path.name}.before-restore-{now.astimezone(UTC).strftime(STAMP)}")
-    with sqlite3.connect(source) as src:
-        if db_path.exists():
-            with sqlite3.connect(db_path) as current, sqlite3.connect(kept) as copy:
-                current.backup(copy)
-        with sqlite3.connect(db_path) as dest:
-            src.backup(dest)
-            verdict = dest.execute("PRAGMA integrity_check").fetchone()[0]
+    if db_path.exists():
+        copy_file(db_path, kept)
+    copy_file(source, db_path)
+    verdict = integrity_of(db_path)
     if verdict != "ok":
         raise BackupError(f"the restored database failed its check: {verdict}; the previous one is {kept}")
     return kept

@@ -368,11 +368,17 @@ class BroadcastEngine:
     async def _report_final(self, job: Job, receipt: Receipt, status: str) -> None:
         text = receipt_text(lambda m: self._t(job, m), job.broadcast.id, receipt, status)
         admin_chat = job.broadcast.admin_chat_id
-        try:
-            if job.broadcast.progress_message_id is not None:
+        # The progress message becomes the receipt; only without one (or when it can no longer be edited)
+        # is the receipt sent as a new message: once, never both.
+        if job.broadcast.progress_message_id is not None:
+            try:
                 await job.bot.edit_message_text(chat_id=admin_chat, message_id=job.broadcast.progress_message_id,
                                                 text=text, reply_markup=None)
-                await job.bot.send_message(admin_chat, text)
+                return
+            except TelegramAPIError as exc:
+                log.info("progress message of broadcast %s not edited (%s): the receipt is sent", job.broadcast.id, exc)
+        try:
+            await job.bot.send_message(admin_chat, text)
         except TelegramAPIError as exc:
             log.warning("receipt of broadcast %s not shown: %s", job.broadcast.id, exc)
 

@@ -12,7 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
@@ -24,7 +24,7 @@ from bot.features.broadcast import service
 from bot.features.broadcast.audience import Audience, describe, recipients, within_scope
 from bot.features.broadcast.engine import BroadcastEngine
 from bot.features.broadcast.receipt import STOP_LABEL, StopCb, receipt_text, stop_keyboard
-from bot.telegram.admin import MENU_BROADCAST
+from bot.telegram.admin import MENU_BROADCAST, region_of
 from bot.telegram.callbacks import callback_message, message_of
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
 from bot.telegram.resume import register_reprompt
@@ -50,12 +50,15 @@ def _button(text: str, action: str, value: str = "") -> list[InlineKeyboardButto
     return [InlineKeyboardButton(text=text, callback_data=BroadcastCb(action=action, value=value).pack())]
 
 
-def audience_keyboard(role: Role) -> InlineKeyboardMarkup:
+def audience_keyboard(role: Role, month: str) -> InlineKeyboardMarkup:
+    """`month`: the open month, named in the «missing» button (in December «this month» is ambiguous)."""
     if role.is_branch:
         rows = [_button(_("All chairs"), "aud", "all"), _button(_("One district"), "aud", "district")]
+    elif role.is_region:
+        rows = [_button(_("All chairs of my region"), "aud", "all"), _button(_("One district"), "aud", "district")]
     else:
         rows = [_button(_("All chairs of my district"), "aud", "all")]
-    rows += [_button(_("Chairs without this month's report"), "aud", "missing"),
+    rows += [_button(_("Chairs without the report for {month}").format(month=month), "aud", "missing"),
              _button(_("Chairs by language"), "aud", "lang"),
              _button(_("Administrators"), "aud", "admins"),
              _button(_("✖️ Cancel"), "drop")]
@@ -72,28 +75,31 @@ async def _refuse(event: Message | CallbackQuery, state: FSMContext) -> None:
         await event.answer(text)
 
 
-async def cmd_broadcast(message: Message, state: FSMContext, role: Role) -> None:
+async def cmd_broadcast(message: Message, state: FSMContext, role: Role, calendar: ReportingCalendar,
+                        clock: Clock) -> None:
     if not role.is_admin:
         return await _refuse(message, state)
     await state.clear()
-    await ask_audience(message, state, role)
+    await ask_audience(message, state, role, calendar, clock)
 
 
-async def ask_audience(message: Message, state: FSMContext, role: Role, **_ignored: Any) -> None:
+async def ask_audience(message: Message, state: FSMContext, role: Role, calendar: ReportingCalendar, clock: Clock,
+                       **_ignored: Any) -> None:
     await state.set_state(BroadcastDialog.audience)
-    await message.answer(_("📣 New broadcast. Who should receive it?"), reply_markup=audience_keyboard(role))
+    month = _open_month(calendar, clock.now())
+    await message.answer(_("📣 New broadcast. Who should receive it?"), reply_markup=audience_keyboard(role, month))
 
 
 async def on_audience(query: CallbackQuery, callback_data: BroadcastCb, state: FSMContext, role: Role,
-                      repos: Repos) -> None:
+                      repos: Repos, calendar: ReportingCalendar, clock: Clock) -> None:
     if not role.is_admin:
         return await _refuse(query, state)
     if (message := await callback_message(query)) is None:
         return
     kind = callback_data.value
-    if kind == "district" and role.is_branch:
+    if kind == "district" and (role.is_branch or role.is_region):
         rows = [_button(name, "dist", str(district_id))
-                for district_id, name in await repos.orgs.districts()]
+                for district_id, name in await repos.orgs.districts(region_of(role))]
         rows.append(_button(_("✖️ Cancel"), "drop"))
         await query.answer()
         await message.edit_text(_("Which district?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
@@ -105,25 +111,27 @@ async def on_audience(query: CallbackQuery, callback_data: BroadcastCb, state: F
                                 reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
         return
     own_district = role.district_id if kind == "district" else None
-    await _chosen(query, state, role, repos, within_scope(kind, role, own_district))
+    await _chosen(query, state, role, repos, _open_month(calendar, clock.now()), within_scope(kind, role, own_district))
 
 
 async def on_district(query: CallbackQuery, callback_data: BroadcastCb, state: FSMContext, role: Role,
-                      repos: Repos) -> None:
+                      repos: Repos, calendar: ReportingCalendar, clock: Clock) -> None:
     if not role.is_admin:
         return await _refuse(query, state)
     district_id = int(callback_data.value) if callback_data.value.isdigit() else None
-    await _chosen(query, state, role, repos, within_scope("district", role, district_id))
+    await _chosen(query, state, role, repos, _open_month(calendar, clock.now()),
+                  within_scope("district", role, district_id))
 
 
 async def on_language(query: CallbackQuery, callback_data: BroadcastCb, state: FSMContext, role: Role,
-                      repos: Repos) -> None:
+                      repos: Repos, calendar: ReportingCalendar, clock: Clock) -> None:
     if not role.is_admin:
         return await _refuse(query, state)
-    await _chosen(query, state, role, repos, within_scope("lang", role, role.district_id, callback_data.value))
+    await _chosen(query, state, role, repos, _open_month(calendar, clock.now()),
+                  within_scope("lang", role, role.district_id, callback_data.value))
 
 
-async def _chosen(query: CallbackQuery, state: FSMContext, role: Role, repos: Repos,
+async def _chosen(query: CallbackQuery, state: FSMContext, role: Role, repos: Repos, month: str,
                   audience: Audience | None) -> None:
     if audience is None:
         await query.answer(_("You can only send broadcasts within your own district."), show_alert=True)
@@ -133,7 +141,7 @@ async def _chosen(query: CallbackQuery, state: FSMContext, role: Role, repos: Re
     await query.answer()
     await state.set_state(BroadcastDialog.message)
     await state.update_data(kind=audience.kind, district_id=audience.district_id, locale=audience.locale)
-    await message.edit_text(_("Audience: {audience}.").format(audience=await _describe(repos, audience)))
+    await message.edit_text(_("Audience: {audience}.").format(audience=await _describe(repos, audience, month)))
     await ask_message(message, state)
 
 
@@ -142,9 +150,14 @@ async def ask_message(message: Message, state: FSMContext, **_ignored: Any) -> N
                            "a document or a video, with a caption if you like. /cancel to stop."))
 
 
-async def _describe(repos: Repos, audience: Audience) -> str:
+async def _describe(repos: Repos, audience: Audience, month: str) -> str:
     name = await repos.orgs.district_name(audience.district_id) if audience.district_id else None
-    return escape(describe(audience.code, name))
+    return escape(describe(audience.code, name, month))
+
+
+def _open_month(calendar: ReportingCalendar, moment: datetime) -> str:
+    """The month a chair reported on at `moment`, in the current locale."""
+    return dates.month_in_text(calendar.open_month(moment), get_i18n().current_locale)
 
 
 def _stored_audience(data: dict[str, Any], role: Role) -> Audience | None:
@@ -189,7 +202,8 @@ async def ask_confirm(message: Message, state: FSMContext, role: Role, repos: Re
                                      sender_id=message.chat.id))
     keyboard = InlineKeyboardMarkup(inline_keyboard=[_button(_("✅ Send"), "send") + _button(_("✖️ Cancel"), "drop")])
     await message.answer(_("Audience: {audience}.\nRecipients: <b>{count}</b>.\nSend it?").format(
-        audience=await _describe(repos, audience), count=count), reply_markup=keyboard)
+        audience=await _describe(repos, audience, _open_month(calendar, clock.now())), count=count),
+        reply_markup=keyboard)
 
 
 async def reprompt_dialog(message: Message, state: FSMContext, **data: Any) -> None:
@@ -257,7 +271,10 @@ async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos:
                          calendar: ReportingCalendar, i18n: I18n) -> None:
     if not role.is_admin:
         return await _refuse(message, state)
-    items = await repos.broadcasts.recent(None if role.is_branch else role.district_id)
+    if role.is_region:  # those limited to one of the region's districts
+        items = [b for b in await repos.broadcasts.recent(None, limit=200) if service.in_scope(role, b)][:10]
+    else:
+        items = await repos.broadcasts.recent(None if role.is_branch else role.district_id)
     if not items:
         await message.answer(_("There have been no broadcasts yet."))
         return
@@ -266,7 +283,9 @@ async def cmd_broadcasts(message: Message, state: FSMContext, role: Role, repos:
     for broadcast in items:
         when = dates.moment(datetime.fromisoformat(broadcast.created_at), i18n.current_locale, calendar.tz)
         name = await repos.orgs.district_name(broadcast.district_id) if broadcast.district_id else None
-        header = _("{when}, to {audience}").format(when=when, audience=escape(describe(broadcast.audience, name)))
+        month = _open_month(calendar, datetime.fromisoformat(broadcast.created_at))
+        header = _("{when}, to {audience}").format(when=when, audience=escape(describe(broadcast.audience, name,
+                                                                                       month)))
         blocks.append(receipt_text(_, broadcast.id, receipts[broadcast.id], broadcast.status) + "\n" + header)
     await message.answer("\n\n".join(blocks))
 

@@ -1,5 +1,7 @@
 """The command menus: the chairs' menu per language for everyone, and each admin's own (their chat's
-scope, BotCommandScopeChat) with the admin commands added; set at start and when an admin is added."""
+scope, BotCommandScopeChat) with the admin commands added; set at start and when an admin is added.
+A user who chooses a language in the bot (/language, registration) gets their chat's menu in it, since
+Telegram would otherwise pick the menu by the app's language, not the bot's."""
 from __future__ import annotations
 
 import logging
@@ -35,6 +37,7 @@ ADMIN_COMMANDS: tuple[Entry, ...] = (
     ("stats", N_("This month at a glance")),
     ("export", N_("Export a month's reports")),
     ("codes", N_("Invite codes")),
+    ("org", N_("An organization: its card, replacing the chair")),
     ("reopen", N_("Reopen a submitted report")),
     ("broadcast", N_("Send a message to chairs")),
     ("broadcasts", N_("Latest broadcasts")),
@@ -74,6 +77,17 @@ async def set_admin_commands(bot: Bot, i18n: I18n, locale: str, user_id: int, br
         await bot.set_my_commands(admin_menu(i18n, locale, branch), scope=BotCommandScopeChat(chat_id=user_id))
     except TelegramAPIError as exc:  # an admin who has never opened the bot has no chat yet
         log.info("no command menu for admin %s: %s", user_id, exc)
+
+
+async def set_chat_commands(bot: Bot, i18n: I18n, locale: str, user_id: int, admin: bool, branch: bool) -> None:
+    """The user's own menu in the language chosen in the bot: an admin's, or the chairs'."""
+    if admin:
+        await set_admin_commands(bot, i18n, locale, user_id, branch)
+        return
+    try:
+        await bot.set_my_commands(chair_menu(i18n, locale), scope=BotCommandScopeChat(chat_id=user_id))
+    except TelegramAPIError as exc:
+        log.info("no command menu for %s: %s", user_id, exc)
 
 
 async def clear_admin_commands(bot: Bot, user_id: int) -> None:

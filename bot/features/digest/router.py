@@ -1,16 +1,19 @@
-"""/digest: the weekly digest on demand, for administrators of their own scope."""
+"""/digest: the weekly digest on demand, for administrators of their own scope: its chart, then its text."""
 from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Form
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
-from bot.features.digest.service import digest_messages
+from bot.domain.text import split_message
+from bot.features.digest.chart import digest_chart
+from bot.features.digest.service import gather_digest, render_digest
+from bot.telegram.admin import region_of, scope_of
 from db.repos import Repos
 
 
@@ -19,11 +22,12 @@ async def cmd_digest(message: Message, role: Role, repos: Repos, calendar: Repor
     if not role.is_admin:
         await message.answer(_("The digest is for administrators only."))
         return
-    if not role.is_branch and role.district_id is None:
+    if not role.is_branch and role.district_id is None and role.region_id is None:
         await message.answer(_("Your district is not in the roster, so there is no digest for it yet."))
         return
-    district_id = None if role.is_branch else role.district_id
-    for part in await digest_messages(repos, calendar, form, district_id, clock.now()):
+    digest = await gather_digest(repos, calendar, form, scope_of(role), clock.now(), region_id=region_of(role))
+    await message.answer_photo(BufferedInputFile(await digest_chart(digest, form, calendar), "digest.png"))
+    for part in split_message(render_digest(digest, form)):
         await message.answer(part)
 
 

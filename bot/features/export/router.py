@@ -14,7 +14,7 @@ from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.export.service import export_month, export_months
-from bot.telegram.admin import MENU_EXPORT, NOT_ALLOWED, AdminCb, message_of, parse_month, refuse, scope_of
+from bot.telegram.admin import MENU_EXPORT, NOT_ALLOWED, AdminCb, message_of, parse_month, refuse, region_of, scope_of
 from bot.telegram.filters import IsAdmin, MenuButton
 from db.repos import Repos
 
@@ -27,17 +27,18 @@ async def cmd_export(message: Message, calendar: ReportingCalendar, clock: Clock
 
 
 async def on_export(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos, form: Form,
-                    i18n: I18n, clock: Clock) -> None:
+                    i18n: I18n, clock: Clock, calendar: ReportingCalendar) -> None:
     month = parse_month(callback_data.month)
     if month is None:
         await refuse(query, NOT_ALLOWED)
         return
     await query.answer(_("Preparing the file…"))
     as_csv = callback_data.page == 1
-    district_id = scope_of(role)
-    data, name = await export_month(repos, form, i18n, i18n.current_locale, month, district_id, as_csv)
+    district_id, region_id = scope_of(role), region_of(role)
+    data, name = await export_month(repos, form, i18n, i18n.current_locale, month, district_id, as_csv, region_id,
+                                    calendar.tz)
     await audit(repos.db, clock, query.from_user.id, "export", f"month:{month}",
-                {"district": district_id, "format": "csv" if as_csv else "xlsx"}, role=role)
+                {"district": district_id, "region": region_id, "format": "csv" if as_csv else "xlsx"}, role=role)
     keyboard = None if as_csv else InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
         text=_("CSV instead"), callback_data=AdminCb(action="exp", month=str(month), page=1).pack())]])
     message = message_of(query)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, tzinfo
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
@@ -15,13 +16,16 @@ from db.repos import Repos
 
 
 async def export_month(repos: Repos, form: Form, i18n: I18n, locale: str, month: Month,
-                       district_id: int | None, as_csv: bool) -> tuple[bytes, str]:
-    """The file and its name, for the whole region (district_id None) or one district."""
-    rows = await repos.reports.export_rows(str(month), district_id)
+                       district_id: int | None, as_csv: bool, region_id: int | None = None,
+                       tz: tzinfo = UTC) -> tuple[bytes, str]:
+    """The file and its name, for the whole deployment (both None), one region or one district; times in `tz`."""
+    rows = await repos.reports.export_rows(str(month), district_id, region_id)
     district = await repos.orgs.district_name(district_id) if district_id else None
+    if district is None and region_id:
+        district = await repos.orgs.region_name(region_id)
     # Building a workbook of thousands of rows is slow: not on the event loop.
     data = await asyncio.to_thread(export_file, rows, form, locale,
-                                   lambda msgid: i18n.gettext(msgid, locale=locale), as_csv)
+                                   lambda msgid: i18n.gettext(msgid, locale=locale), as_csv, str(month), tz)
     return data, file_name(str(month), district, as_csv)
 
 
@@ -34,7 +38,7 @@ def export_months(calendar: ReportingCalendar, clock: Clock, count: int = 4) -> 
 
 
 async def export_command(config: Settings, month_text: str, output: Path, as_csv: bool, district: str | None,
-                         locale: str | None) -> int:
+                         locale: str | None, region: str | None = None) -> int:
     """`bastau export`: the same file an admin gets from /export, written to `output`."""
     from bot.i18n import make_i18n
     from db.database import Database
@@ -47,14 +51,21 @@ async def export_command(config: Settings, month_text: str, output: Path, as_csv
     db = await Database.open(config.db_path)
     try:
         repos = Repos(db)
-        district_id = await repos.orgs.district_by_name(district) if district else None
+        region_id = await repos.orgs.region_by_name(region) if region else None
+        if region and region_id is None:
+            print(f"no region named {region!r}", file=sys.stderr)
+            return 2
+        district_id = await repos.orgs.district_by_name(district, region) if district else None
         if district and district_id is None:
-            print(f"no district named {district!r}", file=sys.stderr)
+            print(f"no district named {district!r}" + (f" in {region!r}" if region else
+                                                       " (or it is in several regions: add --region)"),
+                  file=sys.stderr)
             return 2
         data, _name = await export_month(repos, config.form, make_i18n(default_locale=config.bot.default_locale),
-                                         locale or config.bot.default_locale, month, district_id, as_csv)
+                                         locale or config.bot.default_locale, month, district_id, as_csv,
+                                         None if district_id else region_id, config.calendar.tz)
     finally:
         await db.close()
     await asyncio.to_thread(output.write_bytes, data)
-    print(f"{output}: {month}, {district or 'whole region'}, {len(data)} bytes")
+    print(f"{output}: {month}, {district or region or 'whole branch'}, {len(data)} bytes")
     return 0

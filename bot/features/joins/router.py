@@ -25,6 +25,7 @@ from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.joins.keyboards import JoinCb
 from bot.features.joins.service import Asked, Outcome, ask_to_join, decide, open_organizations
+from bot.features.onboarding.handover import tell_previous_chair
 from bot.features.onboarding.service import clean_full_name
 from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse
 from bot.telegram.callbacks import callback_message, message_of
@@ -178,8 +179,9 @@ async def notify_admins(bot: Bot, config: Settings, repos: Repos, i18n: I18n, re
 async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: Role, repos: Repos,
                     clock: Clock, config: Settings, i18n: I18n, calendar: ReportingCalendar,
                     fsm_storage: BaseStorage) -> None:
-    approve = callback_data.action == "join_ok"
-    decision = await decide(repos, clock, query.from_user.id, role, callback_data.ref, approve)
+    replace = callback_data.action == "join_rp"
+    approve = callback_data.action == "join_ok" or replace
+    decision = await decide(repos, clock, query.from_user.id, role, callback_data.ref, approve, replace)
     request = decision.request
     if decision.outcome is Outcome.OUT_OF_SCOPE:
         await refuse(query)
@@ -192,6 +194,12 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
     elif decision.outcome is Outcome.ORG_TAKEN:
         await query.answer(_("{org} already has a chair, so this request cannot be approved. "
                              "You can reject it.").format(org=request.org_name), show_alert=True)
+        if (message := message_of(query)) is not None:
+            await message.edit_reply_markup(reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
+                InlineKeyboardButton(text=_("Replace the current chair"),
+                                     callback_data=AdminCb(action="join_rp", ref=request.id).pack()),
+                InlineKeyboardButton(text=_("❌ Reject"),
+                                     callback_data=AdminCb(action="join_no", ref=request.id).pack())]]))
     elif decision.outcome is Outcome.USER_IS_CHAIR:
         await query.answer(_("This person is already registered as a chair."), show_alert=True)
     else:
@@ -199,6 +207,8 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
         if (message := message_of(query)) is not None:
             await message.edit_text(f"{message.html_text}\n\n{decided_note(request, calendar)}", reply_markup=None)
         await tell_user(bot, config, repos, i18n, fsm_storage, request)
+        if decision.previous_chair is not None:
+            await tell_previous_chair(bot, repos, i18n, config, decision.previous_chair, request.org_id)
 
 
 def decided_note(request: JoinRequest, calendar: ReportingCalendar) -> str:
@@ -244,5 +254,6 @@ def create_router() -> Router:
     router.callback_query.register(on_registered, JoinCb.filter())
     router.message.filter(guest)  # the only message handler is a guest's: others skip the router at once
     router.message.register(on_name, StateFilter(JoinFlow.name), HasText(), NotCommand(), guest)
-    router.callback_query.register(on_decide, AdminCb.filter(F.action.in_({"join_ok", "join_no"})), IsAdmin())
+    router.callback_query.register(on_decide, AdminCb.filter(F.action.in_({"join_ok", "join_no", "join_rp"})),
+                                   IsAdmin())
     return router

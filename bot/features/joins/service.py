@@ -27,6 +27,7 @@ class Outcome(Enum):
 class Decision:
     outcome: Outcome
     request: JoinRequest | None = None
+    previous_chair: int | None = None  # unbound by an approval as a replacement
 
 
 class Asked(Enum):
@@ -58,7 +59,9 @@ async def open_organizations(repos: Repos, district_id: int) -> list[tuple[int, 
             if await repos.users.chair_of(org.id) is None]
 
 
-async def decide(repos: Repos, clock: Clock, admin_id: int, role: Role, request_id: int, approve: bool) -> Decision:
+async def decide(repos: Repos, clock: Clock, admin_id: int, role: Role, request_id: int, approve: bool,
+                 replace: bool = False) -> Decision:
+    """Approve or reject a request; `replace`: approve it as a replacement of the current chair."""
     request = await repos.joins.get(request_id)
     if request is None:
         return Decision(Outcome.MISSING)
@@ -70,16 +73,21 @@ async def decide(repos: Repos, clock: Clock, admin_id: int, role: Role, request_
         user = await repos.users.get(request.user_id)
         if user is not None and user.org_id is not None:
             return Decision(Outcome.USER_IS_CHAIR, request)
-        if await repos.users.chair_of(request.org_id) is not None:
+        if not replace and await repos.users.chair_of(request.org_id) is not None:
             return Decision(Outcome.ORG_TAKEN, request)
     if not await repos.joins.decide(request.id, "approved" if approve else "rejected", admin_id, clock.now()):
         return Decision(Outcome.ALREADY_DECIDED, await repos.joins.get(request.id))
-    if approve and not await repos.users.register_chair(request.user_id, request.org_id, request.full_name, None,
-                                                        clock.now()):
-        await repos.joins.undo(request.id)
-        return Decision(Outcome.ORG_TAKEN, request)
-    await audit(repos.db, clock, admin_id, "join.approve" if approve else "join.reject", f"join:{request.id}",
+    previous = None
+    if approve:
+        previous = await repos.users.register_replacing(request.user_id, request.org_id, request.full_name, None,
+                                                        clock.now(), force=replace)
+        if previous is False:
+            await repos.joins.undo(request.id)
+            return Decision(Outcome.ORG_TAKEN, request)
+    action = ("join.replace" if replace else "join.approve") if approve else "join.reject"
+    await audit(repos.db, clock, admin_id, action, f"join:{request.id}",
                 {"user": request.user_id, "org": request.org_id, "organization": request.org_name,
-                 "full_name": request.full_name}, role=role)
-    log.info("join request %s %s by %s", request.id, "approved" if approve else "rejected", admin_id)
-    return Decision(Outcome.DONE, await repos.joins.get(request.id))
+                 "full_name": request.full_name, "previous_chair": previous}, role=role)
+    log.info("join request %s %s by %s", request.id, action, admin_id)
+    return Decision(Outcome.DONE, await repos.joins.get(request.id),
+                    previous if isinstance(previous, int) and not isinstance(previous, bool) else None)

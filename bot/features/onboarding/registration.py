@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from html import escape
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -18,9 +20,17 @@ from bot.config import Settings
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role, RoleResolver
+from bot.features.commands.menus import set_chat_commands
 from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.alerts import alert_codes_paused
-from bot.features.onboarding.service import CodeVerdict, check_invite_code, clean_full_name, code_still_valid
+from bot.features.onboarding.handover import tell_previous_chair
+from bot.features.onboarding.service import (
+    CodeVerdict,
+    check_invite_code,
+    clean_full_name,
+    code_still_valid,
+    normalize_phone,
+)
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import HasContact, HasText, NotCommand
 from bot.telegram.keyboards import contact_keyboard, main_menu, remove_keyboard
@@ -49,6 +59,7 @@ async def ask_code(message: Message, state: FSMContext) -> None:
                                     reply_markup=remove_keyboard())
     # One message can carry one keyboard: the old reply keyboard goes, then the «no code» button comes.
     await question.edit_reply_markup(reply_markup=no_code_keyboard())
+    await state.update_data(code_question=question.message_id)  # its button goes once a code is accepted
 
 
 async def ask_name(message: Message, state: FSMContext) -> None:
@@ -121,7 +132,12 @@ async def on_code(message: Message, state: FSMContext, user: User, repos: Repos,
                                "Please ask the branch administrator for a new code."))
     elif result.org is not None:
         org = result.org
-        await state.update_data(org_id=org.id, org_name=org.name, district=org.district, code=result.code)
+        await state.update_data(org_id=org.id, org_name=org.name, district=org.district, code=result.code,
+                                deputy=result.deputy)
+        question = (await state.get_data()).get("code_question")
+        if isinstance(question, int):  # «🙋 I have no code» is stale once the code is accepted
+            with suppress(TelegramAPIError):
+                await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=question, reply_markup=None)
         await message.answer(_("Organization: <b>{org}</b> ({district}).").format(
             org=escape(org.name), district=escape(org.district)))
         await ask_name(message, state)
@@ -130,7 +146,8 @@ async def on_code(message: Message, state: FSMContext, user: User, repos: Repos,
 async def on_name(message: Message, state: FSMContext) -> None:
     name = clean_full_name(message.text or "")
     if name is None:
-        await message.answer(_("Please send your full name in letters, for example: Asanov Aibek Serikuly."))
+        await message.answer(_("Please send your surname and name (and patronymic) in letters, for example: "
+                               "Asanov Aibek Serikuly."))
         return
     await state.update_data(full_name=name)
     await ask_phone(message, state)
@@ -152,12 +169,17 @@ async def on_phone_other(message: Message, state: FSMContext) -> None:
         await state.update_data(phone=None)
         await ask_confirm(message, state)
         return
-    await message.answer(_("Please use the «📱 Share my phone number» button, or press «Skip»."),
-                         reply_markup=contact_keyboard())
+    if (phone := normalize_phone(message.text or "")) is not None:  # typed as digits: as good as the button
+        await state.update_data(phone=phone)
+        await ask_confirm(message, state)
+        return
+    await message.answer(_("Please use the «📱 Share my phone number» button, type the number "
+                           "(for example 87010000000), or press «Skip»."), reply_markup=contact_keyboard())
 
 
 async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMContext, user: User,
-                     repos: Repos, roles: RoleResolver, clock: Clock, config: Settings) -> None:
+                     repos: Repos, roles: RoleResolver, clock: Clock, config: Settings, bot: Bot,
+                     i18n: I18n) -> None:
     if (message := await callback_message(query)) is None:
         return
     data = await state.get_data()
@@ -167,7 +189,8 @@ async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMC
         await state.clear()
         await ask_code(message, state)
         return
-    if not await code_still_valid(repos, data["org_id"], data.get("code", "")):
+    deputy = bool(data.get("deputy"))
+    if not await code_still_valid(repos, data["org_id"], data.get("code", ""), deputy):
         await query.answer()
         await message.edit_reply_markup(reply_markup=None)
         await state.clear()
@@ -176,23 +199,37 @@ async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMC
                                "for the new code.").format(org=escape(data["org_name"])))
         await ask_code(message, state)
         return
-    ok = await repos.users.register_chair(user.id, data["org_id"], data["full_name"], data.get("phone"),
-                                          clock.now())
+    if deputy:
+        bound = await repos.users.register_deputy(user.id, data["org_id"], data["full_name"], data.get("phone"),
+                                                  clock.now())
+        previous: int | bool | None = None if bound else False
+    else:
+        previous = await repos.users.register_replacing(user.id, data["org_id"], data["full_name"],
+                                                        data.get("phone"), clock.now())
     await message.edit_reply_markup(reply_markup=None)
-    if not ok:
+    if previous is False:
         await query.answer()
         await state.clear()
-        await message.answer(_("This organization already has a registered chair. "
+        await message.answer(_("This organization already has a registered deputy. "
+                               "Please ask the branch administrator for help.") if deputy else
+                             _("This organization already has a registered chair. "
                                "Please ask the branch administrator for help."))
         await ask_code(message, state)
         return
     log.info("user %s registered as chair of org %s", user.id, data["org_id"])
+    if isinstance(previous, int) and not isinstance(previous, bool):
+        await tell_previous_chair(bot, repos, i18n, config, previous, data["org_id"])
     await state.clear()
     await query.answer(_("Registered"))
     role = await roles.resolve(user.id, data["org_id"])
+    welcome = (_("You are registered as the deputy chair of <b>{org}</b>: you may file its report when the "
+                 "chair does not. Welcome!\nA month's report opens on day {open_day} and is due on day "
+                 "{due_day} of the next month.") if deputy else
+               _("You are registered as the chair of <b>{org}</b>. Welcome!\n"
+                 "A month's report opens on day {open_day} and is due on day {due_day} of the next month."))
+    await set_chat_commands(bot, i18n, i18n.current_locale, user.id, role.is_admin, role.is_branch)
     await message.answer(
-        _("You are registered as the chair of <b>{org}</b>. Welcome!\n"
-          "A month's report opens on day {open_day} and is due on day {due_day} of the next month.").format(
+        welcome.format(
             org=escape(data["org_name"]), open_day=config.calendar.open_day, due_day=config.calendar.due_day),
         reply_markup=main_menu(role))
 

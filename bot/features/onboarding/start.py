@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -11,8 +11,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import LOCALES
+from bot.domain import dates
+from bot.domain.calendar import Month, ReportingCalendar
+from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.features.commands.menus import set_chat_commands
 from bot.features.onboarding.registration import ask_code
+from bot.features.report.session import ReportDialog
 from bot.i18n import N_, telegram_locale
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
@@ -36,11 +41,14 @@ async def show_main_menu(message: Message, role: Role, user: User) -> None:
 
 GREETING = N_("Hello! Please choose your language:")
 
+REPORT_STATES = {ReportDialog.filling.state, ReportDialog.resume_choice.state}
+
 
 async def cmd_start(message: Message, state: FSMContext, user: User, role: Role, i18n: I18n,
                     **data) -> None:
     if role.kind == "guest" and user.locale and await reprompt(message, state, {"role": role, "user": user, **data}):
         return  # registration under way: keep what they typed, ask the current question again
+    report_month = (await state.get_data()).get("month") if await state.get_state() in REPORT_STATES else None
     await state.clear()
     if user.locale is None:
         preferred = telegram_locale(message.from_user)
@@ -52,6 +60,10 @@ async def cmd_start(message: Message, state: FSMContext, user: User, role: Role,
         await ask_code(message, state)
         return
     await show_main_menu(message, role, user)
+    if report_month:  # /start in the middle of a report: say where the answers are, not leave them silently
+        month = dates.month_in_text(Month.parse(report_month), i18n.current_locale)
+        await message.answer(_("Your answers to the report for {month} are kept as a draft: /report continues "
+                               "where you left off.").format(month=month))
 
 
 async def cmd_language(message: Message, user: User) -> None:
@@ -59,7 +71,7 @@ async def cmd_language(message: Message, user: User) -> None:
 
 
 async def on_language(query: CallbackQuery, callback_data: LanguageCb, state: FSMContext, user: User,
-                      role: Role, repos: Repos, i18n: I18n, **data) -> None:
+                      role: Role, repos: Repos, i18n: I18n, bot: Bot, **data) -> None:
     if callback_data.locale not in LOCALES:
         await query.answer()
         return
@@ -68,6 +80,7 @@ async def on_language(query: CallbackQuery, callback_data: LanguageCb, state: FS
     first_choice = user.locale is None
     await repos.users.set_locale(user.id, callback_data.locale)
     i18n.current_locale = callback_data.locale
+    await set_chat_commands(bot, i18n, callback_data.locale, user.id, role.is_admin, role.is_branch)
     user = await repos.users.get(user.id) or user
     language = _("Kazakh") if callback_data.locale == "kk" else _("Russian")
     await query.answer(_("Language: {language}").format(language=language))
@@ -78,16 +91,17 @@ async def on_language(query: CallbackQuery, callback_data: LanguageCb, state: FS
     await message.answer(_("The language is changed."), reply_markup=main_menu(role) if role.kind != "guest"
                          else None)
     # A dialog under way goes on in the new language, at the same question.
-    if not await reprompt(message, state, {"role": role, "user": user, "repos": repos, "i18n": i18n, **data}) \
-            and role.kind == "guest":
+    context = {"role": role, "user": user, "repos": repos, "i18n": i18n, "bot": bot, **data}
+    if not await reprompt(message, state, context) and role.kind == "guest":
         await ask_code(message, state)
 
 
-async def cmd_help(message: Message, role: Role) -> None:
+async def cmd_help(message: Message, role: Role, calendar: ReportingCalendar, clock: Clock, i18n: I18n) -> None:
     lines = [_("<b>Bastau</b> collects the monthly reports of primary party organizations.")]
     if role.kind == "chair":
-        lines.append(_("/report: file or continue this month's report\n"
-                       "/myreports: your reports and their status"))
+        month = dates.month_in_text(calendar.open_month(clock.now()), i18n.current_locale)
+        lines.append(_("/report: file or continue the report for {month}\n"
+                       "/myreports: your reports and their status").format(month=month))
     elif role.kind == "guest":
         lines.append(_("/start: register with the invite code of your organization"))
     if role.is_admin:

@@ -7,6 +7,7 @@ Nothing is sent in quiet hours; what fell inside them goes out at the first tick
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -21,13 +22,16 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.domain.admins import Admin, AdminDirectory
 from bot.domain.calendar import Month
 from bot.domain.text import split_message
-from bot.features.digest.service import gather_digest, render_digest
+from bot.features.digest.chart import chart_spec, draw
+from bot.features.digest.service import Digest, gather_digest, render_digest
 from bot.features.reminders.texts import (
     branch_escalation,
     digest_window,
     district_escalation,
     escalation_window,
     latest_step,
+    region_escalation,
+    region_escalation_window,
     reminder_steps,
     reminder_text,
 )
@@ -61,18 +65,20 @@ async def run_due_work(app: AppContext, bot: Bot, now: datetime) -> list[Outcome
     outcomes = await send_reminders(app, bot, now)
     admins = await AdminDirectory.of(app.config, app.repos).reachable()
     outcomes += await send_escalations(app, bot, now, admins)
+    outcomes += await send_region_escalations(app, bot, now, admins)
     outcomes += await send_digests(app, bot, now, admins)
     return outcomes
 
 
 async def send_once(app: AppContext, bot: Bot, key: SentKey, locale: str, render: Render,
-                    now: datetime) -> Outcome | None:
-    """Claim the key, send in the recipient's language, record the outcome; None if taken."""
+                    now: datetime, photo: bytes | None = None) -> Outcome | None:
+    """Claim the key, send in the recipient's language (after `photo`, if any), record the outcome;
+    None if taken."""
     if not await app.repos.sent.claim(key, now):
         return None
     with app.i18n.context(), app.i18n.use_locale(locale):
         parts, markup = render()
-    result = await deliver_parts(bot, app.repos.users, key.recipient, parts, markup)
+    result = await deliver_parts(bot, app.repos.users, key.recipient, parts, markup, photo=photo)
     if result.transient:
         await app.repos.sent.release(key)
     else:
@@ -131,6 +137,8 @@ async def send_escalations(app: AppContext, bot: Bot, now: datetime,
         totals = {p.district_id: p for p in await app.repos.stats.progress(str(month))}
         for admin in pending:
             render: Render
+            if admin.is_region:
+                continue  # told later, of the districts still behind (send_region_escalations)
             if admin.is_branch:
                 behind = [(p.district, p.missing, p.total) for p in totals.values() if p.missing]
                 if not behind:
@@ -148,6 +156,33 @@ async def send_escalations(app: AppContext, bot: Bot, now: datetime,
     return outcomes
 
 
+async def send_region_escalations(app: AppContext, bot: Bot, now: datetime,
+                                  admins: list[Admin]) -> list[Outcome]:
+    """A region's admins get the list of its districts still behind, `region_escalation_days` after
+    the districts' own escalation."""
+    outcomes = []
+    for month in _months(app, now):
+        if not region_escalation_window(app.calendar, month).covers(now):
+            continue
+        due = app.calendar.due_on(month)
+        taken = await app.repos.sent.taken(ESCALATE, str(month), "region", now)
+        pending = [a for a in admins if a.is_region and a.region_id is not None and a.user_id not in taken]
+        if not pending:
+            continue
+        progress = await app.repos.stats.progress(str(month))
+        for admin in pending:
+            behind = [(p.district, p.missing, p.total) for p in progress
+                      if p.region_id == admin.region_id and p.missing]
+            if not behind:
+                continue
+            render = partial(_split, region_escalation, month, due, admin.region or "", behind)
+            outcome = await send_once(app, bot, SentKey(ESCALATE, str(month), admin.user_id, "region"),
+                                      admin.locale, render, now)
+            if outcome:
+                outcomes.append(outcome)
+    return outcomes
+
+
 async def send_digests(app: AppContext, bot: Bot, now: datetime,
                        admins: list[Admin]) -> list[Outcome]:
     window = digest_window(app.calendar, now)
@@ -155,16 +190,32 @@ async def send_digests(app: AppContext, bot: Bot, now: datetime,
         return []
     taken = await app.repos.sent.taken(DIGEST, window.name, "weekly", now)
     digests = {}
+    charts: dict[tuple[tuple[int | None, int | None], str], bytes | None] = {}  # (scope, language) -> the chart
     outcomes = []
     for admin in admins:
         if admin.user_id in taken:
             continue
-        if admin.district_id not in digests:
-            digests[admin.district_id] = await gather_digest(app.repos, app.calendar, app.config.form,
-                                                             admin.district_id, now)
-        render = partial(_split, render_digest, digests[admin.district_id], app.config.form)
+        scope = (admin.district_id, admin.region_id if admin.is_region else None)
+        if scope not in digests:
+            digests[scope] = await gather_digest(app.repos, app.calendar, app.config.form, scope[0], now,
+                                                 region_id=scope[1])
+        chart_key = (scope, admin.locale)
+        if chart_key not in charts:
+            charts[chart_key] = await _chart(app, digests[scope], admin.locale)
+        render = partial(_split, render_digest, digests[scope], app.config.form)
         outcome = await send_once(app, bot, SentKey(DIGEST, window.name, admin.user_id, "weekly"),
-                                  admin.locale, render, now)
+                                  admin.locale, render, now, photo=charts[chart_key])
         if outcome:
             outcomes.append(outcome)
     return outcomes
+
+
+async def _chart(app: AppContext, digest: Digest, locale: str) -> bytes | None:
+    """The digest's picture in `locale`; None (the text goes alone) if it cannot be drawn."""
+    try:
+        with app.i18n.context(), app.i18n.use_locale(locale):
+            spec = chart_spec(digest, app.config.form, app.calendar)
+        return await asyncio.to_thread(draw, spec)
+    except Exception:  # a broken picture must not hold back the digest's text
+        log.exception("the digest chart could not be drawn")
+        return None

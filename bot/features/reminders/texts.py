@@ -70,6 +70,15 @@ def escalation_window(calendar: ReportingCalendar, month: Month) -> Window:
     return Window("escalation", start, max(next_opening, start + timedelta(days=1)))
 
 
+def region_escalation_window(calendar: ReportingCalendar, month: Month) -> Window:
+    """From `region_escalation_days` after the district escalation until the next month opens."""
+    cfg = calendar.cfg
+    days = cfg.escalation_days_after_due + cfg.region_escalation_days
+    start = _day_start(calendar, calendar.due_on(month) + timedelta(days=days))
+    next_opening = _day_start(calendar, calendar.opens_on(month.next()))
+    return Window("region_escalation", start, max(next_opening, start + timedelta(days=1)))
+
+
 def digest_window(calendar: ReportingCalendar, moment: datetime) -> Window | None:
     """The latest weekly digest slot at or before `moment`, while it is still worth sending."""
     cfg = calendar.cfg
@@ -129,6 +138,16 @@ def branch_escalation(month: Month, due: date, per_district: Sequence[tuple[str,
     missing = sum(m for _d, m, _t in per_district)
     head = _("⚠️ The deadline for the report for <b>{month}</b> ({due}) has passed. "
              "Not filed yet: {count}. By district:").format(**_month_and_due(month, due), count=missing)
-    lines = [_("• {district}: {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
+    lines = [_("• {district}: not filed {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
+             for d, m, t in per_district]
+    return "\n".join([head, *lines])
+
+
+def region_escalation(month: Month, due: date, region: str, per_district: Sequence[tuple[str, int, int]]) -> str:
+    """per_district: (district, missing, total) for the region's districts still behind."""
+    head = _("⚠️ <b>{region}</b>: the report for <b>{month}</b> was due on {due}, and these districts are "
+             "still behind after their district administrators were told:").format(
+        **_month_and_due(month, due), region=html.escape(region))
+    lines = [_("• {district}: not filed {missing} of {total}").format(district=html.escape(d), missing=m, total=t)
              for d, m, t in per_district]
     return "\n".join([head, *lines])

@@ -20,7 +20,7 @@ from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
 from bot.features.report import service
 from bot.features.report.session import SUMMARY, Session
-from bot.form import engine
+from bot.form import engine, render, rules
 from bot.form.kinds import kind_of
 from bot.form.kinds.base import N_, Answer, Invalid, Outcome, Partial, Reply
 from db.queries.reports import Draft, Report
@@ -57,6 +57,14 @@ class Show:
     late: Late | None = None
     intro: bool = False        # a new draft: introduce the report first
     over: bool = False         # the chair chose to start over
+
+
+@dataclass(frozen=True)
+class Warned:
+    """Confirm pressed, but soft rules of the form are not met: the summary with the warnings, to correct an
+    answer or confirm anyway."""
+    draft: Draft
+    warnings: tuple[rules.Warning, ...]
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ class Stopped:
     pass
 
 
-Step = Show | Kept | Refused | AskResume | ShowReport | Submitted | Closed | Stopped
+Step = Show | Warned | Kept | Refused | AskResume | ShowReport | Submitted | Closed | Stopped
 
 
 class Dialog:
@@ -151,9 +159,13 @@ class Dialog:
         return Show(replace(draft, user_id=user_id))
 
     async def current(self, session: Session | None) -> Step:
-        """The current question again (after /language, a command, a restart)."""
+        """The current question again (after /language, a command, a restart). A dialog whose month was
+        submitted meanwhile (the bot stopped between the submission and the receipt) gets the receipt."""
         draft = await self._draft(session)
-        return Show(draft) if draft else Closed()
+        if draft:
+            return Show(draft)
+        report = await self.repos.reports.get(session.org_id, session.month) if session else None
+        return Submitted(Month.parse(report.month), report.late, True) if report else Closed()
 
     # A message -------------------------------------------------------------------------------
     async def reply(self, session: Session | None, reply: Reply, sent: datetime) -> Step:
@@ -184,11 +196,11 @@ class Dialog:
         if draft is None:
             return Refused(EARLIER_STEP)
         at_summary = draft.cursor is None
-        if action in ("edit", "confirm"):
+        if action in ("edit", "confirm", render.CONFIRM_ANYWAY):
             if not at_summary:
                 return Refused(EARLIER_STEP)
-            if action == "confirm":
-                return await self._confirm(draft)
+            if action != "edit":
+                return await self._confirm(draft, anyway=action == render.CONFIRM_ANYWAY)
             if self.form.field(key) is None:
                 return Refused(NOT_ACTIVE)
             return Show(await self._save(draft, draft.answers, key))
@@ -203,6 +215,14 @@ class Dialog:
             if previous is None:
                 return Refused(FIRST_QUESTION)
             return Show(await self._save(draft, draft.answers, previous))
+        if action == render.SAME_AS_LAST_MONTH:
+            return await self._same_as_last_month(draft, key)
+        if action == render.KEEP and key in draft.answers:
+            return Show(await self._answer(draft, key, draft.answers[key]))
+        if action == render.TO_SUMMARY:
+            if engine.first_problem(self.form, draft.answers) is not None:
+                return Refused(ANSWER_FIRST)
+            return Show(await self._save(draft, draft.answers, None))
         outcome = kind_of(field).press(field, action, index, draft.answers.get(key))
         if outcome is None:
             return Refused(NOT_ACTIVE)
@@ -212,13 +232,33 @@ class Dialog:
             return Kept(await self._save(draft, {**draft.answers, key: outcome.value}, draft.cursor), key)
         return Show(await self._answer(draft, key, outcome.value), saved=key)
 
-    async def _confirm(self, draft: Draft) -> Step:
+    async def _same_as_last_month(self, draft: Draft, key: str) -> Step:
+        """«Same as last month» (carry_over questions): last month's answer, checked as if typed."""
+        field = self.form.field(key)
+        last = await self.repos.reports.get(draft.org_id, str(Month.parse(draft.month).prev()))
+        value = last.answers.get(key) if last else None
+        if field is None or not field.carry_over or value is None:
+            return Refused(NOT_ACTIVE)
+        outcome = self._checked(key, kind_of(field).validate(field, value) or Answer(value), draft.answers)
+        if isinstance(outcome, Invalid):
+            return Refused(outcome.msgid, Problem(key, outcome))
+        return Show(await self._answer(draft, key, value), saved=key)
+
+    async def last_month(self, draft: Draft) -> dict[str, Any] | None:
+        """The organization's answers of the month before the draft's, if it reported then."""
+        last = await self.repos.reports.get(draft.org_id, str(Month.parse(draft.month).prev()))
+        return last.answers if last else None
+
+    async def _confirm(self, draft: Draft, anyway: bool = False) -> Step:
+        """`anyway`: the chair has seen the soft rules' warnings and confirms as it is."""
         now = self.clock.now()
         problem = engine.first_problem(self.form, draft.answers)
         if problem is not None:
             key, invalid = problem
             draft = await self._save(draft, draft.answers, key)
             return Show(draft, error=Problem(key, invalid or Invalid(ANSWER_FIRST)))
+        if not anyway and (warnings := rules.check(self.form, draft.answers, await self.last_month(draft))):
+            return Warned(draft, tuple(warnings))
         existing = await self.repos.reports.get(draft.org_id, draft.month)
         if existing and not service.is_editable(self.calendar, existing, now):
             return Closed(locked=True)
@@ -227,7 +267,11 @@ class Dialog:
 
     # An answer to an earlier question --------------------------------------------------------
     async def _late(self, draft: Draft, key: str | None, answer_of: Any, from_button: bool = False) -> Step:
-        """`answer_of(field, stored value)` is what the chair gave for the earlier question `key`."""
+        """`answer_of(field, stored value)` is what the chair gave for the earlier question `key`.
+        A typed answer with a new value is stored nowhere and the current question is asked again:
+        when the bot died around showing the current question, its showing may be unrecorded, and
+        the message may answer it as well (the crash drill, bench/crash_drill.py, saw such answers
+        written over the previous question). A button carries its question, so it may change it."""
         field = self.form.field(key) if key else None
         if field is None:
             return Refused(EARLIER_STEP) if from_button else Show(draft)
@@ -241,6 +285,8 @@ class Dialog:
             return Refused(EARLIER_STEP) if from_button else Show(draft)
         if outcome.value == stored:
             return Show(draft, late=Late(field.key, changed=False))
+        if not from_button:
+            return Show(draft)
         draft = await self._save(draft, {**draft.answers, field.key: outcome.value}, draft.cursor)
         return Show(draft, late=Late(field.key, changed=True))
 

@@ -21,7 +21,8 @@ from bot.telegram.keyboards import MENU_MY_REPORTS, open_report_keyboard
 from db.queries.users import User
 from db.repos import Repos
 
-ICONS = {Status.SUBMITTED: "✅", Status.LATE: "⏰", Status.DRAFT: "📝", Status.OPEN: "⏳", Status.MISSING: "❌"}
+ICONS = {Status.SUBMITTED: "✅", Status.LATE: "⏰", Status.ACCEPTED: "☑️", Status.RETURNED: "↩️",
+         Status.DRAFT: "📝", Status.OPEN: "⏳", Status.MISSING: "❌"}
 
 
 class MyReportCb(CallbackData, prefix="myrep"):
@@ -33,6 +34,10 @@ def status_text(item: MonthStatus, calendar: ReportingCalendar, locale: str) -> 
         return _("report submitted")
     if item.status is Status.LATE:
         return _("report submitted late")
+    if item.status is Status.ACCEPTED:
+        return _("report accepted")
+    if item.status is Status.RETURNED:
+        return _("returned for correction")
     if item.status is Status.DRAFT:
         return _("draft, not submitted")
     if item.status is Status.OPEN:

@@ -14,6 +14,7 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
@@ -28,7 +29,7 @@ from bot.domain.roles import Role
 from bot.features.report import dialog as d
 from bot.features.report.session import SUMMARY, ReportDialog, begin, remember_asked
 from bot.features.report.views import send_long, show_report
-from bot.form import render
+from bot.form import render, rules
 from bot.form.kinds import kind_of
 from bot.telegram.keyboards import main_menu
 from db.queries.reports import Draft
@@ -65,6 +66,8 @@ class Screen:
         """`note`: a line above the question (after a restart)."""
         if isinstance(step, d.Show):
             await self._question(step, note)
+        elif isinstance(step, d.Warned):
+            await self._warned(step)
         elif isinstance(step, d.Kept):
             await self._kept(step)
         elif isinstance(step, d.Refused):
@@ -94,7 +97,8 @@ class Screen:
             head.append(_("The report for <b>{month}</b>. Questions: {count}. Your answers are saved "
                           "after each step, so you can stop and continue later.").format(
                 month=dates.month_in_text(Month.parse(draft.month), self.locale), count=len(self.form.fields)))
-        text, markup = self._body(draft)
+        last_month = await d.Dialog.of(self.app).last_month(draft) if draft.cursor else None
+        text, markup = self._body(draft, last_month)
         saved = self.form.field(step.saved) if step.saved else None
         if saved is not None:
             head.insert(0, f"✔️ {escape(saved.label.get(self.locale))}: "
@@ -105,13 +109,24 @@ class Screen:
         await self._answer_query()
         await self._asked(draft, await send_long(self.message, "\n\n".join([*head, text]), reply_markup=markup))
 
-    def _body(self, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+    async def _warned(self, step: d.Warned) -> None:
+        """The summary again, under the soft rules' warnings, with «Confirm anyway»."""
+        await self._answer_query()
+        lines = [rules.warning_text(self.form, w, self.locale) for w in step.warnings]
+        lines.append(_("Correct the answer with its ✏️ button, or confirm the report as it is."))
+        summary = render.summary_text(self.form, step.draft.answers, Month.parse(step.draft.month), self.locale)
+        sent = await send_long(self.message, "\n".join(lines) + "\n\n" + summary,
+                               reply_markup=render.summary_keyboard(self.form, self.locale, warned=True))
+        await self._asked(step.draft, sent)
+
+    def _body(self, draft: Draft, last_month: dict[str, Any] | None = None) -> tuple[str, InlineKeyboardMarkup]:
+        """`last_month`: the organization's answers of the month before (shown under number questions)."""
         field = self.form.field(draft.cursor) if draft.cursor else None
         if field is None:
             return (render.summary_text(self.form, draft.answers, Month.parse(draft.month), self.locale),
                     render.summary_keyboard(self.form, self.locale))
-        return (render.question_text(self.form, field, draft.answers, self.locale),
-                render.question_keyboard(self.form, field, draft.answers, self.locale))
+        return (render.question_text(self.form, field, draft.answers, self.locale, previous=last_month),
+                render.question_keyboard(self.form, field, draft.answers, self.locale, previous=last_month))
 
     def _error_text(self, step: d.Show) -> str | None:
         if step.error is None:
@@ -150,7 +165,11 @@ class Screen:
 
     async def _asked(self, draft: Draft, sent: Message) -> None:
         """The draft's current question is shown by `sent`, since Telegram's date of it."""
-        await remember_asked(self.state, draft.cursor or SUMMARY, sent.date.timestamp())
+        stale = await remember_asked(self.state, draft.cursor or SUMMARY, sent.date.timestamp(), sent.message_id)
+        if stale is not None and self.message.bot is not None:  # the same question asked again: one keyboard
+            with suppress(TelegramBadRequest):
+                await self.message.bot.edit_message_reply_markup(chat_id=sent.chat.id, message_id=stale,
+                                                                 reply_markup=None)
 
     # Everything else --------------------------------------------------------------------
     async def _refuse(self, step: d.Refused) -> None:
@@ -158,7 +177,8 @@ class Screen:
         await self._answer_query(text, alert=True)
 
     async def _end(self, step: d.Step) -> None:
-        await self.state.clear()
+        if not isinstance(step, d.Submitted):
+            await self.state.clear()
         if isinstance(step, d.Closed) and step.locked:
             await self._answer_query(_("This report can no longer be changed."), alert=True)
             return
@@ -176,6 +196,7 @@ class Screen:
             await self._answer_query(_("Submitted"))
             await self.drop_keyboard()
             await self.message.answer(self._submitted_text(step), reply_markup=menu)
+            await self.state.clear()  # last: a stop before the receipt leaves the dialog waiting, so a restart sends it
 
     def _submitted_text(self, step: d.Submitted) -> str:
         title = dates.month_in_text(step.month, self.locale)

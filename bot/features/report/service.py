@@ -24,6 +24,8 @@ MAX_LISTED_MONTHS = 12
 class Status(StrEnum):
     SUBMITTED = "submitted"
     LATE = "late"
+    ACCEPTED = "accepted"    # reviewed by an admin (bot/features/review)
+    RETURNED = "returned"    # returned for correction: editable until submitted again
     DRAFT = "draft"
     OPEN = "open"        # not submitted yet, the due date has not passed
     MISSING = "missing"  # not submitted, overdue
@@ -45,8 +47,9 @@ def reopened_until(report: Report) -> date | None:
 
 
 def is_editable(calendar: ReportingCalendar, report: Report, now: datetime) -> bool:
-    """Until the due date, or until the day an admin reopened it to (inclusive)."""
-    if calendar.is_editable(Month.parse(report.month), now):
+    """Until the due date, until the day an admin reopened it to (inclusive), or while it is returned
+    for correction."""
+    if report.review == Status.RETURNED or calendar.is_editable(Month.parse(report.month), now):
         return True
     until = reopened_until(report)
     return until is not None and calendar.today(now) <= until
@@ -106,13 +109,21 @@ def listed_months(calendar: ReportingCalendar, registered_at: str | None, now: d
 
 async def month_statuses(repos: Repos, calendar: ReportingCalendar, org_id: int, registered_at: str | None,
                          now: datetime) -> list[MonthStatus]:
+    """Months before the one the chair registered in are listed only when they hold a report or a draft
+    (a previous chair's): the new chair did not miss them."""
     submitted = await repos.reports.months_of(org_id)
+    reviews = await repos.reports.reviews_of(org_id)
     drafts = await repos.reports.draft_months_of(org_id)
+    registered = Month.of(calendar.today(datetime.fromisoformat(registered_at))) if registered_at else None
     out = []
     for month in listed_months(calendar, registered_at, now):
         key = str(month)
-        if key in submitted:
+        if key in submitted and reviews.get(key) in (Status.ACCEPTED, Status.RETURNED):
+            status = Status(reviews[key])
+        elif key in submitted:
             status = Status.LATE if submitted[key] else Status.SUBMITTED
+        elif registered is not None and month < registered and key not in drafts:
+            continue
         elif key in drafts:
             status = Status.DRAFT
         elif calendar.is_late(month, now):

@@ -56,7 +56,7 @@ async def session_of(state: FSMContext, user: User | None) -> Session | None:
     month = data.get("month")
     if user is None or user.org_id is None or not month:
         return None
-    asked = tuple(Asked(key, at) for key, at in data.get("asked", ()))
+    asked = tuple(Asked(entry[0], entry[1]) for entry in data.get("asked", ()))
     return Session(user.org_id, user.id, month, asked)
 
 
@@ -66,11 +66,18 @@ async def begin(state: FSMContext, month: str, dialog_state: State | None) -> No
     await state.set_data({"month": month})
 
 
-async def remember_asked(state: FSMContext, key: str, at: float) -> None:
-    """Record that the question `key` is shown now. The same question shown again keeps the time
-    it was first shown, and nothing is written."""
+async def remember_asked(state: FSMContext, key: str, at: float, message_id: int | None = None) -> int | None:
+    """Record that the question `key` is shown now, by the message `message_id`. The same question shown
+    again keeps the time it was first shown; the message that showed it before is returned (its buttons
+    are stale now: the chair answers the newest), and None when there is none."""
     asked = [list(entry) for entry in (await state.get_data()).get("asked", ())]
     if asked and asked[-1][0] == key:
-        return
-    asked.append([key, at])
+        before = asked[-1][2] if len(asked[-1]) > 2 else None
+        if message_id is None or before == message_id:
+            return None
+        asked[-1] = [key, asked[-1][1], message_id]
+        await state.update_data(asked=asked)
+        return before if isinstance(before, int) else None
+    asked.append([key, at, message_id])
     await state.update_data(asked=asked[-ASKED_KEPT:])
+    return None

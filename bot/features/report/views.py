@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from aiogram.types import Message
@@ -39,8 +40,15 @@ async def show_report(message: Message, report: Report, form: Form, calendar: Re
         month=dates.month_in_text(month, locale), day=dates.day(submitted_on, locale))
     if report.late:
         head += " " + _("It was submitted after the due date.")
+    if report.review == service.Status.ACCEPTED:
+        head += " " + _("An administrator has accepted it.")
     body = render.answers_text(form, report.answers, locale)
-    if service.is_editable(calendar, report, now):
+    if report.review == service.Status.RETURNED:
+        comment = _("↩️ Returned for correction: {comment}").format(comment=escape(report.review_comment or ""))
+        note = _("Correct it and submit it again; until then it can be changed after the due date too.")
+        await send_long(message, f"{head}\n{comment}\n\n{body}\n\n{note}",
+                        reply_markup=render.edit_submitted_keyboard(str(month)))
+    elif service.is_editable(calendar, report, now):
         until = max(calendar.due_on(month), service.reopened_until(report) or calendar.due_on(month))
         note = _("You can change it until {day} inclusive.").format(day=dates.day(until, locale))
         await send_long(message, f"{head}\n\n{body}\n\n{note}",

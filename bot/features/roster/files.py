@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 import zipfile
 
 from bot.domain.text import UnsafeText, normalize_text
 from db.queries.orgs import RosterRow
 
-HEADER = ("district", "organization", "sector", "members")
+HEADER = ("region", "district", "organization", "sector", "members")
+# Without `region` (a single-region deployment: `[bot] region` names it) the old header still works.
+REQUIRED = HEADER[1:]
+# Optional columns, anywhere after the required ones: the branch's own code of the organization (a
+# stable key through renames and moves) and the profile facts of its chair (see bot/features/orgs).
+OPTIONAL = ("org_code", "chair_deputy", "chair_council", "chair_elected")
 MAX_NAME = 200
 # Bounds of one upload (a national roster is about 10,000 organizations): reading stops there.
 MAX_ROWS = 20_000            # rows of the file, the header included
@@ -25,12 +31,16 @@ READ_SECONDS = 30            # the chat's upload is read off the event loop, for
 # Reasons a roster is refused: English templates, translated where they are shown (bot/features/roster/service.py).
 EMPTY_FILE = "the file is empty"
 BAD_HEADER = "the header must be {header}"
+BAD_FLAG = "{column} must be yes or no (or empty), not «{value}»"
+BAD_ELECTED = "chair_elected must be a date as YYYY-MM-DD or YYYY-MM, not «{value}»"
 BAD_COLUMNS = "expected {expected} columns, found {found}"
+EMPTY_REGION = "region is empty"
 EMPTY_DISTRICT = "district is empty"
 EMPTY_ORGANIZATION = "organization is empty"
 NAME_TOO_LONG = "a name is longer than {limit} characters"
 BAD_MEMBERS = "members must be a whole number, not «{value}»"
 DUPLICATE = "duplicate organization (first on line {first})"
+DUPLICATE_CODE = "duplicate org_code (first on line {first})"
 NO_ORGANIZATIONS = "no organizations in the file"
 NOT_UTF8 = "the file is not UTF-8 text"
 NOT_XLSX = "the file is not a readable XLSX workbook"
@@ -62,10 +72,12 @@ def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
     if not rows:
         raise RosterError([_reason(1, EMPTY_FILE)])
     header = tuple(cell.strip().lower().lstrip("\ufeff") for cell in rows[0])
-    if header != HEADER:
+    columns = header_columns(header)
+    if columns is None:
         raise RosterError([_reason(1, BAD_HEADER, header=",".join(HEADER))])
     problems: list[Reason] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    codes: dict[str, int] = {}
     parsed: list[RosterRow] = []
     for line, raw in enumerate(rows[1:], start=2):
         if any(len(c or "") > MAX_CELL for c in raw):
@@ -78,30 +90,75 @@ def parse_rows(rows: list[list[str]]) -> list[RosterRow]:
             continue
         if not any(cells):
             continue
-        if len(cells) != len(HEADER):
-            problems.append(_reason(line, BAD_COLUMNS, expected=len(HEADER), found=len(cells)))
+        if len(cells) != len(header):
+            problems.append(_reason(line, BAD_COLUMNS, expected=len(header), found=len(cells)))
             continue
-        district, organization, sector, members = cells
+        row = dict(zip(header, cells, strict=True))
+        region, district, organization = row.get("region", ""), row["district"], row["organization"]
+        members, org_code = row["members"], row.get("org_code", "")
+        before = len(problems)
+        if "region" in row and not region:
+            problems.append(_reason(line, EMPTY_REGION))
         if not district:
             problems.append(_reason(line, EMPTY_DISTRICT))
         if not organization:
             problems.append(_reason(line, EMPTY_ORGANIZATION))
-        if len(district) > MAX_NAME or len(organization) > MAX_NAME:
+        if max(len(region), len(district), len(organization), len(org_code)) > MAX_NAME:
             problems.append(_reason(line, NAME_TOO_LONG, limit=MAX_NAME))
         if not (members.isascii() and members.isdigit()) or int(members) > 10_000_000:
-            shown = members if len(members) <= SHOWN_VALUE else members[:SHOWN_VALUE] + "…"
-            problems.append(_reason(line, BAD_MEMBERS, value=shown))
-        key = (district.casefold(), organization.casefold())
+            problems.append(_reason(line, BAD_MEMBERS, value=_shown(members)))
+        key = (region.casefold(), district.casefold(), organization.casefold())
         if district and organization and key in seen:
             problems.append(_reason(line, DUPLICATE, first=seen[key]))
         seen.setdefault(key, line)
-        if not problems or problems[-1][0] != line:
-            parsed.append(RosterRow(line, district, organization, sector, int(members)))
+        if org_code and org_code.casefold() in codes:
+            problems.append(_reason(line, DUPLICATE_CODE, first=codes[org_code.casefold()]))
+        codes.setdefault(org_code.casefold(), line)
+        facts = _facts(row, line, problems)
+        if len(problems) == before:
+            parsed.append(RosterRow(line, district, organization, row["sector"], int(members), region=region,
+                                    org_code=org_code or None, **facts))
     if problems:
         raise RosterError(problems)
     if not parsed:
         raise RosterError([_reason(2, NO_ORGANIZATIONS)])
     return parsed
+
+
+def header_columns(header: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The header when it is the required columns (with or without `region` first), then optional
+    ones each at most once; None otherwise."""
+    start = len(HEADER) if header[:len(HEADER)] == HEADER else len(REQUIRED)
+    if header[:start] not in (HEADER, REQUIRED):
+        return None
+    rest = header[start:]
+    if len(set(rest)) != len(rest) or not set(rest) <= set(OPTIONAL):
+        return None
+    return header
+
+
+_YES = {"1", "yes", "y", "true", "да", "иә", "ия", "+"}
+_NO = {"0", "no", "n", "false", "нет", "жоқ", "-"}
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= SHOWN_VALUE else value[:SHOWN_VALUE] + "…"
+
+
+def _facts(row: dict[str, str], line: int, problems: list[Reason]) -> dict:
+    """The chair's profile facts of a row; a column the file does not have, or an empty cell, is None
+    (left as it is in the database)."""
+    facts: dict[str, bool | str | None] = {}
+    for column in ("chair_deputy", "chair_council"):
+        value = row.get(column, "").casefold()
+        if value and value not in _YES | _NO:
+            problems.append(_reason(line, BAD_FLAG, column=column, value=_shown(row[column])))
+        facts[column] = (value in _YES) if value else None
+    elected = row.get("chair_elected", "")
+    if elected and not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?", elected):
+        problems.append(_reason(line, BAD_ELECTED, value=_shown(elected)))
+    facts["chair_elected"] = elected or None
+    return facts
 
 
 class _Bounds:

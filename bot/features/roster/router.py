@@ -5,14 +5,17 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from bot.config import Settings
 from bot.domain.audit import audit
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.domain.text import split_message
+from bot.features.orgs.summary import change_lines, offer_archive
 from bot.features.roster.service import MAX_FILE_BYTES, codes_files, upload_roster
 from bot.telegram.admin import (
     BRANCH_ONLY,
@@ -22,7 +25,9 @@ from bot.telegram.admin import (
     org_in_scope,
     paged,
     refuse,
+    region_of,
     scope_of,
+    scope_ref,
 )
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import HasDocument, IsAdmin, IsBranchAdmin, MenuButton
@@ -35,7 +40,7 @@ SHOWN_NAMES = 20
 
 
 async def on_roster_document(message: Message, bot: Bot, user: User, role: Role, repos: Repos,
-                             clock: Clock) -> None:
+                             clock: Clock, config: Settings, state: FSMContext) -> None:
     document = message.document
     name = (document.file_name if document else None) or ""
     if not name.lower().endswith((".csv", ".xlsx")):
@@ -46,7 +51,8 @@ async def on_roster_document(message: Message, bot: Bot, user: User, role: Role,
         await message.answer(_("The file is too large (at most 5 MB)."))
         return
     downloaded = await bot.download(document)
-    result = await upload_roster(repos, clock, user.id, role, name, downloaded.read() if downloaded else b"")
+    result = await upload_roster(repos, clock, user.id, role, name, downloaded.read() if downloaded else b"",
+                                 config.bot.region)
     summary = result.summary
     if summary is None:
         lines = [ngettext("The roster was <b>not applied</b>: {n} problem. Fix the file and send it again.",
@@ -66,16 +72,18 @@ async def on_roster_document(message: Message, bot: Bot, user: User, role: Role,
             shown = ", ".join(escape(f"{org} ({district})") for district, org in names[:SHOWN_NAMES])
             more = _(" …and {n} more").format(n=len(names) - SHOWN_NAMES) if len(names) > SHOWN_NAMES else ""
             lines.append(f"{title} {shown}{more}")
-    if result.kept:
+    if summary.absent:
         lines.append(_("Organizations in the bot that the file does not list: {n}. They are kept; "
-                       "nothing is ever deleted by an upload.").format(n=result.kept))
-    await send_parts(message, "\n".join(lines))
+                       "nothing is ever deleted by an upload.").format(n=len(summary.absent)))
+    lines += change_lines(summary)
+    await send_parts(message, "\n".join(lines), await offer_archive(state, summary))
 
 
-async def send_parts(message: Message, text: str) -> None:
-    """A report longer than one message is sent in several (cut between lines)."""
-    for part in split_message(text):
-        await message.answer(part)
+async def send_parts(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A report longer than one message is sent in several (cut between lines); `markup` on the last."""
+    parts = split_message(text)
+    for n, part in enumerate(parts, start=1):
+        await message.answer(part, reply_markup=markup if n == len(parts) else None)
 
 
 async def on_document_not_branch(message: Message) -> None:
@@ -88,10 +96,8 @@ def new_code_button() -> InlineKeyboardMarkup:
 
 
 async def cmd_codes(message: Message, user: User, role: Role, repos: Repos, clock: Clock) -> None:
-    district_id = scope_of(role)
-    as_csv, as_xlsx = await codes_files(repos, district_id)
-    await audit(repos.db, clock, user.id, "codes.download",
-                "region" if district_id is None else f"district:{district_id}", {}, role=role)
+    as_csv, as_xlsx = await codes_files(repos, scope_of(role), region_of(role))
+    await audit(repos.db, clock, user.id, "codes.download", scope_ref(role), {}, role=role)
     await message.answer_document(BufferedInputFile(as_csv, "codes.csv"),
                                   caption=_("Invite codes of your organizations (CSV and XLSX). "
                                             "Give each chair only their own code."))
@@ -99,24 +105,27 @@ async def cmd_codes(message: Message, user: User, role: Role, repos: Repos, cloc
 
 
 async def on_new_code(query: CallbackQuery, role: Role, repos: Repos) -> None:
-    if role.is_branch:
+    if role.is_branch or role.is_region:
         if (message := await callback_message(query)) is None:
             return
         await query.answer()
         items = [(name, AdminCb(action="code_d", district=district_id).pack())
-                 for district_id, name in await repos.orgs.districts()]
+                 for district_id, name in await repos.orgs.districts(region_of(role))]
         await message.answer(_("Choose the district:"), reply_markup=paged(
             items, 0, lambda p: AdminCb(action="code_dp", page=p).pack()))
         return
     await show_orgs(query, role, repos, role.district_id, 0, edit=False)
 
 
-async def on_districts_page(query: CallbackQuery, callback_data: AdminCb, repos: Repos) -> None:
+async def on_districts_page(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
+    if not (role.is_branch or role.is_region):
+        await refuse(query, BRANCH_ONLY)
+        return
     if (message := await callback_message(query)) is None:
         return
     await query.answer()
     items = [(name, AdminCb(action="code_d", district=district_id).pack())
-             for district_id, name in await repos.orgs.districts()]
+             for district_id, name in await repos.orgs.districts(region_of(role))]
     await message.edit_reply_markup(reply_markup=paged(
         items, callback_data.page, lambda p: AdminCb(action="code_dp", page=p).pack()))
 
@@ -154,7 +163,8 @@ async def on_code_org(query: CallbackQuery, callback_data: AdminCb, role: Role, 
         return
     await query.answer()
     keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-        text=_("✅ Issue a new code"), callback_data=AdminCb(action="code_ok", org=org.id).pack())]])
+        text=_("✅ Issue a new code"), callback_data=AdminCb(action="code_ok", org=org.id).pack())], [
+        InlineKeyboardButton(text=_("Replace the chair"), callback_data=AdminCb(action="org_rc", org=org.id).pack())]])
     await message.answer(_("Issue a new invite code for <b>{org}</b> ({district})? "
                                  "The old code will stop working.").format(
         org=escape(org.name), district=escape(org.district)), reply_markup=keyboard)
@@ -188,7 +198,7 @@ def create_router() -> Router:
     router.message.register(cmd_codes, Command("codes"), admin)
     router.message.register(cmd_codes, MenuButton(MENU_CODES), admin)
     router.callback_query.register(on_new_code, AdminCb.filter(F.action == "code_new"), admin)
-    router.callback_query.register(on_districts_page, AdminCb.filter(F.action == "code_dp"), IsBranchAdmin())
+    router.callback_query.register(on_districts_page, AdminCb.filter(F.action == "code_dp"), admin)
     router.callback_query.register(on_code_district, AdminCb.filter(F.action == "code_d"), admin)
     router.callback_query.register(on_orgs_page, AdminCb.filter(F.action == "code_op"), admin)
     router.callback_query.register(on_code_org, AdminCb.filter(F.action == "code_o"), admin)

@@ -17,7 +17,8 @@ from bot.features.roster import files as roster
 from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
 from bot.i18n import N_
 from db.database import Database
-from db.queries.orgs import ApplySummary, RosterRow, apply_rows, codes_csv, name_key
+from db.queries.orgs import RosterRow, codes_csv
+from db.queries.roster import ApplySummary, apply_rows
 from db.repos import Repos
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -27,11 +28,15 @@ REASONS = {
     roster.EMPTY_FILE: N_("the file is empty"),
     roster.BAD_HEADER: N_("the header must be {header}"),
     roster.BAD_COLUMNS: N_("expected {expected} columns, found {found}"),
+    roster.EMPTY_REGION: N_("region is empty"),
     roster.EMPTY_DISTRICT: N_("district is empty"),
     roster.EMPTY_ORGANIZATION: N_("organization is empty"),
     roster.NAME_TOO_LONG: N_("a name is longer than {limit} characters"),
     roster.BAD_MEMBERS: N_("members must be a whole number, not «{value}»"),
     roster.DUPLICATE: N_("duplicate organization (first on line {first})"),
+    roster.DUPLICATE_CODE: N_("duplicate org_code (first on line {first})"),
+    roster.BAD_FLAG: N_("{column} must be yes or no (or empty), not «{value}»"),
+    roster.BAD_ELECTED: N_("chair_elected must be a date as YYYY-MM-DD or YYYY-MM, not «{value}»"),
     roster.NO_ORGANIZATIONS: N_("no organizations in the file"),
     roster.NOT_UTF8: N_("the file is not UTF-8 text"),
     roster.NOT_XLSX: N_("the file is not a readable XLSX workbook"),
@@ -49,7 +54,6 @@ REASONS = {
 class UploadResult:
     problems: list[str]              # localized "line N: reason"; nothing was applied when any
     summary: ApplySummary | None
-    kept: int = 0                    # organizations in the database that the file does not list
 
 
 def read_roster(file_name: str, data: bytes, stop: threading.Event | None = None) -> list[RosterRow]:
@@ -73,42 +77,42 @@ def localized_problems(error: RosterError) -> list[str]:
 
 
 async def upload_roster(repos: Repos, clock: Clock, actor_id: int, role: Role, file_name: str,
-                        data: bytes) -> UploadResult:
+                        data: bytes, default_region: str = "") -> UploadResult:
     try:
         rows = await read_roster_bounded(file_name, data)
     except RosterError as error:
         return UploadResult(localized_problems(error), None)
-    listed = {(name_key(r.district), name_key(r.organization)) for r in rows}
-    kept = sum((name_key(o.district), name_key(o.name)) not in listed for o in await repos.orgs.all())
-    summary = await apply_rows(repos.db, rows, clock.now())
+    summary = await apply_rows(repos.db, rows, clock.now(), default_region=default_region)
     await audit(repos.db, clock, actor_id, "roster.upload", f"file:{file_name}",
                 {"rows": len(rows), "districts_added": len(summary.districts_added), "added": len(summary.added),
-                 "changed": len(summary.changed), "unchanged": summary.unchanged}, role=role)
-    return UploadResult([], summary, kept)
+                 "changed": len(summary.changed), "unchanged": summary.unchanged, "renamed": len(summary.renamed),
+                 "moved": len(summary.moved), "absent": len(summary.absent)}, role=role)
+    return UploadResult([], summary)
 
 
-async def safe_codes_csv(db: Database, district_id: int | None = None) -> str:
-    """district,organization,code as CSV text, every cell made safe (a name that looks like a formula
-    keeps a leading apostrophe, a character XLSX cannot hold is replaced): /codes and `bastau roster codes`."""
-    rows = await _codes_rows(db, district_id)
+async def safe_codes_csv(db: Database, district_id: int | None = None, region_id: int | None = None) -> str:
+    """region,district,organization,code (and org_code) as CSV text, every cell made safe (a name that
+    looks like a formula keeps a leading apostrophe, a character XLSX cannot hold is replaced): /codes
+    and `bastau roster codes`."""
+    rows = await _codes_rows(db, district_id, region_id)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([safe_cell(v) for v in row] for row in rows)
     return out.getvalue()
 
 
-async def codes_files(repos: Repos, district_id: int | None) -> tuple[bytes, bytes]:
+async def codes_files(repos: Repos, district_id: int | None, region_id: int | None = None) -> tuple[bytes, bytes]:
     """The invite codes of a scope as CSV and as XLSX, every cell made safe (in XLSX a name that looks
     like a formula is a text cell)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("codes")
-    for row in await _codes_rows(repos.db, district_id):
+    for row in await _codes_rows(repos.db, district_id, region_id):
         sheet.append([safe_cell(v, sheet) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return (await safe_codes_csv(repos.db, district_id)).encode("utf-8-sig"), buffer.getvalue()
+    return (await safe_codes_csv(repos.db, district_id, region_id)).encode("utf-8-sig"), buffer.getvalue()
 
 
-async def _codes_rows(db: Database, district_id: int | None) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(await codes_csv(db, district_id))))
+async def _codes_rows(db: Database, district_id: int | None, region_id: int | None = None) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(await codes_csv(db, district_id, region_id))))

@@ -30,6 +30,7 @@ class Viewer:
     locale: str
     user: User | None
     district: str | None  # the district admin's district, or the chair's
+    region: str | None = None  # the region admin's region, or the region of the district above
 
 
 def unauthorized(reason: str) -> web.HTTPUnauthorized:
@@ -69,7 +70,10 @@ async def viewer_of(app: AppContext, data: WebAppInitData) -> Viewer:
         org = await app.repos.orgs.get(user.org_id)
         district_id = org.district_id if org else None
     district = await app.repos.orgs.district_name(district_id) if district_id is not None else None
-    return Viewer(data.user.id, role, locale, user, district)
+    region_id = role.region_id if role.is_region else \
+        await app.repos.orgs.district_region(district_id) if district_id is not None else None
+    region = await app.repos.orgs.region_name(region_id) if region_id is not None else None
+    return Viewer(data.user.id, role, locale, user, district, region)
 
 
 def require_admin(viewer: Viewer) -> None:

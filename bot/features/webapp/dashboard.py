@@ -5,6 +5,7 @@ the caller; texts are rendered in the current gettext locale (the API sets the v
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiogram.utils.i18n import get_i18n
@@ -13,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Form, FormField
 from bot.domain import dates
 from bot.domain.calendar import Month
+from bot.features.webapp.order import kazakh_key
 from bot.features.webapp.texts import deadline_text
 from db.queries.dashboard import DashboardRepo, NumberPoint, ReportRow
 from db.queries.orgs import Organization
@@ -52,20 +54,24 @@ def _missing_json(status: OrgStatus, reminded: set[int]) -> dict[str, Any]:
             "reminded_today": status.org_id in reminded}
 
 
-async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None) -> dict[str, Any]:
-    """The month's progress by district, the deadline and the organizations still missing."""
+async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None,
+                   region_id: int | None = None) -> dict[str, Any]:
+    """The month's progress by district, the deadline and the organizations still missing (of one
+    region when `region_id` is given)."""
     now = app.clock.now()
     today = app.calendar.today(now)
     due = app.calendar.due_on(month)
-    rows = await app.repos.stats.progress(str(month), district_id)
-    missing = await dashboard.missing_first(str(month), district_id, MISSING_SHOWN)
+    rows = sorted(await app.repos.stats.progress(str(month), district_id, region_id),
+                  key=lambda p: kazakh_key(p.district))
+    missing = sorted(await dashboard.missing_first(str(month), district_id, MISSING_SHOWN, region_id),
+                     key=lambda s: (kazakh_key(s.district), kazakh_key(s.org_name)))
     reminded = await app.repos.sent.taken(REMIND_NOW, today.isoformat(), str(month), now)
     return {
         **month_json(month),
         "open": month == app.calendar.open_month(now),
         "due": due.isoformat(), "due_label": dates.day(due, locale_now()), "days_left": (due - today).days,
         "deadline": deadline_text(due, today),
-        "districts": [{"region": None, "district": p.district, "district_id": p.district_id,
+        "districts": [{"region": p.region, "district": p.district, "district_id": p.district_id,
                        "organizations": p.total, "submitted": p.submitted, "late": p.late,
                        "missing": p.missing} for p in rows],
         "missing_total": sum(p.missing for p in rows),
@@ -73,21 +79,26 @@ async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, dist
     }
 
 
-async def organizations(dashboard: DashboardRepo, month: Month, district_id: int | None) -> dict[str, Any]:
-    """Every organization of the scope with its status for the month (the drill-down of a district)."""
-    statuses = await dashboard.statuses(str(month), district_id)
-    return {**month_json(month), "organizations": [
-        {"org_id": s.org_id, "organization": s.org_name, "district": s.district,
-         "status": ("late" if s.late else "on_time") if s.submitted else "missing",
-         "chair": s.chair_name if s.chair_id is not None else None,
-         "phone": s.chair_phone if s.chair_id is not None else None} for s in statuses]}
+async def organizations(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None,
+                        districts: frozenset[int] | None = None) -> dict[str, Any]:
+    """Every organization of the scope with its status for the month (the drill-down of a district);
+    `districts`: only those of these districts (a region admin's)."""
+    now = app.clock.now()
+    statuses = sorted((s for s in await dashboard.statuses(str(month), district_id)
+                       if districts is None or s.district_id in districts),
+                      key=lambda s: (kazakh_key(s.district), kazakh_key(s.org_name)))
+    reminded = await app.repos.sent.taken(REMIND_NOW, app.calendar.today(now).isoformat(), str(month), now)
+    return {**month_json(month), "open": month == app.calendar.open_month(now), "organizations": [
+        {**_missing_json(s, reminded), "status": ("late" if s.late else "on_time") if s.submitted else "missing"}
+        for s in statuses]}
 
 
 def _change(now: int, before: int) -> float | None:
     return round(100 * (now - before) / before, 1) if before else None
 
 
-async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | None) -> dict[str, Any]:
+async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | None,
+                 region_id: int | None = None) -> dict[str, Any]:
     """12 months of every whole-number field (totals, and like-for-like against the month before)
     and of the multiple-choice fields (organizations per option: project participation)."""
     months = recent_months(app)
@@ -99,7 +110,7 @@ async def trends(app: AppContext, dashboard: DashboardRepo, district_id: int | N
     await app.repos.stats.ensure_tallied("number", [f.key for f in numeric])
     await app.repos.stats.ensure_tallied("option", [f.key for f in multi])
     figures = await dashboard.figures([(str(m), str(m.prev())) for m in months], [f.key for f in numeric],
-                                      [f.key for f in multi], district_id)
+                                      [f.key for f in multi], district_id, region_id)
     fields = []
     for f in numeric:
         series = []
@@ -137,7 +148,7 @@ async def organization(app: AppContext, org: Organization) -> dict[str, Any]:
             "months": months[::-1]}
 
 
-def _value(field: FormField, value: Any, locale: str) -> str | None:
+def value_text(field: FormField, value: Any, locale: str) -> str | None:
     """The answer as text, or None when it was skipped."""
     if value is None or value == [] or value == "":
         return None
@@ -155,6 +166,7 @@ def photo_ids(form: Form, answers: dict[str, Any]) -> list[str]:
 
 
 def report(app: AppContext, row: ReportRow) -> dict[str, Any]:
+    """The report's answers as text in the current locale, with its photos' addresses."""
     locale = locale_now()
     answers, photos, n = [], [], 0
     for f in app.config.form.fields:
@@ -168,9 +180,10 @@ def report(app: AppContext, row: ReportRow) -> dict[str, Any]:
                             "value": None if not count else str(count), "photos": urls})
             continue
         answers.append({"key": f.key, "label": f.label.get(locale), "type": f.type,
-                        "value": _value(f, value, locale)})
+                        "value": value_text(f, value, locale)})
     month = Month.parse(row.month)
     return {"id": row.id, "org_id": row.org_id, **month_json(month), "title": dates.month_report_title(month, locale),
             "late": row.late,
+            "filed_on": dates.day(app.calendar.today(datetime.fromisoformat(row.submitted_at)), locale),
             "submitted_at": row.submitted_at, "answers": answers, "photos": photos,
             "skipped": _("no answer")}

@@ -15,10 +15,11 @@ from bot.config import FormField
 from bot.domain import dates
 from bot.domain.calendar import Month
 from bot.features.report import service
+from bot.features.webapp.dashboard import value_text
 from bot.form import engine
 from bot.form.kinds import int as int_kind
 from bot.form.kinds import kind_of
-from bot.form.kinds import text as text_kind
+from bot.form.kinds.base import Reply
 from db.queries.reports import Draft, Report
 from db.queries.users import User
 
@@ -41,6 +42,7 @@ class Sheet:
     report: Report | None
     draft: Draft | None
     editable: bool
+    previous: Report | None  # last month's report, whose answers the page shows beside the questions
 
 
 def problem_text(app: AppContext, field: FormField, problem: engine.Invalid, locale: str) -> str:
@@ -60,12 +62,17 @@ async def sheet(app: AppContext, user: User) -> Sheet:
     report = await app.repos.reports.get(user.org_id, str(month))
     draft = await app.repos.reports.get_draft(user.org_id, str(month))
     editable = service.is_editable(app.calendar, report, now) if report else app.calendar.is_editable(month, now)
-    return Sheet(month, report, draft, editable)
+    previous = await app.repos.reports.get(user.org_id, str(month.prev()))
+    return Sheet(month, report, draft, editable, previous)
 
 
-def _field_json(field: FormField, locale: str) -> dict[str, Any]:
+def _field_json(field: FormField, locale: str, previous: Report | None) -> dict[str, Any]:
     out: dict[str, Any] = {"key": field.key, "type": field.type, "label": field.label.get(locale),
                            "required": field.required}
+    shown = value_text(field, previous.answers.get(field.key), locale) if previous and field.type != "photos" \
+        else None
+    if shown is not None:
+        out["last_month"] = _("Last month: {value}").format(value=shown if len(shown) <= 120 else shown[:119] + "…")
     if field.type == "int":
         low, high = int_kind.int_bounds(field)
         out |= {"min": low, "max": high, "hint": _("A whole number from {min} to {max}.").format(min=low, max=high)}
@@ -87,34 +94,33 @@ def sheet_json(app: AppContext, current: Sheet, locale: str) -> dict[str, Any]:
             "title": dates.month_report_title(current.month, locale),
             "due_label": dates.day(app.calendar.due_on(current.month), locale),
             "status": status, "late": bool(current.report and current.report.late), "editable": current.editable,
-            "fields": [_field_json(f, locale) for f in app.config.form.fields], "answers": answers,
+            "fields": [_field_json(f, locale, current.previous) for f in app.config.form.fields], "answers": answers,
             "photos": photos}
 
 
 def checked_value(app: AppContext, field: FormField, value: Any, answers: dict[str, Any], locale: str) -> Any:
-    """The value to store for the field, by the engine's rules; FormError otherwise."""
+    """The value to store for the field, by its kind's rules (bot/form/kinds, as in the dialog) and the
+    form's cross rules; FormError otherwise."""
+    kind = kind_of(field)
     if value is None or value == "" or value == []:
         if field.required and field.type != "multi":
             raise FormError(_("Please answer this question first."), field.key)
-        return kind_of(field).skip_value(field)
-    if field.type == "int":
-        parsed = int_kind.parse_int(field, str(value))
-        if isinstance(parsed, engine.Invalid):
-            raise FormError(problem_text(app, field, parsed, locale), field.key)
-        problem = engine.cross_check(app.config.form, field.key, parsed, answers)
+        return kind.skip_value(field)
+    if field.type in ("int", "text"):  # the kinds that parse a typed answer
+        outcome = kind.parse(field, Reply(text=str(value)), answers.get(field.key))
+        if isinstance(outcome, engine.Invalid):
+            raise FormError(problem_text(app, field, outcome, locale), field.key)
+        problem = engine.cross_check(app.config.form, field.key, outcome.value, answers)
         if problem is not None:
             raise FormError(problem_text(app, field, problem, locale), field.key)
-        return parsed
-    if field.type == "text":
-        text = text_kind.parse_text(field, str(value))
-        if isinstance(text, engine.Invalid):
-            raise FormError(problem_text(app, field, text, locale), field.key)
-        return text
+        return outcome.value
     keys = {o.key for o in field.options}
-    if field.type == "choice" and isinstance(value, str) and value in keys:
+    if field.type == "multi":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v in keys for v in value):
+            raise FormError(_("Please choose one of the options."), field.key)
+        value = [o.key for o in field.options if o.key in value]  # in the form's order, as the dialog keeps it
+    if isinstance(value, (str, list)) and kind.is_complete(field, value):
         return value
-    if field.type == "multi" and isinstance(value, list) and all(isinstance(v, str) and v in keys for v in value):
-        return [o.key for o in field.options if o.key in value]
     raise FormError(_("Please choose one of the options."), field.key)
 
 

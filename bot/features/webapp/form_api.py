@@ -9,17 +9,21 @@ Only a chair of an organization may call them (403 for anyone else). A refused a
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 import bot.features.webapp.form as form
 from bot.features.webapp.auth import Viewer, forbidden
 from bot.features.webapp.state import STATE, VIEWER
+from bot.telegram.delivery import deliver
 from db.queries.users import User
 
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
-def _chair(request: web.Request) -> tuple[Any, Viewer, User]:
+
+def _chair(request: web.Request) -> tuple[AppContext, Viewer, User]:
     viewer = request[VIEWER]
     if viewer.role.kind != "chair" or viewer.user is None or viewer.user.org_id is None:
         raise forbidden()
@@ -52,11 +56,14 @@ async def put_answer(request: web.Request) -> web.Response:
 
 
 async def submit(request: web.Request) -> web.Response:
+    """Submit; the chat gets the same receipt as after the dialog, so both paths leave it there."""
     app, viewer, user = _chair(request)
     try:
-        return web.json_response(await form.submit(app, user, viewer.locale))
+        result = await form.submit(app, user, viewer.locale)
     except form.FormError as error:
         return _refused(error)
+    await deliver(request.app[STATE].bot, app.repos.users, user.id, result["message"])
+    return web.json_response(result)
 
 
 def add_form_routes(app: web.Application) -> None:

@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.features.webapp.api import add_routes
 from bot.features.webapp.auth import verified_init_data, viewer_of
 from bot.features.webapp.form_api import add_form_routes
-from bot.features.webapp.menu import set_menu_buttons
+from bot.features.webapp.menu import MenuButtons
 from bot.features.webapp.remind import send_deferred
 from bot.features.webapp.state import STATE, VIEWER, WebState
 from db.queries.dashboard import DashboardRepo
@@ -30,10 +30,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
-DEFERRED_EVERY_S = 60
-# The page loads nothing from elsewhere and cannot be framed by other sites (Telegram opens it itself).
+MINUTE_S = 60
+# The page loads nothing from elsewhere; only Telegram's web client may show it in a frame (the apps open
+# it in a web view of their own).
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; "
-                                           "script-src 'self'; connect-src 'self'; frame-ancestors *",
+                                           "script-src 'self'; connect-src 'self'; "
+                                           "frame-ancestors 'self' https://web.telegram.org",
                 "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -95,17 +97,22 @@ class WebServer:
         self.url = f"http://{host}:{port}"
         log.info("Mini App at %s/app/ (public address: %s)", self.url, cfg.public_url or "none, [web] public_url")
         state = web_app[STATE]
-        self._tasks.append(asyncio.create_task(self._deferred_loop(state), name="webapp-deferred"))
-        if cfg.public_url:
-            self._tasks.append(asyncio.create_task(set_menu_buttons(self.app, bot), name="webapp-menu"))
+        menus = MenuButtons(self.app) if cfg.public_url else None
+        self._tasks.append(asyncio.create_task(self._minutely(state, menus), name="webapp-minutely"))
 
-    async def _deferred_loop(self, state: WebState) -> None:
+    async def _minutely(self, state: WebState, menus: MenuButtons | None) -> None:
+        """Every minute: «Remind now» requests whose quiet hours have ended; menu buttons that changed."""
         while True:
             try:
                 await send_deferred(state.app, state.bot, state.dashboard)
             except Exception:
                 log.exception("deferred reminders failed")
-            await asyncio.sleep(DEFERRED_EVERY_S)
+            if menus is not None:
+                try:
+                    await menus.sync(state.bot)
+                except Exception:
+                    log.exception("menu buttons not synchronised")
+            await asyncio.sleep(MINUTE_S)
 
     async def stop(self) -> None:
         for task in self._tasks:

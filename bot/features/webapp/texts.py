@@ -1,5 +1,6 @@
 """The Mini App page's texts: message ids here, translated per request into the viewer's language
-(locales/*/LC_MESSAGES/webapp.po) and sent to the page by GET /app/api/me."""
+(locales/*/LC_MESSAGES/webapp.po) and sent to the page by GET /app/api/me. (The answers to «Remind now»
+and to sending the workbook are also taken from here by the API.)"""
 from __future__ import annotations
 
 from datetime import date
@@ -37,7 +38,6 @@ PAGE = {
     "reports_count": N_("Reports filed"),
     "participation": N_("Party projects: organizations taking part"),
     "any_project": N_("At least one project"),
-    "organization": N_("Organization"),
     "sector": N_("Sector"),
     "members": N_("Members"),
     "months": N_("Last 12 months"),
@@ -47,10 +47,11 @@ PAGE = {
     "status_open": N_("open"),
     "filed_at": N_("Filed on {date}"),
     "no_report": N_("No report for this month."),
-    "skipped": N_("no answer"),
     "photos": N_("Photos"),
     "back": N_("Back"),
     "export": N_("Download the month as a spreadsheet (XLSX)"),
+    "export_chat": N_("Send the spreadsheet to the chat"),
+    "export_sent": N_("The spreadsheet has been sent to your chat with the bot."),
     "loading": N_("Loading…"),
     "error": N_("Could not load the data. Please reopen the page from the bot."),
     "admins_only": N_("The dashboard is for branch and district admins. Chairs file their report in the chat."),

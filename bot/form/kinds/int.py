@@ -67,6 +67,8 @@ class IntKind(Kind):
 
     def hint(self, field: FormField, value: Any) -> str:
         low, high = int_bounds(field)
+        if field.max is None:  # DEFAULT_INT_MAX only catches typos: not a maximum the form sets
+            return _("Send a whole number, {min} or more, digits only.").format(min=low)
         return _("Send a whole number from {min} to {max}, digits only.").format(min=low, max=high)
 
     def is_complete(self, field: FormField, value: Any) -> bool:

@@ -80,7 +80,9 @@ class MultiKind(Kind):
 
     def show(self, field: FormField, value: Any, locale: str, limit: int | None = None) -> str:
         labels = option_labels(field, locale)
-        return escape("; ".join(labels.get(v, v) for v in value or [])) if value else _("none")
+        order = {o.key: i for i, o in enumerate(field.options)}  # the form's order, not the order chosen
+        chosen = sorted(value or [], key=lambda v: order.get(v, len(order)))
+        return escape("; ".join(labels.get(v, v) for v in chosen)) if value else _("none")
 
     def cell(self, field: FormField, value: Any, locale: str) -> Any:
         labels = option_labels(field, locale)

@@ -1,1 +1,2 @@
-"""Per-update middlewares: the user's row and role (each update is handled once: bot/telegram/inbox.py)."""
+"""Per-update middlewares: text normalization, the user's row and role. (Each update is handled once:
+the inbox, bot/telegram/inbox.py, replaces the old deduplication middleware.)"""

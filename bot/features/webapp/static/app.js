@@ -28,6 +28,17 @@ function applyTheme(raw) {
   }
 }
 
+// Telegram tells a running Mini App of a theme change: mobile clients call Telegram.WebView.receiveEvent,
+// the web client posts a message to the frame.
+function onTelegramEvent(type, data) {
+  if (type === "theme_changed" && data && data.theme_params) applyTheme(JSON.stringify(data.theme_params));
+}
+window.Telegram = window.Telegram || {};
+window.Telegram.WebView = window.Telegram.WebView || {receiveEvent: onTelegramEvent};
+window.addEventListener("message", (event) => {
+  try { const m = JSON.parse(event.data); onTelegramEvent(m.eventType, m.eventData); } catch (e) { /* not Telegram's */ }
+});
+
 async function api(path, options = {}) {
   const response = await fetch("/app/api/" + path, {...options, headers: {...(options.headers || {}), Authorization: "tma " + initData}});
   if (!response.ok) throw Object.assign(new Error(response.status), {status: response.status});
@@ -46,11 +57,6 @@ function el(tag, attrs = {}, ...children) {
   for (const child of children.flat(Infinity)) if (child !== null && child !== undefined) node.append(child);
   return node;
 }
-const svgEl = (tag, attrs = {}) => {
-  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  return node;
-};
 
 function toast(text) {
   const node = el("div", {class: "toast", role: "status"}, text);
@@ -77,48 +83,6 @@ document.getElementById("back").addEventListener("click", () => {
   show(current[0], ...current[1]);
 });
 
-const shortMonth = (month) => month.slice(5) + "." + month.slice(2, 4);
-const palette = ["#3d7ab8", "#3f9d4b", "#d99a1e", "#b04fb0", "#d0493b", "#2aa5a0"];
-
-function chart(series, labels, {bars = false} = {}) {
-  // series: [{values: [n…], color}] over the same months; a line (or bars) per series, labels under it.
-  const max = Math.max(1, ...series.flatMap((s) => s.values));
-  const width = 320, height = 120, bottom = 18, top = 8, left = 10 + 6 * max.toLocaleString().length;
-  const step = (width - left - 6) / Math.max(1, labels.length - (bars ? 0 : 1));
-  const x = (i) => left + (bars ? step * (i + 0.5) : step * i);
-  const y = (v) => top + (height - top - bottom) * (1 - v / max);
-  const svg = svgEl("svg", {viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img"});
-  for (const v of [0, max]) {
-    svg.append(svgEl("line", {x1: left, x2: width - 4, y1: y(v), y2: y(v), class: "grid-line"}));
-    const label = svgEl("text", {x: left - 4, y: y(v) + 3, "text-anchor": "end"});
-    label.textContent = v.toLocaleString();
-    svg.append(label);
-  }
-  labels.forEach((month, i) => {
-    if (i % 2 !== labels.length % 2 && i !== labels.length - 1) return;
-    const text = svgEl("text", {x: x(i), y: height - 4, "text-anchor": "middle"});
-    text.textContent = shortMonth(month);
-    svg.append(text);
-  });
-  series.forEach((s, n) => {
-    if (bars) {
-      const w = Math.max(2, step * 0.7 / series.length);
-      s.values.forEach((v, i) => svg.append(svgEl("rect", {x: x(i) - step * 0.35 + n * w, y: y(v), width: w,
-        height: Math.max(0, y(0) - y(v)), fill: s.color || palette[n % palette.length]})));
-      return;
-    }
-    const points = s.values.map((v, i) => `${x(i)},${y(v)}`).join(" ");
-    svg.append(svgEl("polyline", {points, class: "line", ...(s.color ? {stroke: s.color} : {})}));
-    s.values.forEach((v, i) => {
-      const dot = svgEl("circle", {cx: x(i), cy: y(v), r: 2.5, class: "dot", ...(s.color ? {fill: s.color} : {})});
-      const tip = svgEl("title");
-      tip.textContent = `${shortMonth(labels[i])}: ${v.toLocaleString()}`;
-      dot.append(tip);
-      svg.append(dot);
-    });
-  });
-  return svg;
-}
 
 // -- the dashboard ---------------------------------------------------------------------------------------
 async function dashboard(view, month) {
@@ -126,7 +90,12 @@ async function dashboard(view, month) {
   const choose = el("select", {id: "month", "aria-label": T.month, onchange: (e) => { current = [dashboard, [e.target.value]]; show(dashboard, e.target.value); }},
     trends.months.slice().reverse().map((m) => el("option", {value: m.month, selected: m.month === progress.month ? "selected" : null}, m.label)));
   view.replaceChildren(
-    el("div", {class: "row"}, choose, el("button", {type: "button", class: "action", id: "export", onclick: () => exportMonth(progress)}, "⬇ " + T.export)),
+    el("div", {class: "row"}, choose,
+      el("button", {type: "button", class: "action", id: "export", onclick: () => exportMonth(progress)}, "⬇ " + T.export),
+      el("button", {type: "button", class: "action", id: "export-chat", onclick: async () => {
+        try { toast((await (await api("export?month=" + progress.month, {method: "POST"})).json()).message); }
+        catch (error) { toast(T.error); }
+      }}, "📨 " + T.export_chat)),
     el("div", {class: "grid two"}, progressCard(progress), missingCard(progress)),
     trendsCard(trends));
 }
@@ -147,8 +116,9 @@ function progressCard(p) {
   return el("section", {class: "card", id: "progress"},
     el("h2", {}, p.label, " ", el("span", {class: "hint"}, p.open ? "· " + T.open_month : "")),
     el("div", {class: "deadline", id: "deadline"}, p.deadline), el("div", {class: "hint"}, p.due_label),
-    el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, T.district), el("th", {}, T.organizations),
-      el("th", {}, T.submitted), el("th", {}, T.late), el("th", {}, T.missing))), el("tbody", {}, rows)));
+    el("div", {class: "table-wrap"}, el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, T.district),
+      el("th", {}, T.organizations), el("th", {}, T.submitted), el("th", {}, T.late), el("th", {}, T.missing))),
+      el("tbody", {}, rows))));
 }
 
 function missingCard(p) {
@@ -188,7 +158,7 @@ function trendsCard(t) {
       (last.change_pct > 0 ? "+" : "") + last.change_pct + "%");
     cards.push(el("div", {class: "card trend", "data-key": field.key}, el("h2", {}, field.label),
       el("div", {class: "row"}, el("strong", {}, last.total.toLocaleString()), change),
-      chart([{values: field.points.map((p) => p.total)}], months)));
+      chart([{values: field.points.map((p) => p.total)}], months, {changes: field.points.map((p) => p.change_pct)})));
   }
   for (const field of t.participation) {
     const series = [{values: field.any, color: "#888"}, ...field.options.map((o, i) => ({values: o.counts, color: palette[i % palette.length]}))];
@@ -219,7 +189,7 @@ async function district(view, districtId, name, month) {
       el("div", {class: "who"},
         el("div", {class: "name", role: "link", tabindex: "0", onclick: () => go(organization, o.org_id, month)}, o.organization),
         el("div", {class: "hint"}, o.chair || T.no_chair, o.phone ? [" · ", el("a", {href: "tel:" + o.phone}, o.phone)] : "")),
-      el("span", {class: "status " + o.status}, T["status_" + o.status])))));
+      list.open && o.status === "missing" ? remindButton(o, month) : el("span", {class: "status " + o.status}, T["status_" + o.status])))));
 }
 
 // -- an organization and its reports ---------------------------------------------------------------------
@@ -250,7 +220,7 @@ async function openReport(card, month, box, chips) {
   const report = await getJson(`orgs/${card.id}/reports/${month.month}`);
   const photos = el("div", {class: "photos"});
   box.replaceChildren(el("h2", {}, report.title),
-    el("div", {class: "hint"}, T.filed_at.replace("{date}", report.submitted_at.slice(0, 10)),
+    el("div", {class: "hint"}, T.filed_at.replace("{date}", report.filed_on),
       report.late ? " · " + T.status_late : ""),
     el("dl", {class: "answers"}, report.answers.filter((a) => a.type !== "photos").map((a) => [
       el("dt", {}, a.label), el("dd", {class: a.value === null ? "hint" : ""}, a.value === null ? report.skipped : a.value)])),
@@ -329,7 +299,8 @@ function formField(f, value, sheet) {
     input = el("div", {class: "hint"}, T.photos_attached.replace("{count}", String(sheet.photos)));
   }
   box.append(el("label", {class: "label", for: "f-" + f.key}, f.label, f.required ? " *" : ""), input,
-    f.hint ? el("div", {class: "hint"}, f.hint) : null, error, saved);
+    f.hint ? el("div", {class: "hint"}, f.hint) : null, f.last_month ? el("div", {class: "hint last-month"}, f.last_month) : null,
+    error, saved);
   return box;
 }
 
@@ -341,12 +312,16 @@ async function start() {
   try {
     me = await getJson("me");
   } catch (error) {
-    document.getElementById("view").replaceChildren(el("p", {class: "hint", id: "error"}, "401 · Telegram initData"));
+    // No texts from the server yet: the one message that needs none, in both languages.
+    document.getElementById("view").replaceChildren(el("p", {class: "hint", id: "error"},
+      "Бетті Telegram-дағы боттан қайта ашыңыз. · Откройте страницу заново из бота в Telegram."));
     return;
   }
   T = me.texts;
   document.documentElement.lang = me.language;
   document.getElementById("title").textContent = T.title;
+  document.getElementById("back").setAttribute("aria-label", T.back);
+  document.getElementById("back").title = T.back;
   document.getElementById("scope").textContent = me.district || (me.role === "branch" ? T.whole_scope : "");
   if (me.role === "chair") {
     document.getElementById("title").textContent = T.form_title;
