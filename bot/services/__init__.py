@@ -1,1 +1,0 @@
-"""The work behind the handlers: plain async functions over repositories, no Telegram types."""
