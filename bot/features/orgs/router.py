@@ -8,12 +8,15 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.domain.audit import audit
+from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.features.orgs.months import months_of_card, report_buttons
 from bot.features.orgs.summary import ARCHIVE_KEY
 from bot.telegram.admin import (
     BRANCH_ONLY,
@@ -60,7 +63,18 @@ async def org_card(repos: Repos, org: Organization) -> str:
     return "\n".join(lines)
 
 
-async def cmd_org(message: Message, command: CommandObject, role: Role, repos: Repos, config: Settings) -> None:
+async def show_card(repos: Repos, org: Organization, config: Settings, calendar: ReportingCalendar,
+                    clock: Clock, locale: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card with the last twelve months, and its buttons (replace the chair, open a month's report)."""
+    months, filed = await months_of_card(repos, org.id, calendar.open_month(clock.now()), locale)
+    text = f"{await org_card(repos, org)}\n\n{months}"
+    rows = [*(card_keyboard(org, config) or InlineKeyboardMarkup(inline_keyboard=[])).inline_keyboard,
+            *report_buttons(org.id, filed, locale)]
+    return text, InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+async def cmd_org(message: Message, command: CommandObject, role: Role, repos: Repos, config: Settings,
+                  calendar: ReportingCalendar, clock: Clock, i18n: I18n) -> None:
     text = (command.args or "").strip()
     if not text:
         await message.answer(_("Send /org and a part of the organization's name, or its code, e.g. "
@@ -71,7 +85,8 @@ async def cmd_org(message: Message, command: CommandObject, role: Role, repos: R
         await message.answer(_("No organization of yours matches «{text}».").format(text=escape(text[:50])))
         return
     if len(found) == 1:
-        await message.answer(await org_card(repos, found[0]), reply_markup=card_keyboard(found[0], config))
+        text, keyboard = await show_card(repos, found[0], config, calendar, clock, i18n.current_locale)
+        await message.answer(text, reply_markup=keyboard)
         return
     items = [(f"{o.name} ({o.district})", AdminCb(action="org_o", org=o.id).pack()) for o in found]
     await message.answer(_("Choose the organization:"), reply_markup=paged(items, 0, lambda p: ""))
@@ -88,13 +103,15 @@ def card_keyboard(org: Organization, config: Settings) -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def on_org(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos, config: Settings) -> None:
+async def on_org(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos, config: Settings,
+                 calendar: ReportingCalendar, clock: Clock, i18n: I18n) -> None:
     org = await org_in_scope(repos, role, callback_data.org)
     if org is None:
         await refuse(query)
         return
     await query.answer()
-    await answer_message(query, await org_card(repos, org), reply_markup=card_keyboard(org, config))
+    text, keyboard = await show_card(repos, org, config, calendar, clock, i18n.current_locale)
+    await answer_message(query, text, reply_markup=keyboard)
 
 
 async def on_replace(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
