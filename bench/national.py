@@ -164,9 +164,10 @@ async def _region(app, runs: int, notes: dict[str, Any]) -> None:
 
 
 async def _digest_chart(app, runs: int, notes: dict[str, Any]) -> float | None:
-    """The weekly digest's picture at national scale, apart from its text: gathered once, then drawn."""
+    """The weekly digest's picture at national scale, apart from its text: gathered once, then drawn
+    as the bot draws it, by a child process (its start included)."""
     try:
-        from bot.features.digest.chart import chart_spec, draw
+        from bot.features.digest.chart import chart_spec, draw_in_child
         from bot.features.digest.service import gather_digest
     except ImportError as exc:
         notes["digest_chart"] = f"not built ({exc})"
@@ -176,7 +177,7 @@ async def _digest_chart(app, runs: int, notes: dict[str, Any]) -> float | None:
     async def chart() -> bytes:
         with app.i18n.context(), app.i18n.use_locale("kk"):
             spec = chart_spec(digest, app.config.form, app.calendar)
-        return await asyncio.to_thread(draw, spec)
+        return await draw_in_child(spec)
 
     notes["digest_chart_bytes"] = len(await chart())
     return median_ms(await _timed_runs(runs, chart, "digest_chart"))

@@ -8,7 +8,8 @@ import warnings
 from aiogram.methods import SendMessage, SendPhoto
 from matplotlib.text import Text
 
-from bot.features.digest.chart import ChartSpec, chart_spec, draw, figure_of
+from bot.features.digest.chart import chart_spec
+from bot.features.digest.drawing import ChartSpec, draw, figure_of
 from bot.features.digest.service import gather_digest
 from bot.features.reminders.due_work import run_due_work
 from tests.support.harness import at

@@ -2,56 +2,26 @@
 six-month trend of the key figures (like-for-like chain index). PNG, drawn with matplotlib.
 
 Every text on the picture is made here on the event loop, in the current gettext locale, into a
-ChartSpec of plain strings and numbers; `draw` turns a spec into PNG bytes in a worker thread
-(`asyncio.to_thread`): matplotlib is imported there, on an Agg canvas (no GUI backend) and its own DejaVu Sans,
-which covers Cyrillic and the Kazakh letters, so nothing depends on the system's fonts or the network.
+ChartSpec of plain strings and numbers; a child process turns it into PNG bytes with matplotlib
+(bot/features/digest/drawing.py), so the bot itself never imports matplotlib.
 """
 from __future__ import annotations
 
 import asyncio
-import io
-from dataclasses import dataclass
+import sys
 from datetime import date
-from typing import TYPE_CHECKING
 
 from aiogram.utils.i18n import gettext as _
-from babel.numbers import format_decimal
 
 from bot.config import Form
 from bot.domain import dates
 from bot.domain.calendar import ReportingCalendar
+from bot.features.digest.drawing import ChartSpec
 from bot.features.digest.service import Digest, locale_now, number, percent, share
 from bot.features.digest.trends import KEY_FIGURES, chain_index, trend_months
 from bot.form.kinds import kind_of
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
 DISTRICT_BARS = 20   # beyond, the districts most behind
-FONT = "DejaVu Sans"
-SIZE_INCHES = (8.0, 8.0)
-DPI = 100
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    locale: str
-    progress_title: str
-    progress_axis: str
-    districts: list[str]
-    shares: list[float]          # 0..100, filed of the district's organizations
-    bar_labels: list[str]        # «4/6» beside each bar
-    elapsed: float | None        # 0..100: how much of the time from opening to the due date has passed
-    elapsed_label: str
-    trend_title: str
-    trend_axis: str
-    months: list[str]
-    series: list[tuple[str, list[float | None]]]
-
-    def texts(self) -> list[str]:
-        """Every text the picture shows (tests check their language)."""
-        return [self.progress_title, self.progress_axis, *self.districts, *self.bar_labels, self.elapsed_label,
-                self.trend_title, self.trend_axis, *self.months, *(label for label, _values in self.series)]
 
 
 def _elapsed(calendar: ReportingCalendar, digest: Digest) -> float | None:
@@ -93,50 +63,17 @@ def chart_spec(digest: Digest, form: Form, calendar: ReportingCalendar) -> Chart
     )
 
 
-def figure_of(spec: ChartSpec) -> Figure:
-    """The picture of a spec on an Agg canvas. Runs in a worker thread: no gettext, no event loop."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
-
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    figure.set_facecolor("white")
-    bars, trend = figure.subplots(2, 1, height_ratios=[max(2, len(spec.districts)) / 2 + 1, 3])
-    positions = list(range(len(spec.districts)))
-    bars.barh(positions, spec.shares, color="#2e7d32")
-    bars.set_yticks(positions, spec.districts, fontfamily=FONT, fontsize=9)
-    bars.set_xlim(0, 100)
-    bars.set_title(spec.progress_title, fontfamily=FONT, fontsize=10, loc="left")
-    bars.set_xlabel(spec.progress_axis, fontfamily=FONT, fontsize=9)
-    for y, (value, label) in enumerate(zip(spec.shares, spec.bar_labels, strict=True)):
-        bars.text(min(value, 88) + 1, y, label, va="center", fontfamily=FONT, fontsize=8)
-    if spec.elapsed is not None:
-        bars.axvline(spec.elapsed, color="#c62828", linestyle="--", linewidth=1, label=spec.elapsed_label)
-        bars.legend(loc="lower right", prop={"family": FONT, "size": 8})
-    number_format = FuncFormatter(lambda value, _pos: format_decimal(round(value), locale=spec.locale))
-    bars.xaxis.set_major_formatter(number_format)
-
-    steps = list(range(len(spec.months)))
-    for label, values in spec.series:
-        trend.plot(steps, [float("nan") if v is None else v for v in values], marker="o", label=label)
-    trend.set_xticks(steps, spec.months, fontfamily=FONT, fontsize=8)
-    trend.set_title(spec.trend_title, fontfamily=FONT, fontsize=10, loc="left")
-    trend.set_ylabel(spec.trend_axis, fontfamily=FONT, fontsize=9)
-    trend.yaxis.set_major_formatter(number_format)
-    trend.grid(True, alpha=0.3)
-    if spec.series:
-        trend.legend(loc="best", prop={"family": FONT, "size": 8})
-    return figure
-
-
-def draw(spec: ChartSpec) -> bytes:
-    """The PNG of a spec."""
-    buffer = io.BytesIO()
-    figure_of(spec).savefig(buffer, format="png")
-    return buffer.getvalue()
+async def draw_in_child(spec: ChartSpec) -> bytes:
+    """The PNG of a spec, drawn by a child process (bot/features/digest/drawing.py)."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.features.digest.drawing", stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    png, errors = await child.communicate(spec.to_json().encode())
+    if child.returncode != 0:
+        raise RuntimeError(f"the chart could not be drawn: {errors.decode(errors='replace')[-300:]}")
+    return png
 
 
 async def digest_chart(digest: Digest, form: Form, calendar: ReportingCalendar) -> bytes:
-    """The digest's PNG in the current locale, drawn off the event loop."""
-    return await asyncio.to_thread(draw, chart_spec(digest, form, calendar))
+    """The digest's PNG in the current locale."""
+    return await draw_in_child(chart_spec(digest, form, calendar))

@@ -7,7 +7,6 @@ Nothing is sent in quiet hours; what fell inside them goes out at the first tick
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.domain.admins import Admin, AdminDirectory
 from bot.domain.calendar import Month
 from bot.domain.text import split_message
-from bot.features.digest.chart import chart_spec, draw
+from bot.features.digest.chart import chart_spec, draw_in_child
 from bot.features.digest.service import Digest, gather_digest, render_digest
 from bot.features.reminders.texts import (
     branch_escalation,
@@ -215,7 +214,7 @@ async def _chart(app: AppContext, digest: Digest, locale: str) -> bytes | None:
     try:
         with app.i18n.context(), app.i18n.use_locale(locale):
             spec = chart_spec(digest, app.config.form, app.calendar)
-        return await asyncio.to_thread(draw, spec)
+        return await draw_in_child(spec)
     except Exception:  # a broken picture must not hold back the digest's text
         log.exception("the digest chart could not be drawn")
         return None
