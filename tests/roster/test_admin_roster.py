@@ -4,10 +4,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.support.people import BRANCH, SAIRAM_ADMIN, admin, register
-from tests.support.roster import code_of
+from tests.support.roster import as_xlsx, code_of
 from tests.support.seen import audit_entries, csv_rows, documents, snapshot
 
 HEADER = ["district", "organization", "sector", "members"]
@@ -15,16 +15,6 @@ HEADER = ["district", "organization", "sector", "members"]
 
 def as_csv(rows: list[list]) -> bytes:
     return "\n".join(",".join(str(c) for c in row) for row in rows).encode("utf-8")
-
-
-def as_xlsx(rows: list[list]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("roster")
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 MAKERS = {"csv": as_csv, "xlsx": as_xlsx}

@@ -9,14 +9,14 @@ import unicodedata
 
 import pytest
 from aiogram.methods import SendMessage
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from bot.features.roster import files
 from bot.sandbox.apihtml import parse_html
 from db.database import Database
 from tests.support.cli import bastau
 from tests.support.people import BRANCH, admin
-from tests.support.roster import seed_roster
+from tests.support.roster import as_xlsx, seed_roster
 from tests.support.seen import csv_rows, documents, snapshot
 
 HEADER = ["district", "organization", "sector", "members"]
@@ -27,16 +27,6 @@ def as_csv(rows: list[list]) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue().encode("utf-8")
-
-
-def as_xlsx(rows: list[list]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("roster")
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 MAKERS = {"csv": as_csv, "xlsx": as_xlsx}

@@ -1,6 +1,10 @@
 """The test roster: three organizations in two districts, and their invite codes."""
 from __future__ import annotations
 
+import io
+
+from openpyxl import Workbook
+
 from bot.domain.clock import FakeClock
 from db.database import Database
 from db.queries.orgs import RosterRow
@@ -20,3 +24,14 @@ async def seed_roster(db: Database, clock: FakeClock, rows=ROSTER) -> None:
 async def code_of(db: Database, organization: str) -> str:
     row = await db.fetchone("SELECT invite_code FROM organizations WHERE name = ?", (organization,))
     return row[0]
+
+
+def as_xlsx(rows: list[list]) -> bytes:
+    """A roster file as an XLSX workbook, one sheet, rows as given."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("roster")
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
