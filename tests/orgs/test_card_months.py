@@ -39,3 +39,19 @@ async def test_another_districts_admin_cannot_open_it_from_a_forged_button(harne
     assert all("Мектеп" not in str(getattr(r, "text", "") or "") for r in sent)
     await district.send("/org Мектеп")
     assert "Мектеп №5" not in district.reply
+
+
+async def test_the_district_escalation_opens_each_missing_organization_s_card(harness, clock):
+    from tests.support.harness import at
+    from tests.support.schedule import Recorder, people
+
+    await people(harness, clock)
+    recorder = Recorder(harness, clock)
+    await recorder.tick(at("2026-12-06 09:05"))                    # the day after the due date
+    (escalation,) = [c for c in recorder.calls if c.chat_id == SAIRAM_ADMIN]
+    labels = [b.text for row in escalation.reply_markup.inline_keyboard for b in row]
+    assert sorted(labels) == sorted(["Құтарыс", "Қайнарбұлақ"])    # the district's two, no other's
+    district = harness.client(SAIRAM_ADMIN)
+    await district.press_data([b for row in escalation.reply_markup.inline_keyboard for b in row
+                               if b.text == "Қайнарбұлақ"][0].callback_data, nowhere(SAIRAM_ADMIN))
+    assert "<b>Қайнарбұлақ</b>" in district.reply and "Соңғы 12 ай:" in district.reply

@@ -16,7 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.admins import Admin, AdminDirectory
 from bot.domain.calendar import Month
@@ -34,6 +34,7 @@ from bot.features.reminders.texts import (
     reminder_steps,
     reminder_text,
 )
+from bot.telegram.admin import AdminCb
 from bot.telegram.delivery import deliver_parts
 from bot.telegram.keyboards import open_report_keyboard
 from db.queries.sent import SentKey
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from bot.context import AppContext
 
 log = logging.getLogger(__name__)
+ESCALATION_BUTTONS = 20  # organizations with a button under the escalation; the rest through /org
 
 REMIND, ESCALATE, DIGEST = "remind", "escalate", "digest"
 
@@ -91,6 +93,15 @@ def _reminder(step: str, month: Month, due: date) -> tuple[list[str], InlineKeyb
 
 def _split(render_text: Callable[..., str], *args: Any) -> tuple[list[str], None]:
     return split_message(render_text(*args)), None
+
+
+def _district_escalation(month: Month, due: date, district: str,
+                         missing: list[OrgStatus]) -> tuple[list[str], InlineKeyboardMarkup]:
+    """The district's missing list, with a button per organization that opens its card (/org)."""
+    buttons = [InlineKeyboardButton(text=s.org_name[:60], callback_data=AdminCb(action="org_o", org=s.org_id).pack())
+               for s in missing[:ESCALATION_BUTTONS]]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    return split_message(district_escalation(month, due, district, missing)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def _months(app: AppContext, now: datetime) -> tuple[Month, Month]:
@@ -147,7 +158,7 @@ async def send_escalations(app: AppContext, bot: Bot, now: datetime,
                 names = by_district.get(admin.district_id, []) if admin.district_id is not None else []
                 if not names:
                     continue
-                render = partial(_split, district_escalation, month, due, admin.district or "", names)
+                render = partial(_district_escalation, month, due, admin.district or "", names)
             outcome = await send_once(app, bot, SentKey(ESCALATE, str(month), admin.user_id, "1"),
                                       admin.locale, render, now)
             if outcome:
