@@ -13,6 +13,7 @@ from bot.domain import dates
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.domain.text import split_message
 from bot.telegram.admin import MENU_STATS, scope_of
 from bot.telegram.filters import IsAdmin, MenuButton
 from db.repos import Repos
@@ -32,7 +33,8 @@ async def cmd_stats(message: Message, role: Role, repos: Repos, calendar: Report
     for p in progress:
         lines.append(_("• {district}: {submitted}/{total}, late {late}, missing {missing}").format(
             district=escape(p.district), submitted=p.submitted, total=p.total, late=p.late, missing=p.missing))
-    await message.answer("\n".join(lines))
+    for part in split_message("\n".join(lines)):  # a line per district: a national branch has hundreds
+        await message.answer(part)
 
 
 def create_router() -> Router:
