@@ -14,6 +14,7 @@ from bot.domain import dates
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
+from bot.domain.text import split_message
 from bot.telegram.admin import (
     MENU_STATS,
     NOT_ALLOWED,
@@ -51,7 +52,10 @@ async def cmd_stats(message: Message, role: Role, repos: Repos, calendar: Report
         lines.append(_("• {district}: {submitted}/{total}, late {late}, missing {missing}").format(
             district=escape(p.district), submitted=p.submitted, total=p.total, late=p.late, missing=p.missing))
     lines.append(_("Press a district to see its reports and review them."))
-    await message.answer("\n".join(lines), reply_markup=district_keyboard(progress, str(month), 0))
+    parts = split_message("\n".join(lines))  # a line per district: a national branch has hundreds
+    for part in parts[:-1]:
+        await message.answer(part)
+    await message.answer(parts[-1], reply_markup=district_keyboard(progress, str(month), 0))
 
 
 def district_keyboard(progress: list[DistrictProgress], month: str, page: int) -> InlineKeyboardMarkup:

@@ -14,12 +14,14 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import FormField
 from bot.domain import dates
 from bot.domain.calendar import Month
+from bot.domain.text import UnsafeText, normalize_text
 from bot.features.report import service
 from bot.features.webapp.dashboard import value_text
 from bot.form import engine
 from bot.form.kinds import int as int_kind
 from bot.form.kinds import kind_of
 from bot.form.kinds.base import Reply
+from bot.telegram.middlewares.normalize import REFUSED
 from db.queries.reports import Draft, Report
 from db.queries.users import User
 
@@ -100,8 +102,14 @@ def sheet_json(app: AppContext, current: Sheet, locale: str) -> dict[str, Any]:
 
 def checked_value(app: AppContext, field: FormField, value: Any, answers: dict[str, Any], locale: str) -> Any:
     """The value to store for the field, by its kind's rules (bot/form/kinds, as in the dialog) and the
-    form's cross rules; FormError otherwise."""
+    form's cross rules; FormError otherwise. A text goes through normalize_text first, as the chat's
+    texts do at the door."""
     kind = kind_of(field)
+    if isinstance(value, str):
+        try:
+            value = normalize_text(value)
+        except UnsafeText:
+            raise FormError(_(REFUSED), field.key) from None
     if value is None or value == "" or value == []:
         if field.required and field.type != "multi":
             raise FormError(_("Please answer this question first."), field.key)
