@@ -77,7 +77,7 @@ async def _batches(path: Path, table: str, columns: list[str], convert: list[Cal
     conn = await asyncio.to_thread(sqlite3.connect, f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     try:
         cursor = await asyncio.to_thread(
-            conn.execute, f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(table)} ORDER BY rowid")
+            conn.execute, f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(table)}")
         while rows := await asyncio.to_thread(cursor.fetchmany, BATCH):
             await copy([tuple(None if v is None else f(v) for f, v in zip(convert, row, strict=True)) for row in rows])
     finally:

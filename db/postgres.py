@@ -42,7 +42,7 @@ class _Statements:
     """What is known of each statement text: its PostgreSQL form and its parameters' conversions."""
 
     def __init__(self) -> None:
-        self._coercers: dict[str, tuple[Coerce, ...]] = {}
+        self._known: dict[str, tuple[str, tuple[Coerce, ...]]] = {}
 
     async def args(self, conn: asyncpg.Connection, sql: str, params: Params) -> tuple[str, list[Any], bool]:
         """The translated SQL, its arguments in $n order, and whether it RETURNs rows of a write."""
@@ -59,12 +59,42 @@ class _Statements:
             values = params
         if not values:
             return done.sql, [], done.returning
-        coercers = self._coercers.get(done.sql)
-        if coercers is None:
-            prepared = await conn.prepare(done.sql)
-            coercers = tuple(coercer(t.name) for t in prepared.get_parameters())
-            self._coercers[done.sql] = coercers
-        return done.sql, coerce_all(coercers, values), done.returning
+        known = self._known.get(done.sql)
+        if known is None:
+            known = self._known[done.sql] = await _describe(conn, done.sql)
+        return known[0], coerce_all(known[1], values), done.returning
+
+
+_UNTYPED = re.compile(r"parameter \$(\d+)")
+
+
+def _null_tests(number: str) -> re.Pattern[str]:
+    return re.compile(rf"\${number}(?!\d)(\s+IS\s+(?:NOT\s+)?NULL\b)", re.IGNORECASE)
+
+
+async def _describe(conn: asyncpg.Connection, sql: str) -> tuple[str, tuple[Coerce, ...]]:
+    """The statement as it will run, and its parameters' conversions. `? IS NULL OR col = ?` (SQLite infers
+    nothing, PostgreSQL refuses a parameter whose only type would come from IS NULL): the IS NULL tests of
+    such a parameter are described without it, and then run with the type its other uses give it."""
+    casts: dict[str, str] = {}
+    while True:
+        probe = sql
+        for number in casts:
+            probe = _null_tests(number).sub(r"NULL\1", probe)
+        try:
+            types = [t.name for t in (await conn.prepare(probe)).get_parameters()]
+        except (asyncpg.AmbiguousParameterError, asyncpg.IndeterminateDatatypeError) as exc:
+            found = _UNTYPED.search(str(exc))
+            if found is None or found.group(1) in casts or not _null_tests(found.group(1)).search(sql):
+                raise
+            casts[found.group(1)] = ""
+            continue
+        break
+    for number in casts:
+        position = int(number) - 1
+        kind = types[position] if position < len(types) and types[position] != "unknown" else "text"
+        sql = _null_tests(number).sub(rf"${number}::{kind}\1", sql)
+    return sql, tuple(coercer(t) for t in types)
 
 
 async def _execute(conn: asyncpg.Connection, statements: _Statements, sql: str, params: Params) -> Written:

@@ -144,3 +144,11 @@ async def test_both_engines_report_an_inserted_id_through_returning(pg_url, tmp_
             assert names == ["Бірінші", "Екінші"]
         finally:
             await db.close()
+
+
+async def test_a_parameter_tested_for_null_takes_the_type_of_its_other_use(pg):
+    await pg.execute("INSERT INTO t(name, n) VALUES ('a', 1), ('b', 2)")
+    named = "SELECT name FROM t WHERE (:n IS NULL OR n = :n) AND (:name IS NULL OR name = :name) ORDER BY name"
+    assert [r[0] for r in await pg.fetchall(named, {"n": None, "name": None})] == ["a", "b"]
+    assert [r[0] for r in await pg.fetchall(named, {"n": "2", "name": None})] == ["b"]
+    assert [r[0] for r in await pg.fetchall(named, {"n": None, "name": "a"})] == ["a"]
