@@ -36,7 +36,7 @@ from bot.features.reminders.texts import (
 )
 from bot.telegram.admin import AdminCb
 from bot.telegram.delivery import deliver_parts
-from bot.telegram.keyboards import open_report_keyboard
+from bot.telegram.keyboards import mini_app_url, open_report_keyboard
 from db.queries.sent import SentKey
 from db.queries.stats import OrgStatus
 
@@ -87,8 +87,10 @@ async def send_once(app: AppContext, bot: Bot, key: SentKey, locale: str, render
     return Outcome(key, result.status, result.reason)
 
 
-def _reminder(step: str, month: Month, due: date) -> tuple[list[str], InlineKeyboardMarkup]:
-    return [reminder_text(step, month, due)], open_report_keyboard()
+def _reminder(step: str, month: Month, due: date, form_url: str | None) -> tuple[list[str], InlineKeyboardMarkup]:
+    """Every reminder (opening, before the due date, due day, overdue): the chat dialog's button and, with
+    a public address, «Fill in as a form» beside it."""
+    return [reminder_text(step, month, due)], open_report_keyboard(form_url)
 
 
 def _split(render_text: Callable[..., str], *args: Any) -> tuple[list[str], None]:
@@ -117,11 +119,12 @@ async def send_reminders(app: AppContext, bot: Bot, now: datetime) -> list[Outco
         if step is None:
             continue
         due = app.calendar.due_on(month)
+        form_url = mini_app_url(app.config.web.public_url)
         taken = await app.repos.sent.taken(REMIND, str(month), step.name, now)
         for status in await app.repos.stats.missing(str(month)):
             if status.chair_id is None or not status.chair_active or status.chair_id in taken:
                 continue
-            render = partial(_reminder, step.name, month, due)
+            render = partial(_reminder, step.name, month, due, form_url)
             outcome = await send_once(app, bot, SentKey(REMIND, str(month), status.chair_id, step.name),
                                       status.chair_locale or app.config.bot.default_locale, render, now)
             if outcome:
