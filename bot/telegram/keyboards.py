@@ -37,6 +37,17 @@ def mini_app_url(public_url: str) -> str | None:
     return f"{public_url}/app/" if public_url else None
 
 
+DASHBOARD = N_("📊 Dashboard")  # the admins' Mini App: the chat's menu button, the button under the digest
+
+
+def dashboard_keyboard(dashboard_url: str | None) -> InlineKeyboardMarkup | None:
+    """The button under the weekly digest that opens the dashboard; None without a public address."""
+    if not dashboard_url:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=_(DASHBOARD), web_app=WebAppInfo(url=dashboard_url))]])
+
+
 def open_report_keyboard(form_url: str | None = None) -> InlineKeyboardMarkup:
     """«File the report» (the chat dialog) and, with `form_url`, «Fill in as a form» beside it. A web_app
     button in an inline keyboard opens the Mini App with signed initData in private chats, which these are."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram import Bot
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.config import Form
 from bot.domain.admins import Admin, AdminDirectory
 from bot.domain.calendar import Month
 from bot.domain.text import split_message
@@ -36,7 +37,7 @@ from bot.features.reminders.texts import (
 )
 from bot.telegram.admin import AdminCb
 from bot.telegram.delivery import deliver_parts
-from bot.telegram.keyboards import mini_app_url, open_report_keyboard
+from bot.telegram.keyboards import dashboard_keyboard, mini_app_url, open_report_keyboard
 from db.queries.sent import SentKey
 from db.queries.stats import OrgStatus
 
@@ -95,6 +96,11 @@ def _reminder(step: str, month: Month, due: date, form_url: str | None) -> tuple
 
 def _split(render_text: Callable[..., str], *args: Any) -> tuple[list[str], None]:
     return split_message(render_text(*args)), None
+
+
+def _digest(digest: Digest, form: Form, dashboard_url: str | None) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """The digest's text, with the button that opens the dashboard under its last part."""
+    return split_message(render_digest(digest, form)), dashboard_keyboard(dashboard_url)
 
 
 def _district_escalation(month: Month, due: date, district: str,
@@ -202,6 +208,7 @@ async def send_digests(app: AppContext, bot: Bot, now: datetime,
     if window is None:
         return []
     taken = await app.repos.sent.taken(DIGEST, window.name, "weekly", now)
+    dashboard_url = mini_app_url(app.config.web.public_url)
     digests = {}
     charts: dict[tuple[tuple[int | None, int | None], str], bytes | None] = {}  # (scope, language) -> the chart
     outcomes = []
@@ -215,7 +222,7 @@ async def send_digests(app: AppContext, bot: Bot, now: datetime,
         chart_key = (scope, admin.locale)
         if chart_key not in charts:
             charts[chart_key] = await _chart(app, digests[scope], admin.locale)
-        render = partial(_split, render_digest, digests[scope], app.config.form)
+        render = partial(_digest, digests[scope], app.config.form, dashboard_url)
         outcome = await send_once(app, bot, SentKey(DIGEST, window.name, admin.user_id, "weekly"),
                                   admin.locale, render, now, photo=charts[chart_key])
         if outcome:

@@ -16,13 +16,13 @@ from aiogram.types import MenuButtonDefault, MenuButtonWebApp, WebAppInfo
 
 from bot.domain.admins import AdminDirectory
 from bot.i18n import N_
-from bot.telegram.keyboards import mini_app_url
+from bot.telegram.keyboards import DASHBOARD, mini_app_url
 
 if TYPE_CHECKING:
     from bot.context import AppContext
 
 log = logging.getLogger(__name__)
-BUTTON = N_("📊 Dashboard")  # translated per admin
+BUTTON = DASHBOARD  # translated per admin
 DEFAULT_BUTTON = N_("📝 Report form")  # every other chat (chairs): in the bot's default language
 
 
