@@ -248,15 +248,26 @@ async function chairForm(view) {
   const fields = sheet.fields.map((f) => formField(f, sheet.answers[f.key], sheet));
   const submit = el("button", {type: "button", class: "action", id: "submit-report", disabled: sheet.editable ? null : "disabled"}, T.submit);
   const result = el("p", {id: "form-result", role: "status"});
-  submit.addEventListener("click", async () => {
+  const send = async (anyway) => {
     submit.disabled = true;
     await Promise.all(pending.splice(0));
-    const response = await fetch("/app/api/form/submit", {method: "POST", headers: {Authorization: "tma " + initData}});
+    const response = await fetch("/app/api/form/submit", {method: "POST", body: JSON.stringify({anyway}),
+      headers: {Authorization: "tma " + initData, "Content-Type": "application/json"}});
     const answer = await response.json();
     submit.disabled = false;
-    if (response.ok) { result.textContent = answer.message; toast(answer.message); return; }
+    if (response.ok) { result.replaceChildren(answer.message); toast(answer.message); return; }
+    if (response.status === 409) {  // the form's soft rules: the numbers, then correct or confirm anyway
+      answer.keys.forEach((key, i) => { const box = document.querySelector(`.field[data-key="${key}"] .error`);
+        if (box) box.textContent = answer.warnings[i]; });
+      result.replaceChildren(...answer.warnings.map((w) => el("div", {class: "warning"}, w)),
+        el("div", {class: "hint"}, answer.message),
+        el("button", {type: "button", class: "action", id: "confirm-anyway", onclick: () => send(true)}, answer.confirm));
+      return;
+    }
+    result.replaceChildren();
     showError(answer.key, answer.error);
-  });
+  };
+  submit.addEventListener("click", () => send(false));
   view.replaceChildren(el("form", {id: "report-form", onsubmit: (e) => e.preventDefault()}, head, fields, el("div", {class: "card"}, submit, result)));
 }
 
