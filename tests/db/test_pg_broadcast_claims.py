@@ -100,6 +100,20 @@ async def test_a_claim_skips_the_rows_another_open_claim_has_locked_instead_of_w
         await other.close()
 
 
+async def test_a_claim_takes_its_limit_whatever_plan_postgresql_chooses(repos, clock):
+    if repos.db.dialect != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    broadcast_id = await new_broadcast(repos, clock)
+    params = {"id": broadcast_id, "worker": "a", "now": "2026-11-26T05:00:00+00:00",
+              "stale": "2026-11-26T04:59:00+00:00", "limit": 10}
+    async with repos.db.transaction() as tx:
+        # The plan the suite once met on a database with statistics: the picking subquery rescanned per row.
+        for setting in ("enable_hashjoin", "enable_mergejoin", "enable_material", "enable_hashagg", "enable_sort"):
+            await tx.execute(f"SET LOCAL {setting} = off")
+        claimed = await tx.fetchall(repos.broadcasts._claim, params)
+    assert sorted(r[1] for r in claimed) == CHATS[:10]
+
+
 async def engines_on_one_database(config, clock, count: int = 2, sleep=None):
     harnesses = [await harness_with_engine(config, clock, sleep or FakeSleep(clock), max_in_flight=3)
                  for _ in range(count)]
