@@ -24,17 +24,19 @@ class Claims:
         self.clock = clock
         self.batch = max(CLAIM_BATCH, 2 * in_flight)
         self.queue: deque[Recipient] = deque()
+        self.drained = False  # the last claim found nothing: the other worker tasks stop too
         self.lock = asyncio.Lock()
         self.renewed = clock.now()
 
     async def next(self) -> Recipient | None:
         """The next recipient to deliver: one already claimed, else from a new claim; None when there is
         nothing left to claim (all delivered, held by live workers, or the broadcast no longer runs)."""
-        if not self.queue:
+        if not self.queue and not self.drained:
             async with self.lock:  # the worker tasks claim one batch at a time
-                if not self.queue:
+                if not self.queue and not self.drained:
                     self.renewed = self.clock.now()
                     self.queue.extend(await self.repo.claim(self.holder, self.batch, self.renewed))
+                    self.drained = not self.queue
         return self.queue.popleft() if self.queue else None
 
     async def save(self, updates: Sequence[StateUpdate]) -> None:
@@ -51,8 +53,9 @@ class Claims:
         await self.repo.renew(self.holder, self.renewed)
 
     async def release(self) -> None:
-        """Give back what this worker holds and has not delivered (it stops)."""
+        """Give back what this worker holds and has not delivered (it stops); a later round claims again."""
         self.queue.clear()
+        self.drained = False
         await self.repo.release(self.holder)
 
 
