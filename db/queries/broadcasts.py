@@ -147,6 +147,10 @@ class BroadcastsRepo:
             "ORDER BY id DESC LIMIT :limit", {"district": district_id, "limit": limit})
         return [_broadcast(r) for r in rows]
 
+    async def is_running(self, broadcast_id: int) -> bool:
+        return await self.db.fetchone("SELECT 1 FROM broadcasts WHERE id = ? AND status = ?",
+                                      (broadcast_id, RUNNING)) is not None
+
     async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
         await self.db.execute("UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",
                               (message_id, broadcast_id))

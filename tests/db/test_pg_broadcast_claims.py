@@ -188,3 +188,25 @@ async def test_a_restarted_process_takes_over_its_dead_predecessors_claims_at_on
         assert (waited < CLAIM_LEASE) == (h.app.db.dialect == "sqlite")
     finally:
         await h.close()
+
+
+async def test_a_stop_made_through_another_process_halts_delivery_within_a_second(config, clock, repos):
+    harnesses, (engine,) = await engines_on_one_database(config, clock, count=1)
+    h = harnesses[0]
+    try:
+        broadcast_id = await engine.create(CHATS, from_chat_id=ADMIN, message_id=5)
+        task = engine.start(broadcast_id, h.bot)
+        while sum(copies(harnesses).values()) < 10:
+            await asyncio.sleep(0.001)
+        assert await repos.broadcasts.finish(broadcast_id, "cancelled", clock.now(), cancelled_by=ADMIN)
+        stopped_at = clock.now()
+        receipt = await task
+        sent = copies(harnesses)
+        states = [state for _chat, state, _error in await repos.broadcasts.recipients(broadcast_id)]
+        assert states.count("sent") == len(sent) < 10 + 25 + 3  # a second at 25/s and the calls in flight
+        assert (receipt.sent, receipt.left) == (len(sent), 0)
+        assert set(states) == {"sent", "cancelled"}
+        assert clock.now() - stopped_at <= timedelta(seconds=2)
+        assert not [c for c in h.session.requests if isinstance(c, SendMessage) and c.chat_id == ADMIN]
+    finally:
+        await h.close()
