@@ -84,3 +84,18 @@ async def test_without_a_public_address_reminders_carry_only_the_chat_button(har
     sent = await reminders(harness, clock)
     for (kind, chair), call in sent.items():
         assert inline_rows(call) == [[(DIALOG["ru" if chair == 1002 else "kk"], "report:open", None)]], kind
+
+
+async def test_remind_now_offers_the_form_too(web_harness):
+    from tests.support.people import org_id
+    from tests.support.webapp import webapp_client
+    from tests.support.webapp_world import DISTRICT, register
+
+    chair = 1004
+    await register(web_harness, chair, "Қайнарбұлақ", "Омарова Гүлнар", None, "ru")
+    async with webapp_client(web_harness) as api:
+        answer = await (await api.post(f"/app/api/orgs/{await org_id(web_harness, 'Қайнарбұлақ')}/remind",
+                                       DISTRICT)).json()
+    assert answer["status"] == "sent"
+    sent = [r for r in web_harness.session.requests if isinstance(r, SendMessage) and r.chat_id == chair]
+    assert [inline_rows(r) for r in sent] == [dialog_and_form("ru")]
