@@ -38,10 +38,20 @@ async def test_the_chairs_main_menu_offers_the_form_beside_the_chat(web_harness,
     assert ("Партия мүшелерінің жалпы саны" if locale == "kk" else "Всего членов партии") in chair.reply
 
 
+async def test_a_chair_just_registered_is_offered_the_form_too(web_harness):
+    from tests.support.people import register
+
+    chair = await register(web_harness, 1002, "ru", "Қайнарбұлақ")
+    offers = [c for c in chair.last_calls if isinstance(c, SendMessage) and inline_rows(c)]
+    assert [inline_rows(c) for c in offers] == [dialog_and_form("ru")] and [c.text for c in offers] == [
+        "Отчёт за месяц можно заполнить в чате, отвечая на вопросы по одному, или целиком на одной странице — формой."]
+
+
 async def test_without_a_public_address_the_main_menu_has_no_form_button(harness):
     from tests.support.people import register
 
     chair = await register(harness, 1001, "kk", "Құтарыс")
+    assert [c for c in chair.last_calls if isinstance(c, SendMessage) and inline_rows(c)] == []  # registered
     calls = await chair.send("/start")
     assert chair.reply_keyboard()
     assert [c for c in calls if isinstance(c, SendMessage) and inline_rows(c)] == []
