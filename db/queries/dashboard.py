@@ -127,7 +127,8 @@ _MISSING_FIRST = (
 # Per district of the scope: the month's reports returned for correction and those accepted (review,
 # migration 0013); archived organizations left out, as in the progress counts (db/queries/stats.py).
 _REVIEWS = (
-    "SELECT o.district_id, SUM(r.review = 'returned'), SUM(r.review = 'accepted') "
+    "SELECT o.district_id, SUM(CASE WHEN r.review = 'returned' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN r.review = 'accepted' THEN 1 ELSE 0 END) "
     "FROM reports r JOIN organizations o ON o.id = r.org_id "
     "WHERE r.month = :month AND r.review IN ('returned', 'accepted') AND o.archived_at IS NULL "
     "AND (:district IS NULL OR o.district_id = :district) "
