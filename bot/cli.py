@@ -8,8 +8,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_config
+
+if TYPE_CHECKING:
+    from bot.telegram.webhook import WebhookSettings
 
 log = logging.getLogger("bastau")
 
@@ -26,14 +30,21 @@ async def _run(config: Settings) -> int:
     from bot.startup import StartupError
 
     try:
+        if config.webhook.enabled:
+            from bot.telegram.webhook import webhook_settings
+
+            hook = webhook_settings(config)
+            protect([token, hook.secret])
+            return await _serve(config, token, hook)
         return await _serve(config, token)
     except StartupError as exc:
         print(f"bastau run: {exc}", file=sys.stderr)
         return 1
 
 
-async def _serve(config: Settings, token: str) -> int:
-    """Check, lock, open, probe, poll; whatever fails, the database and the session are closed."""
+async def _serve(config: Settings, token: str, webhook: WebhookSettings | None = None) -> int:
+    """Check, lock, open, probe, poll (or serve the webhook); whatever fails, the database and the
+    session are closed."""
     from bot.domain.clock import SystemClock
     from bot.startup import StartupError, check_api_server, check_db_path, check_token, open_database, probe_bot
     from db.lock import LockHeld, WriterLock
@@ -62,8 +73,7 @@ async def _serve(config: Settings, token: str) -> int:
                 dp = build_dispatcher(app)
                 gc.freeze()  # what start-up built lives as long as the process: later collections skip it
                 log.info("Bastau starting (db %s, api %s)", config.db_path, config.api_server or "api.telegram.org")
-                await bot.delete_webhook(drop_pending_updates=False)
-                await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}")
+                await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}", webhook=webhook)
             finally:
                 await bot.session.close()
         finally:
@@ -158,7 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bastau", description=__doc__)
     parser.add_argument("--config", help="path to config.toml (default: $BASTAU_CONFIG or ./config.toml)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="start the bot (long polling)")
+    run = commands.add_parser("run", help="start the bot (long polling; --webhook: Telegram posts the updates)")
+    run.add_argument("--webhook", action="store_true",
+                     help="serve updates on [webhook] host:port path (or [webhook] enabled = true); "
+                          "needs webhook.url and WEBHOOK_SECRET")
     sandbox = commands.add_parser("sandbox",
                                   help="try the bot in a browser: a local Bot API server, demo data, a web page")
     sandbox.add_argument("--port", type=int, default=None, help="the web page's port (default: [sandbox] web_port)")
@@ -209,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "start":
         args.command = "run" if os.environ.get("BOT_TOKEN", "").strip() else "sandbox"
     if args.command == "run":
+        if getattr(args, "webhook", False):  # the same as [webhook] enabled = true
+            config = config.model_copy(update={"webhook": config.webhook.model_copy(update={"enabled": True})})
         return asyncio.run(_run(config))
     if args.command == "sandbox":
         from bot.sandbox.runner import serve
