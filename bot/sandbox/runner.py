@@ -14,6 +14,7 @@ import errno
 import logging
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from collections.abc import Awaitable
@@ -116,12 +117,15 @@ class Sandbox:
             raise
 
     def _sandbox_config(self, workdir: Path) -> Settings:
-        """The real config with the demo admins, a throw-away database and the local Bot API server."""
+        """The real config with the demo admins, a throw-away database and the local Bot API server. The
+        Mini App on a free port, which is its public address too: the bot's web_app buttons (the chair's
+        «Fill in as a form», the digest's dashboard) are drawn, and the page opens them signed (webapp_url)."""
+        port = _free_port(self.host)
         return load_config(self.config_path, admins=admin_entries(),
                            bot={"default_locale": self.base_config.bot.default_locale,
                                 "db_path": str(workdir / "sandbox.db")},
                            telegram={"api_server": self.server.base_url},
-                           web={"host": self.host, "port": 0})  # the Mini App on a free port: see webapp_url
+                           web={"host": self.host, "port": port, "public_url": f"http://{self.host}:{port}"})
 
     async def stop(self) -> None:
         """Stop polling (the scheduler with it), the page, the server; remove the database."""
@@ -182,6 +186,13 @@ class Sandbox:
 
     def on_clock_change(self, listener) -> None:
         self._clock_listeners.append(listener)
+
+
+def _free_port(host: str) -> int:
+    """A port nothing listens on now (the Mini App's, chosen before the config that names it is made)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 async def _listen(starting: Awaitable[None], host: str, port: int, what: str, how_to_move: str) -> None:

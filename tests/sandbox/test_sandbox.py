@@ -167,7 +167,11 @@ async def test_fast_forward_delivers_due_reminders_and_the_digest(sandbox, http)
     assert answer["sent"] > 0
     reminder = (await chat(http, 1001))["messages"][-1]
     assert reminder["from_bot"] and "желтоқсан" in reminder["text"]  # the deadline, 5 December, in Kazakh
-    assert reminder["buttons"]  # a button that opens the report
+    form_url = f"{sandbox.config.web.public_url}/app/"
+    assert reminder["buttons"] == [[{"text": "📝 Есепті тапсыру", "callback_data": "report:open"},
+                                    {"text": "Нысанмен толтыру", "web_app": {"url": form_url}}]]
+    async with http.get("/api/webapp/1001") as response:  # what the page opens for it: the Mini App, signed
+        assert (await response.json())["url"].startswith(form_url + "#tgWebAppData=")
     assert reminder["stamp"] == "02.12 09:00"  # the page shows the bot's time of sending
     async with http.get("/api/events") as events:
         answer = await post(http, "/api/clock", {"target": "digest"})
