@@ -113,7 +113,7 @@ function progressCard(p) {
   // Several regions: each region's sums above its districts; the total of the scope at the bottom.
   const rows = [];
   for (const r of p.regions.length > 1 ? p.regions : [null]) {
-    if (r) rows.push(el("tr", {class: "region-row"}, el("th", {}, r.region || T.region), ...cells(r, "th")));
+    if (r) rows.push(el("tr", {class: "region-row"}, el("th", {}, r.region || T.no_region), ...cells(r, "th")));
     rows.push(...p.districts.filter((d) => !r || d.region === r.region).map(districtRow));
   }
   if (p.districts.length > 1) {
