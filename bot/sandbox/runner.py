@@ -38,7 +38,7 @@ from bot.sandbox.demo import FREE_ORGANIZATION, PERSONAS, Persona, admin_entries
 from bot.sandbox.jumps import jump_target, passed_moments
 from bot.sandbox.miniapp import launch_url, sign_init_data
 from bot.sandbox.web import create_web_app
-from db.database import Database
+from db.sqlite import SQLiteDatabase
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class Sandbox:
             await _listen(self.server.start(), "127.0.0.1", self.api_port, "the local Bot API server",
                           "set [sandbox] api_port (BASTAU_SANDBOX__API_PORT) to a free port")
             self.config = self._sandbox_config(self.workdir)
-            db = await Database.open(self.workdir / "sandbox.db")
+            db = await SQLiteDatabase.open(self.workdir / "sandbox.db")
             self._app = await AppContext.create(self.config, clock=self.clock, db=db)
             await seed_demo(db, self._app.repos, self.config.form, self._app.calendar, self.clock.now())
             free = next(o for o in await self._app.repos.orgs.all() if o.name == FREE_ORGANIZATION)
