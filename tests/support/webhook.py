@@ -20,6 +20,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+async def quiet(server: Any, chat_id: int, for_s: float = 1.0) -> None:
+    """Wait until every update was delivered and the bot has sent nothing to the chat for `for_s` seconds."""
+    await server.wait_for_updates_consumed(timeout=30)
+    while True:
+        mark = server.mark(chat_id)
+        try:
+            await server.wait_for_bot_message(chat_id, after=mark, timeout=for_s)
+        except TimeoutError:
+            return
+
+
 def webhook_config(config_file: Path, port: int, path: str = "/telegram/webhook") -> str:
     """Rewrite the test's config.toml: [web] and [webhook] on `port` (one server); the webhook's url."""
     text = config_file.read_text(encoding="utf-8").replace("port = 0", f"port = {port}")
