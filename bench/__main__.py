@@ -40,6 +40,7 @@ GOALS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "startup_vs_aiogram": ("≤ 0.45", lambda v: v <= 0.45),
     "digest_ms_50k": ("≤ 150", lambda v: v <= 150),
     "missing_ms_50k": ("≤ 100", lambda v: v <= 100),
+    "webhook_updates_per_s": ("(figure)", lambda v: True),
 }
 
 
@@ -149,11 +150,21 @@ class Run:
             self.failed.add("broadcast_rate_ratio")  # a rate bought with lost messages or ignored 429s fails
             self.notes["broadcast"] += "  ← MISS: not every message delivered or a 429 not honoured"
 
+    def webhook(self) -> None:
+        from bench import webhook
+
+        result = webhook.run(self.quick)
+        self.figures["webhook_updates_per_s"] = result.updates_per_s
+        self.notes["webhook"] = (f"{result.workers} web worker on {result.engine}: {result.chairs} chairs, "
+                                 f"{result.updates} updates POSTed (one in flight per chat, {webhook.MAX_CONNECTIONS} "
+                                 f"at once) and handled in {result.seconds} s, the last 200 after "
+                                 f"{result.ack_seconds} s")
+
 
 STEP_OF = {"dialog_vs_bare_ratio": "dialog", "dialog_vs_floor": "dialog", "broadcast_rate_ratio": "broadcast",
            "broadcast_429": "broadcast", "broadcast_busiest_second": "broadcast", "startup_s": "startup",
            "startup_vs_aiogram": "startup", "rss_vs_aiogram": "startup", "digest_ms_50k": "national_50k",
-           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard"}
+           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard", "webhook_updates_per_s": "webhook"}
 
 
 def why_missing(run: Run, key: str) -> str:
@@ -191,6 +202,7 @@ def benchmarks(quick: bool) -> Run:
             run.step("dashboard", lambda: run.dashboard(holder["db"]))  # files a few reports: after startup
         run.step("dialog", run.dialog)
         run.step("broadcast", run.broadcast)
+        run.step("webhook", run.webhook)
         if not quick:
             run.step("national_50k", lambda: run.national_50k(folder))
     return run

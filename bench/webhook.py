@@ -1,0 +1,185 @@
+"""webhook_updates_per_s: updates per second that `bastau run --webhook` web workers take (the POST
+answered 200 once the update is in the inbox) and handle (the bot's reply delivered to the local Bot
+API server, its own process).
+
+The bench plays Telegram: registered chairs open the report (`/report`) and answer its first
+questions; each chat's next update is POSTed when the previous one got its 200 (one in flight per
+chat, as Telegram does), up to `max_connections` requests at once over all chats, round robin over the
+web workers. The clock runs from the first POST to the last expected reply (one question per update).
+The messages are dated an hour ahead, so that each answer is taken for the question the bot asked
+just before it however fast the bench sends (the dialog tells an answer's question by its date).
+
+SQLite (the default) allows one worker. With `--database-url postgresql://...` and `--redis-url
+redis://...` (BASTAU_DATABASE_URL / BASTAU_REDIS_URL for the workers) `--workers N` runs N of them
+(`--role web` when given); `python -m bench` measures 1 worker on SQLite.
+
+    python -m bench.webhook [--chairs 200] [--workers 1] [--database-url URL --redis-url URL --role web]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.apiproc import ApiProcess
+from bench.common import REPO, write_config
+from bench.crash_drill import FIRST_CHAIR, _prepare
+from bench.startup import stop
+
+SECRET = "bench-webhook-secret"
+ANSWERS = ("/report", "400", "3", "1", "4")  # each gets one message back: the next question
+AHEAD_S = 3600
+MAX_CONNECTIONS = 40
+READY_TIMEOUT_S = 120.0
+QUIET_S = 2.0
+
+
+@dataclass
+class Result:
+    workers: int
+    chairs: int
+    updates: int
+    seconds: float
+    ack_seconds: float  # to the last 200
+    engine: str
+
+    @property
+    def updates_per_s(self) -> float:
+        return round(self.updates / self.seconds, 1)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _worker_config(folder: Path, db_path: Path, api_url: str, port: int) -> Path:
+    """The bench config with [web] and [webhook] on `port` (one server) and the webhook's url."""
+    base = write_config(folder, db_path, api_url)
+    text = base.read_text(encoding="utf-8").replace("port = 8090", f"port = {port}")
+    text = text.replace('enabled = false\nurl = ""', f'enabled = false\nurl = "http://127.0.0.1:{port}/telegram/webhook"')
+    path = folder / f"config-{port}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _start_worker(config: Path, api_url: str, log: Path, env_extra: dict[str, str], role: str | None
+                  ) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BASTAU_")}
+    env.update(BOT_TOKEN="42:TEST", TELEGRAM_API_SERVER=api_url, BASTAU_CONFIG=str(config), WEBHOOK_SECRET=SECRET,
+               BASTAU_LOG_LEVEL="WARNING", PYTHONPATH=str(REPO), **env_extra)
+    args = [sys.executable, "-m", "bot.cli", "run", "--webhook", *(["--role", role] if role else [])]
+    with log.open("ab") as out:
+        return subprocess.Popen(args, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def _update(update_id: int, chair: int, text: str) -> dict[str, Any]:
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": int(time.time()) + AHEAD_S, "text": text,
+        "chat": {"id": chair, "type": "private"},
+        "from": {"id": chair, "is_bot": False, "first_name": f"Төраға {chair}", "language_code": "kk"}}}
+
+
+async def _ready(server: ApiProcess, workers: int) -> None:
+    """Every worker has called setWebhook (after its replay and resume), and the start's reminders are out."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while len(await server.control("log", method="setWebhook")) < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the web workers did not set the webhook in time (see the log)")
+        await asyncio.sleep(0.2)
+    delivered = -1
+    while delivered != (delivered := (await server.control("stats"))["delivered"]):  # noqa: ASYNC110 (a count)
+        await asyncio.sleep(QUIET_S)
+    await server.control("reset_stats", {})
+
+
+async def _drive(server: ApiProcess, urls: list[str], chairs: int) -> tuple[float, float]:
+    ids = itertools.count(1)
+    gate = asyncio.Semaphore(MAX_CONNECTIONS)
+    targets = itertools.cycle(urls)
+    expected = chairs * len(ANSWERS)
+    async with aiohttp.ClientSession() as http:
+        async def chat(chair: int) -> None:
+            for text in ANSWERS:
+                update = _update(next(ids), chair, text)
+                while True:
+                    async with gate, http.post(next(targets), json=update,
+                                               headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+                        if response.status == 200:
+                            break
+                    await asyncio.sleep(0.1)  # as Telegram, the same update again
+
+        started = time.perf_counter()
+        await asyncio.gather(*(chat(FIRST_CHAIR + n) for n in range(chairs)))
+        acked = time.perf_counter() - started
+        while (await server.control("stats"))["delivered"] < expected:  # noqa: ASYNC110 (a count)
+            await asyncio.sleep(0.02)
+        seconds = time.perf_counter() - started
+    for chair in (FIRST_CHAIR, FIRST_CHAIR + chairs - 1):  # a figure bought with wrong handling is no figure
+        last = (await server.control("messages", chat_id=chair, bot_only=1))[-1]["data"].get("text") or ""
+        if f"Сұрақ {len(ANSWERS)}/" not in last:
+            raise RuntimeError(f"chair {chair} was not taken through the dialog: {last[:80]!r}")
+    return seconds, acked
+
+
+async def measure(folder: Path, chairs: int = 200, workers: int = 1, database_url: str = "", redis_url: str = "",
+                  role: str | None = None) -> Result:
+    if workers > 1 and not database_url.startswith("postgresql"):
+        raise ValueError("more than one web worker needs PostgreSQL (--database-url) and Redis (--redis-url)")
+    db_path = folder / "webhook.db"
+    env = {k: v for k, v in (("BASTAU_DATABASE_URL", database_url), ("BASTAU_REDIS_URL", redis_url)) if v}
+    os.environ.update(env)  # the chairs are seeded where the workers will look (AppContext opens the URL)
+    await _prepare(folder, db_path, chairs)
+    log = folder / "webhook.log"
+    async with ApiProcess() as server:
+        ports = [_free_port() for _ in range(workers)]
+        processes = [_start_worker(_worker_config(folder, db_path, server.url, port), server.url, log, env, role)
+                     for port in ports]
+        try:
+            await _ready(server, workers)
+            seconds, acked = await _drive(server, [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports], chairs)
+        finally:
+            for process in processes:
+                stop(process, signal.SIGTERM)
+    return Result(workers, chairs, chairs * len(ANSWERS), round(seconds, 2), round(acked, 2),
+                  "postgresql" if database_url.startswith("postgresql") else "sqlite")
+
+
+def run(quick: bool = False) -> Result:
+    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
+        return asyncio.run(measure(Path(tmp), chairs=60 if quick else 200))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.webhook", description=__doc__.splitlines()[0])
+    parser.add_argument("--chairs", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--redis-url", default="")
+    parser.add_argument("--role", default=None, help="passed to `bastau run` (e.g. web)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
+        result = asyncio.run(measure(Path(tmp), args.chairs, args.workers, args.database_url, args.redis_url,
+                                     args.role))
+    print(json.dumps({"webhook_updates_per_s": result.updates_per_s, **result.__dict__}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
