@@ -34,7 +34,7 @@ from typing import Any
 import aiohttp
 
 from bench.apiproc import ApiProcess
-from bench.common import REPO, write_config
+from bench.common import REPO, free_port, webhook_config, write_config
 from bench.crash_drill import FIRST_CHAIR, _prepare
 from bench.startup import stop
 
@@ -58,24 +58,6 @@ class Result:
     @property
     def updates_per_s(self) -> float:
         return round(self.updates / self.seconds, 1)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _worker_config(folder: Path, db_path: Path, api_url: str, port: int) -> Path:
-    """The bench config with [web] and [webhook] on `port` (one server) and the webhook's url."""
-    base = write_config(folder, db_path, api_url)
-    text = base.read_text(encoding="utf-8").replace("port = 8090", f"port = {port}")
-    text = text.replace('enabled = false\nurl = ""', f'enabled = false\nurl = "http://127.0.0.1:{port}/telegram/webhook"')
-    path = folder / f"config-{port}.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _start_worker(config: Path, api_url: str, log: Path, env_extra: dict[str, str], role: str | None
@@ -148,9 +130,9 @@ async def measure(folder: Path, chairs: int = 200, workers: int = 1, database_ur
     await _prepare(folder, db_path, chairs)
     log = folder / "webhook.log"
     async with ApiProcess() as server:
-        ports = [_free_port() for _ in range(workers)]
-        processes = [_start_worker(_worker_config(folder, db_path, server.url, port), server.url, log, env, role)
-                     for port in ports]
+        ports = [free_port() for _ in range(workers)]
+        configs = [webhook_config(write_config(folder, db_path, server.url), port) for port in ports]
+        processes = [_start_worker(config, server.url, log, env, role) for config in configs]
         try:
             await _ready(server, workers)
             seconds, acked = await _drive(server, [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports], chairs)

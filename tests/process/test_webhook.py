@@ -2,7 +2,8 @@
 webhook (with the secret) and every update reaches it by POST on the Mini App's server; a chair
 registers and files the month's report; SIGTERM stops it cleanly. Then kill -9 during the dialog and
 a restart, twice (once before the answer reached the bot, once right after the bot took it): the
-answers all land, each once, and no question comes more than once beyond the restart's own re-ask."""
+answers all land, each once, and no question comes more than once beyond the restart's own re-ask; and the
+crash drill of 50 dialogs and 3 kills over webhooks."""
 from __future__ import annotations
 
 import asyncio
@@ -124,3 +125,16 @@ async def test_kill_minus_nine_during_the_dialog_loses_nothing_and_handles_nothi
     report = await report_of(config_file, roster_codes["Қайнарбұлақ"])
     assert {k: report.answers[k] for k in ("members_total", "members_joined", "members_left", "events_held")} == {
         "members_total": 400, "members_joined": 3, "members_left": 1, "events_held": 4}
+
+
+async def test_fifty_dialogs_over_webhooks_survive_three_kills(tmp_path):
+    """The crash drill (bench/crash_drill.py) with `bastau run --webhook`: the local server POSTs every
+    update and retries while the bot is down; every report exact, every receipt sent, duplicates ≤ 1 per kill."""
+    from bench.crash_drill import run
+
+    result = await run(tmp_path, dialogs=50, kills=3, webhook=True)
+    assert result["updates_by"] == "webhook" and result["kills"] == 3, result
+    assert result["unanswered"] == 0 and result["finished"] == 50, result["unanswered_last_messages"]
+    assert result["reports_exact"] == 50, result["wrong_answers"]
+    assert max(result["duplicates_at_each_kill"]) <= 1, result
+    assert result["tracebacks_in_log"] == 0 and result["integrity"] == "ok", result

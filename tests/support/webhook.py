@@ -3,7 +3,6 @@ config for `bastau run --webhook`."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +10,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bench.common import free_port
+
+__all__ = ["SECRET", "Delivery", "Receiver", "free_port", "quiet", "webhook_config"]
 SECRET = "s3cret-Token_1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def quiet(server: Any, chat_id: int, for_s: float = 1.0) -> None:
