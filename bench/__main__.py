@@ -158,7 +158,8 @@ class Run:
         self.notes["webhook"] = (f"{result.workers} web worker on {result.engine}: {result.chairs} chairs, "
                                  f"{result.updates} updates POSTed (one in flight per chat, {webhook.MAX_CONNECTIONS} "
                                  f"at once) and handled in {result.seconds} s, the last 200 after "
-                                 f"{result.ack_seconds} s")
+                                 f"{result.ack_seconds} s; worker CPU {result.worker_cpu_s} s "
+                                 f"({result.updates_per_cpu_s} updates per CPU second)")
 
 
 STEP_OF = {"dialog_vs_bare_ratio": "dialog", "dialog_vs_floor": "dialog", "broadcast_rate_ratio": "broadcast",

@@ -36,7 +36,7 @@ import aiohttp
 from bench.apiproc import ApiProcess
 from bench.common import REPO, free_port, webhook_config, write_config
 from bench.crash_drill import FIRST_CHAIR, _prepare
-from bench.startup import stop
+from bench.startup import cpu_seconds, stop
 
 SECRET = "bench-webhook-secret"
 ANSWERS = ("/report", "400", "3", "1", "4")  # each gets one message back: the next question
@@ -54,10 +54,15 @@ class Result:
     seconds: float
     ack_seconds: float  # to the last 200
     engine: str
+    worker_cpu_s: float  # CPU time the workers used in that span (tells the work from waiting on a busy machine)
 
     @property
     def updates_per_s(self) -> float:
         return round(self.updates / self.seconds, 1)
+
+    @property
+    def updates_per_cpu_s(self) -> float:
+        return round(self.updates / self.worker_cpu_s, 1) if self.worker_cpu_s else 0.0
 
 
 def _start_worker(config: Path, api_url: str, log: Path, env_extra: dict[str, str], role: str | None
@@ -135,12 +140,14 @@ async def measure(folder: Path, chairs: int = 200, workers: int = 1, database_ur
         processes = [_start_worker(config, server.url, log, env, role) for config in configs]
         try:
             await _ready(server, workers)
+            cpu_before = sum(cpu_seconds(p.pid) for p in processes)
             seconds, acked = await _drive(server, [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports], chairs)
+            cpu = sum(cpu_seconds(p.pid) for p in processes) - cpu_before
         finally:
             for process in processes:
                 stop(process, signal.SIGTERM)
     return Result(workers, chairs, chairs * len(ANSWERS), round(seconds, 2), round(acked, 2),
-                  "postgresql" if database_url.startswith("postgresql") else "sqlite")
+                  "postgresql" if database_url.startswith("postgresql") else "sqlite", round(cpu, 2))
 
 
 def run(quick: bool = False) -> Result:
@@ -159,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
         result = asyncio.run(measure(Path(tmp), args.chairs, args.workers, args.database_url, args.redis_url,
                                      args.role))
-    print(json.dumps({"webhook_updates_per_s": result.updates_per_s, **result.__dict__}, ensure_ascii=False))
+    print(json.dumps({"webhook_updates_per_s": result.updates_per_s, "updates_per_cpu_s": result.updates_per_cpu_s,
+                      **result.__dict__}, ensure_ascii=False))
     return 0
 
 

@@ -1,7 +1,8 @@
 """The webhook's request handler (bot/telegram/webhook.py) in front of the real Dispatcher and inbox:
 401 for a missing or wrong secret (logged, nothing stored), 200 only once the update is in the inbox,
-an update_id sent again answered 200 and not handled twice, 400 for a body that is not an update,
-requests held while the bot starts and refused while it stops; the settings' one-line errors."""
+an update_id sent again answered 200 and not handled twice, 400 for a body that is not an update, 500
+when the store fails, requests held while the bot starts and refused while it stops; the settings'
+one-line errors."""
 from __future__ import annotations
 
 import asyncio
@@ -92,7 +93,7 @@ async def test_an_update_sent_again_is_answered_200_and_not_handled_twice(harnes
     await harness.inbox.idle()
     assert len(harness.session.requests) == sent
     assert (await draft_of(harness, 1203)).answers == {"members_total": 400}
-    # Two copies at once (one transaction for both): one is handled.
+    # Two copies at once: one is handled.
     answers = await asyncio.gather(*(post(client, message(chair, "12", 880021)) for _ in range(2)))
     await harness.inbox.idle()
     assert answers == [200, 200]
@@ -154,3 +155,22 @@ def test_run_webhook_without_the_secret_is_one_line(config_file, monkeypatch, ca
     monkeypatch.setenv("BASTAU_WEBHOOK__ENABLED", "true")  # the same as --webhook
     assert cli.main(["--config", str(config_file), "run"]) == 1
     assert capsys.readouterr().err.strip().startswith("bastau run: webhook.url is not set")
+
+
+async def test_a_store_that_fails_gets_500_and_the_update_comes_again(harness, hook):
+    _, client = hook
+    chair = await register(harness, 1205, "kk", "Құтарыс")
+    await open_report(harness, chair, "kk")
+    store = harness.app.repos.inbox.store
+
+    async def failing(rows, now):
+        raise OSError("disk I/O error")
+
+    harness.app.repos.inbox.store = failing
+    assert await post(client, message(chair, "400", 880040)) == 500
+    await harness.inbox.idle()
+    assert (await draft_of(harness, 1205)).answers == {}
+    harness.app.repos.inbox.store = store  # Telegram sends it again
+    assert await post(client, message(chair, "400", 880040)) == 200
+    await harness.inbox.idle()
+    assert (await draft_of(harness, 1205)).answers == {"members_total": 400}
