@@ -41,6 +41,9 @@ GOALS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "digest_ms_50k": ("≤ 150", lambda v: v <= 150),
     "missing_ms_50k": ("≤ 100", lambda v: v <= 100),
     "webhook_updates_per_s": ("(figure)", lambda v: True),
+    "webhook_pg_1_per_s": ("(figure)", lambda v: True),
+    "webhook_pg_2_per_s": ("(figure)", lambda v: True),
+    "webhook_2_vs_1": ("(figure)", lambda v: True),
 }
 
 
@@ -161,11 +164,23 @@ class Run:
                                  f"{result.ack_seconds} s; worker CPU {result.worker_cpu_s} s "
                                  f"({result.updates_per_cpu_s} updates per CPU second)")
 
+    def webhook_cluster(self) -> None:
+        from bench import webhook
+
+        one, two = webhook.run_cluster(self.quick)
+        self.figures["webhook_pg_1_per_s"], self.figures["webhook_pg_2_per_s"] = one.updates_per_s, two.updates_per_s
+        self.figures["webhook_2_vs_1"] = round(two.updates_per_s / one.updates_per_s, 2)
+        self.notes["webhook_cluster"] = (f"--role web workers on PostgreSQL + Redis, {one.chairs} chairs: 1 worker "
+                                         f"{one.seconds} s (CPU {one.worker_cpu_s} s), 2 workers {two.seconds} s "
+                                         f"(CPU {two.worker_cpu_s} s)")
+
 
 STEP_OF = {"dialog_vs_bare_ratio": "dialog", "dialog_vs_floor": "dialog", "broadcast_rate_ratio": "broadcast",
            "broadcast_429": "broadcast", "broadcast_busiest_second": "broadcast", "startup_s": "startup",
            "startup_vs_aiogram": "startup", "rss_vs_aiogram": "startup", "digest_ms_50k": "national_50k",
-           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard", "webhook_updates_per_s": "webhook"}
+           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard", "webhook_updates_per_s": "webhook",
+           "webhook_pg_1_per_s": "webhook_cluster", "webhook_pg_2_per_s": "webhook_cluster",
+           "webhook_2_vs_1": "webhook_cluster"}
 
 
 def why_missing(run: Run, key: str) -> str:
@@ -204,6 +219,7 @@ def benchmarks(quick: bool) -> Run:
         run.step("dialog", run.dialog)
         run.step("broadcast", run.broadcast)
         run.step("webhook", run.webhook)
+        run.step("webhook_cluster", run.webhook_cluster)
         if not quick:
             run.step("national_50k", lambda: run.national_50k(folder))
     return run

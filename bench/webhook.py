@@ -11,9 +11,12 @@ just before it however fast the bench sends (the dialog tells an answer's questi
 
 SQLite (the default) allows one worker. With `--database-url postgresql://...` and `--redis-url
 redis://...` (BASTAU_DATABASE_URL / BASTAU_REDIS_URL for the workers) `--workers N` runs N of them
-(`--role web` when given); `python -m bench` measures 1 worker on SQLite.
+(`--role web` when given); `--cluster` measures 1 and 2 `--role web` workers on a throw-away PostgreSQL
+and Redis. `python -m bench` measures 1 worker on SQLite, and the cluster figures where those servers
+and the cluster code exist.
 
     python -m bench.webhook [--chairs 200] [--workers 1] [--database-url URL --redis-url URL --role web]
+    python -m bench.webhook --cluster
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,8 +135,16 @@ async def measure(folder: Path, chairs: int = 200, workers: int = 1, database_ur
         raise ValueError("more than one web worker needs PostgreSQL (--database-url) and Redis (--redis-url)")
     db_path = folder / "webhook.db"
     env = {k: v for k, v in (("BASTAU_DATABASE_URL", database_url), ("BASTAU_REDIS_URL", redis_url)) if v}
+    saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the chairs are seeded where the workers will look (AppContext opens the URL)
-    await _prepare(folder, db_path, chairs)
+    try:
+        await _prepare(folder, db_path, chairs)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     log = folder / "webhook.log"
     async with ApiProcess() as server:
         ports = [free_port() for _ in range(workers)]
@@ -155,6 +167,28 @@ def run(quick: bool = False) -> Result:
         return asyncio.run(measure(Path(tmp), chairs=60 if quick else 200))
 
 
+def run_cluster(quick: bool = False) -> tuple[Result, Result]:
+    """One, then two `--role web` workers on a throw-away PostgreSQL and Redis (the servers of tests/support/),
+    each run on a fresh database."""
+    from tests.support.postgres import PgServer
+    from tests.support.redis import start_redis, stop_redis
+
+    chairs = 60 if quick else 200
+    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp, ExitStack() as stack:
+        folder = Path(tmp)
+        pg = PgServer.start()
+        stack.callback(pg.stop)
+        pg.make_template()
+        redis = start_redis(folder)
+        stack.callback(stop_redis, redis)
+        results = []
+        for workers in (1, 2):
+            part = folder / f"workers-{workers}"
+            part.mkdir()
+            results.append(asyncio.run(measure(part, chairs, workers, pg.fresh_database(), redis.url(), "web")))
+    return results[0], results[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.webhook", description=__doc__.splitlines()[0])
     parser.add_argument("--chairs", type=int, default=200)
@@ -162,7 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
     parser.add_argument("--role", default=None, help="passed to `bastau run` (e.g. web)")
+    parser.add_argument("--cluster", action="store_true",
+                        help="1 and 2 --role web workers on a throw-away PostgreSQL and Redis, and their ratio")
     args = parser.parse_args(argv)
+    if args.cluster:
+        one, two = run_cluster(args.chairs < 200)
+        print(json.dumps({"webhook_pg_1_per_s": one.updates_per_s, "webhook_pg_2_per_s": two.updates_per_s,
+                          "webhook_2_vs_1": round(two.updates_per_s / one.updates_per_s, 2),
+                          "one": one.__dict__, "two": two.__dict__}, ensure_ascii=False))
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
         result = asyncio.run(measure(Path(tmp), args.chairs, args.workers, args.database_url, args.redis_url,
                                      args.role))
