@@ -66,9 +66,9 @@ async def test_200_only_once_the_update_is_in_the_inbox_then_it_is_handled(harne
     gate = asyncio.Event()
     store = harness.app.repos.inbox.store
 
-    async def slow_store(rows, now):
+    async def slow_store(*args):
         await gate.wait()
-        return await store(rows, now)
+        return await store(*args)
 
     harness.app.repos.inbox.store = slow_store
     answer = asyncio.create_task(post(client, message(chair, "400", 880010)))
@@ -163,7 +163,7 @@ async def test_a_store_that_fails_gets_500_and_the_update_comes_again(harness, h
     await open_report(harness, chair, "kk")
     store = harness.app.repos.inbox.store
 
-    async def failing(rows, now):
+    async def failing(*args):
         raise OSError("disk I/O error")
 
     harness.app.repos.inbox.store = failing
