@@ -21,7 +21,7 @@ from bot.telegram.inbox import Inbox
 from bot.telegram.middlewares.normalize import NormalizeMiddleware
 from bot.telegram.middlewares.user import UserMiddleware
 from bot.telegram.response_types import install_response_types
-from db.storage import SQLiteStorage
+from db.storage import DatabaseStorage
 
 if TYPE_CHECKING:
     from bot.telegram.webhook import WebhookSettings
@@ -51,7 +51,7 @@ def build_dispatcher(app: AppContext) -> Dispatcher:
 
     # Updates of one chat one after another (a chair's answer is never handled beside the previous press).
     # Each update is handled once: the inbox (bot/telegram/inbox.py) stores it and never feeds it twice.
-    dp = Dispatcher(storage=SQLiteStorage(app.db), events_isolation=SimpleEventIsolation(), **app.workflow_data())
+    dp = Dispatcher(storage=DatabaseStorage(app.db), events_isolation=SimpleEventIsolation(), **app.workflow_data())
     dp.update.outer_middleware(UserMiddleware(app.repos, app.roles, app.clock))
     dp.update.outer_middleware(UserLocaleMiddleware(app.i18n))
     dp.update.outer_middleware(NormalizeMiddleware())  # text hygiene at the door, answers in the user's language
