@@ -18,7 +18,7 @@ import pytest
 
 from bot.config import load_config
 from bot.sandbox.apiserver import LocalBotAPI, User
-from db.database import Database
+from db import open_database
 from db.repos import Repos
 from tests.support.paths import REPO
 from tests.support.process import clean_env, file_report, register
@@ -38,7 +38,7 @@ async def start(config_file: Path, server: LocalBotAPI, log: Path) -> asyncio.su
 
 
 async def report_of(config_file: Path, code: str):
-    db = await Database.open(load_config(config_file).db_path)
+    db = await open_database(load_config(config_file).database_url)
     try:
         repos = Repos(db)
         org = await repos.orgs.by_code(code)
@@ -101,6 +101,7 @@ async def test_kill_minus_nine_during_the_dialog_loses_nothing_and_handles_nothi
             await server.wait_for(lambda: len(server.calls("setWebhook")) == 2, timeout=60)
             await server.wait_for_bot_message(chair.id, lambda m: "Сұрақ 4/" in (m.text or ""), after=mark)
             # Kill 2: the bot has taken the answer to question 4 (200, stored), killed right then.
+            await quiet(server, chair.id, 0.5)  # question 4 recorded (see kill 1)
             taken = server.webhook.stats.delivered
             mark = server.send_text(chair, "4").message_id
             await server.wait_for(lambda: server.webhook.stats.delivered > taken, timeout=20)
