@@ -8,13 +8,20 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_config
+
+if TYPE_CHECKING:
+    from aiogram import Bot, Dispatcher
+
+    from bot.cluster.node import Role
+    from bot.context import AppContext
 
 log = logging.getLogger("bastau")
 
 
-async def _run(config: Settings) -> int:
+async def _run(config: Settings, role: str = "all") -> int:
     token = os.environ.get("BOT_TOKEN", "").strip()
     if not token:
         print("BOT_TOKEN is not set. Put the bot's token in the environment: export BOT_TOKEN=...",
@@ -23,17 +30,24 @@ async def _run(config: Settings) -> int:
     from bot.logs import protect
 
     protect([token])
+    from bot.cluster.node import Role
+    from bot.cluster.roles import role_error
     from bot.startup import StartupError
 
+    if (why := role_error(Role(role), config.database_url)) is not None:
+        print(f"bastau run: {why}", file=sys.stderr)
+        return 1
     try:
-        return await _serve(config, token)
+        return await _serve(config, token, Role(role))
     except StartupError as exc:
         print(f"bastau run: {exc}", file=sys.stderr)
         return 1
 
 
-async def _serve(config: Settings, token: str) -> int:
-    """Check, lock, open, probe, poll; whatever fails, the database and the session are closed."""
+async def _serve(config: Settings, token: str, role: Role) -> int:
+    """Check, lock, open, probe, poll (or stand by as a worker); whatever fails, the database and the
+    session are closed."""
+    from bot.cluster.node import Role
     from bot.domain.clock import SystemClock
     from bot.startup import StartupError, check_api_server, check_db_path, check_token, open_database, probe_bot
     from db.lock import LockHeld, WriterLock
@@ -59,11 +73,15 @@ async def _serve(config: Settings, token: str) -> int:
             bot = build_bot(token, config)
             try:
                 await probe_bot(bot, config.api_server)
-                dp = build_dispatcher(app)
+                dp = build_dispatcher(app, role)
                 gc.freeze()  # what start-up built lives as long as the process: later collections skip it
-                log.info("Bastau starting (db %s, api %s)", config.db_path, config.api_server or "api.telegram.org")
-                await bot.delete_webhook(drop_pending_updates=False)
-                await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}")
+                log.info("Bastau starting as %s (db %s, api %s)", role, config.db_path,
+                         config.api_server or "api.telegram.org")
+                if role is Role.WORKER:
+                    await _stand_by(app, bot, dp)
+                else:
+                    await bot.delete_webhook(drop_pending_updates=False)
+                    await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}")
             finally:
                 await bot.session.close()
         finally:
@@ -71,6 +89,18 @@ async def _serve(config: Settings, token: str) -> int:
     finally:
         lock.release()
     return 0
+
+
+async def _stand_by(app: AppContext, bot: Bot, dp: Dispatcher) -> None:
+    from bot.app import build_inbox
+    from bot.cluster.leader import leader_lock
+    from bot.cluster.node import cluster_in
+    from bot.cluster.worker import run_worker
+
+    cluster = cluster_in(app.extra)
+    assert cluster is not None
+    lock = leader_lock(app.config.redis_url, app.config.database_url, cluster.node, app.config.cluster.failover_s)
+    await run_worker(app, bot, dp, build_inbox(app, dp, bot), lock)
 
 
 async def _roster_import(config: Settings, file: Path, archive_missing: bool) -> int:
@@ -158,7 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bastau", description=__doc__)
     parser.add_argument("--config", help="path to config.toml (default: $BASTAU_CONFIG or ./config.toml)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="start the bot (long polling)")
+    run = commands.add_parser("run", help="start the bot (long polling)")
+    run.add_argument("--role", choices=("web", "worker", "all"), default="all",
+                     help="web: take updates; worker: the scheduler, broadcasts, backups and the inbox retry "
+                          "while it leads; all: both (the default; the only role on SQLite)")
     sandbox = commands.add_parser("sandbox",
                                   help="try the bot in a browser: a local Bot API server, demo data, a web page")
     sandbox.add_argument("--port", type=int, default=None, help="the web page's port (default: [sandbox] web_port)")
@@ -209,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "start":
         args.command = "run" if os.environ.get("BOT_TOKEN", "").strip() else "sandbox"
     if args.command == "run":
-        return asyncio.run(_run(config))
+        return asyncio.run(_run(config, getattr(args, "role", "all")))
     if args.command == "sandbox":
         from bot.sandbox.runner import serve
 
