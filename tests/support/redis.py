@@ -78,13 +78,11 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 
 @pytest.fixture
-async def redis_url(redis_server: RedisServer) -> str:
-    """The session's server, emptied for this test (FLUSHDB of database 0)."""
-    from redis.asyncio import Redis
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's server, emptied for this test (FLUSHDB of database 0). Not async, so an async
+    fixture may ask for it with request.getfixturevalue."""
+    from redis import Redis
 
-    client = Redis.from_url(redis_server.url())
-    try:
-        await client.flushdb()
-    finally:
-        await client.aclose()
+    with Redis.from_url(redis_server.url()) as client:
+        client.flushdb()
     return redis_server.url()
