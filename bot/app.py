@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 def build_bot(token: str, config: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_server)) if config.api_server \
-            else AiohttpSession()
+        session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_server, is_local=config.telegram.local)) \
+            if config.api_server else AiohttpSession()
     bot = Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     install_retry(bot)  # 429 / 5xx / network errors: see bot/delivery.py
     install_response_types(bot)  # parse answers without rebuilding pydantic classes: bot/response_types.py
