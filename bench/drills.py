@@ -48,10 +48,10 @@ def row_counts(db_path: Path) -> dict[str, int]:
 
 
 def _migrated(db_path: Path) -> None:
-    from db.database import Database
+    from db.sqlite import SQLiteDatabase
 
     async def run() -> None:
-        await (await Database.open(db_path)).close()
+        await (await SQLiteDatabase.open(db_path)).close()
 
     asyncio.run(run())
 
@@ -86,7 +86,7 @@ async def broadcast_kill(folder: Path, recipients: int = 1000, kills: int = 10, 
     async with ApiProcess(global_rate=30, per_chat_interval=1.0) as server:
         config = write_config(folder, db_path, server.url, broadcast_rate=rate)
         message = await server.control("send_text", {"user": BRANCH_ADMIN, "text": "Жиналыс ертең сағат 10-да."})
-        db = await Database.open(db_path)
+        db = await SQLiteDatabase.open(db_path)
         chats = list(range(20_000_001, 20_000_001 + recipients))
         broadcast_id = await Repos(db).broadcasts.create(
             created_by=BRANCH_ADMIN, admin_chat_id=BRANCH_ADMIN, district_id=None, audience="custom",

@@ -107,10 +107,10 @@ def _answers(rng: random.Random, form: Form, members: int, locale: str) -> dict:
 
 
 def _migrate(path: Path) -> None:
-    from db.database import Database
+    from db.sqlite import SQLiteDatabase
 
     async def run() -> None:
-        db = await Database.open(path)
+        db = await SQLiteDatabase.open(path)
         await db.close()
 
     asyncio.run(run())

@@ -1,4 +1,4 @@
-"""The `bastau` command: run the bot, manage the roster, export, back up."""
+"""The `bastau` command: run the bot, manage the roster, export, back up, move to PostgreSQL."""
 from __future__ import annotations
 
 import argparse
@@ -49,25 +49,37 @@ async def _serve(config: Settings, token: str, role: Role) -> int:
     session are closed."""
     from bot.cluster.node import Role
     from bot.domain.clock import SystemClock
-    from bot.startup import StartupError, check_api_server, check_db_path, check_token, open_database, probe_bot
+    from bot.startup import (
+        StartupError,
+        check_api_server,
+        check_db_path,
+        check_token,
+        database_path,
+        describe_database,
+        open_database,
+        probe_bot,
+    )
     from db.lock import LockHeld, WriterLock
 
     check_token(token)
     check_api_server(config.api_server)
-    check_db_path(config.db_path)
+    path = database_path(config)
     started = SystemClock().now()
-    lock = WriterLock(config.db_path)
-    try:
-        lock.acquire(started)
-    except LockHeld as exc:
-        raise StartupError(str(exc)) from None
-    except OSError as exc:
-        raise StartupError(f"cannot create the lock file {lock.path}: {exc.strerror or exc}") from None
+    lock = None
+    if path is not None:  # SQLite: one writer per file (PostgreSQL takes several processes)
+        check_db_path(path)
+        lock = WriterLock(path)
+        try:
+            lock.acquire(started)
+        except LockHeld as exc:
+            raise StartupError(str(exc)) from None
+        except OSError as exc:
+            raise StartupError(f"cannot create the lock file {lock.path}: {exc.strerror or exc}") from None
     try:
         from bot.app import build_bot, build_dispatcher, serve  # slow to import: after the quick checks
         from bot.context import AppContext
 
-        db = await open_database(config.db_path)
+        db = await open_database(config.database_url)
         try:
             app = await AppContext.create(config, db=db)
             bot = build_bot(token, config)
@@ -75,7 +87,7 @@ async def _serve(config: Settings, token: str, role: Role) -> int:
                 await probe_bot(bot, config.api_server)
                 dp = build_dispatcher(app, role)
                 gc.freeze()  # what start-up built lives as long as the process: later collections skip it
-                log.info("Bastau starting as %s (db %s, api %s)", role, config.db_path,
+                log.info("Bastau starting as %s (db %s, api %s)", role, describe_database(config.database_url),
                          config.api_server or "api.telegram.org")
                 if role is Role.WORKER:
                     await _stand_by(app, bot, dp)
@@ -87,7 +99,8 @@ async def _serve(config: Settings, token: str, role: Role) -> int:
         finally:
             await db.close()
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
     return 0
 
 
@@ -106,7 +119,7 @@ async def _stand_by(app: AppContext, bot: Bot, dp: Dispatcher) -> None:
 async def _roster_import(config: Settings, file: Path, archive_missing: bool) -> int:
     from bot.domain.clock import SystemClock
     from bot.features.roster.files import RosterError, parse_rows, read_csv, read_xlsx
-    from db.database import Database
+    from db import open_database
     from db.queries.roster import apply_rows
 
     data = await asyncio.to_thread(file.read_bytes)
@@ -117,7 +130,7 @@ async def _roster_import(config: Settings, file: Path, archive_missing: bool) ->
             print(f"{file}:{line}: {why}", file=sys.stderr)
         print("Nothing was imported.", file=sys.stderr)
         return 1
-    db = await Database.open(config.db_path)
+    db = await open_database(config.database_url)
     try:
         summary = await apply_rows(db, rows, SystemClock().now(), default_region=config.bot.region,
                                    archive_missing=archive_missing)
@@ -130,9 +143,9 @@ async def _roster_import(config: Settings, file: Path, archive_missing: bool) ->
 
 async def _roster_codes(config: Settings) -> int:
     from bot.features.roster.service import safe_codes_csv
-    from db.database import Database
+    from db import open_database
 
-    db = await Database.open(config.db_path)
+    db = await open_database(config.database_url)
     try:
         sys.stdout.write(await safe_codes_csv(db))
     finally:
@@ -141,13 +154,19 @@ async def _roster_codes(config: Settings) -> int:
 
 
 async def _backup(config: Settings, target: Path) -> int:
-    """An online backup (SQLite's backup API): safe while the bot is running."""
-    from db.database import Database
+    """An online backup (SQLite's backup API, or pg_dump -Fc for PostgreSQL): safe while the bot is running."""
+    from db import sqlite_path
+    from db.sqlite import SQLiteDatabase
 
     if await asyncio.to_thread(target.exists):
         print(f"{target} exists; choose a new file name", file=sys.stderr)
         return 1
-    db = await Database.open(config.db_path, migrate=False)
+    path = sqlite_path(config.database_url)
+    if path is None:
+        from bot.cli_pg import pg_backup
+
+        return await asyncio.to_thread(pg_backup, config.database_url, target)
+    db = await SQLiteDatabase.open(path, migrate=False)
     try:
         pages = await db.backup_to(target)
     finally:
@@ -162,9 +181,15 @@ def _restore(config: Settings, source: Path) -> int:
 
     from bot.domain.clock import SystemClock
     from bot.features.backups.service import BackupError, restore
+    from db import sqlite_path
     from db.lock import LockHeld, WriterLock
 
-    lock = WriterLock(config.db_path)
+    path = sqlite_path(config.database_url)
+    if path is None:
+        from bot.cli_pg import pg_restore
+
+        return pg_restore(config.database_url, source)
+    lock = WriterLock(path)
     try:
         lock.acquire(SystemClock().now(), role="bastau restore")
     except LockHeld as exc:
@@ -174,13 +199,13 @@ def _restore(config: Settings, source: Path) -> int:
         print(f"bastau restore: cannot create the lock file {lock.path}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     try:
-        kept = restore(source, config.db_path, SystemClock().now())
+        kept = restore(source, path, SystemClock().now())
     except (BackupError, OSError, sqlite3.Error) as exc:
         print(f"bastau restore: {exc}", file=sys.stderr)
         return 1
     finally:
         lock.release()
-    print(f"restored {source} into {config.db_path}; the database as it was is kept in {kept}")
+    print(f"restored {source} into {path}; the database as it was is kept in {kept}")
     return 0
 
 
@@ -217,15 +242,21 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("file", type=Path)
     restore = commands.add_parser("restore", help="replace the database with a backup (not while the bot runs)")
     restore.add_argument("file", type=Path)
+    move = commands.add_parser("migrate-to", help="copy the SQLite database into an empty PostgreSQL database")
+    move.add_argument("url", help="postgresql://user:pass@host:port/db")
     return parser
 
 
 async def _migrate(config: Settings) -> int:
-    from db.database import Database
+    from bot.startup import StartupError, describe_database, open_database
 
-    db = await Database.open(config.db_path)
+    try:
+        db = await open_database(config.database_url)
+    except StartupError as exc:
+        print(f"bastau migrate: {exc}", file=sys.stderr)
+        return 1
     await db.close()
-    print(f"database ready: {config.db_path}")
+    print(f"database ready: {describe_database(config.database_url)}")
     return 0
 
 
@@ -262,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_backup(config, args.file))
     if args.command == "restore":
         return _restore(config, args.file)
+    if args.command == "migrate-to":
+        from bot.cli_pg import migrate_to
+
+        return asyncio.run(migrate_to(config, args.url))
     return 2
 
 

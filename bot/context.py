@@ -11,6 +11,7 @@ from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.roles import RoleResolver
 from bot.i18n import make_i18n
+from db import open_database
 from db.database import Database
 from db.repos import Repos
 
@@ -29,7 +30,7 @@ class AppContext:
 
     @classmethod
     async def create(cls, config: Settings, clock: Clock | None = None, db: Database | None = None) -> AppContext:
-        db = db or await Database.open(config.db_path)
+        db = db or await open_database(config.database_url)
         i18n = make_i18n(default_locale=config.bot.default_locale)
         return cls(config=config, db=db, clock=clock or SystemClock(),
                    calendar=ReportingCalendar(config.calendar), repos=Repos(db),

@@ -4,6 +4,7 @@ of the environment come before aiogram is even imported (seconds on a busy machi
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from aiogram import Bot
 
+    from bot.config import Settings
     from db.database import Database
 
 PROBE_TIMEOUT_S = 5.0
@@ -52,13 +54,43 @@ def check_db_path(path: Path) -> None:
         raise StartupError(f"cannot create the folder of the database {path}: {exc.strerror or exc}") from None
 
 
-async def open_database(path: Path) -> Database:
-    """Open and migrate; a database that cannot be written or is not SQLite is a StartupError."""
-    from db.database import Database
-    from db.lock import probe_write
+def database_path(config: Settings) -> Path | None:
+    """The SQLite file of the configured database; None for PostgreSQL."""
+    from db import sqlite_path
 
     try:
-        db = await Database.open(path)
+        return sqlite_path(config.database_url)
+    except ValueError as exc:
+        raise StartupError(f"{_url_source()} is not a database URL: {exc}") from None
+
+
+def describe_database(url: str) -> str:
+    """The SQLite file's path, or the PostgreSQL URL without its password."""
+    from db import sqlite_path
+
+    path = sqlite_path(url)
+    return str(path) if path is not None else safe_url(url)
+
+
+async def open_database(url: str) -> Database:
+    """Open and migrate; a database that cannot be written or reached is a StartupError."""
+    from db import sqlite_path
+
+    try:
+        path = sqlite_path(url)
+    except ValueError as exc:
+        raise StartupError(f"{_url_source()} is not a database URL: {exc}") from None
+    if path is None:
+        return await _open_postgres(url)
+    return await _open_sqlite(path)
+
+
+async def _open_sqlite(path: Path) -> Database:
+    from db.lock import probe_write
+    from db.sqlite import SQLiteDatabase
+
+    try:
+        db = await SQLiteDatabase.open(path)
     except (sqlite3.Error, OSError) as exc:
         raise StartupError(f"cannot open the database {path}: {_reason(exc)}") from None
     try:  # a database with nothing to migrate opens read-only without a word: try a write that changes nothing
@@ -67,6 +99,43 @@ async def open_database(path: Path) -> Database:
         await db.close()
         raise StartupError(f"cannot write the database {path}: {_reason(exc)}") from None
     return db
+
+
+async def _open_postgres(url: str) -> Database:
+    import asyncpg
+
+    from db.postgres import PgDatabase
+
+    where = safe_url(url)
+    try:
+        return await PgDatabase.open(url)
+    except asyncpg.InvalidPasswordError:
+        reason = "the password was refused"
+    except asyncpg.InvalidAuthorizationSpecificationError as exc:
+        reason = f"the user was refused ({exc.__class__.__name__})"
+    except asyncpg.InvalidCatalogNameError:
+        reason = "there is no such database"
+    except (OSError, TimeoutError) as exc:
+        reason = f"it is unreachable ({exc.strerror or type(exc).__name__})" if isinstance(exc, OSError) \
+            else "it did not answer in time"
+    except asyncpg.PostgresError as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+    raise StartupError(f"cannot open the PostgreSQL database {where} ({_url_source()}): {reason}")
+
+
+def _url_source() -> str:
+    return "BASTAU_DATABASE_URL" if os.environ.get("BASTAU_DATABASE_URL") else "bot.database_url"
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{user}{parts.hostname or ''}{port}{parts.path}"
 
 
 def _reason(exc: BaseException) -> str:

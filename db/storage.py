@@ -1,9 +1,11 @@
-"""aiogram FSM storage on our own SQLite database, so dialogs survive restarts.
+"""aiogram FSM storage on our own database (SQLite or PostgreSQL), so dialogs survive restarts.
 
-Write-through cache: this process is the only writer of the `fsm` table, so after the first read
-of a key its state and data are answered from memory; every change is written to SQLite before
-the cache takes it, so a restart (a new storage on the same database) loses nothing. A write that
-changes nothing is not sent at all.
+On SQLite, a write-through cache: this process is the only writer of the `fsm` table (db/lock.py), so
+after the first read of a key its state and data are answered from memory; every change is written to the
+database before the cache takes it, so a restart (a new storage on the same database) loses nothing. A
+write that changes nothing is not sent at all.
+On PostgreSQL several processes may take updates, so nothing is cached: every read asks the database
+(with Redis configured, aiogram's RedisStorage replaces this storage altogether).
 """
 from __future__ import annotations
 
@@ -29,11 +31,12 @@ class _Entry:
         self.data = data  # JSON text, exactly as stored: every reader gets its own copy
 
 
-class SQLiteStorage(BaseStorage):
+class DatabaseStorage(BaseStorage):
     def __init__(self, db: Database, key_builder: KeyBuilder | None = None, cached_keys: int = CACHED_KEYS) -> None:
         self.db = db
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
-        self.cached_keys = cached_keys
+        # One writer only on SQLite: elsewhere another process may change a key behind a cache's back.
+        self.cached_keys = cached_keys if db.dialect == "sqlite" else 0
         self._cache: dict[str, _Entry] = {}
 
     async def _entry(self, key: str) -> _Entry:
@@ -47,6 +50,8 @@ class SQLiteStorage(BaseStorage):
         return entry
 
     def _remember(self, key: str, entry: _Entry) -> None:
+        if not self.cached_keys:
+            return
         if key not in self._cache and len(self._cache) >= self.cached_keys:
             del self._cache[next(iter(self._cache))]
         self._cache[key] = entry

@@ -1,6 +1,6 @@
 """Where dialog state lives: with `[redis] url` aiogram's RedisStorage and RedisEventIsolation (nothing
 of a dialog stays in a process, so any web process can take a chat's next update, one at a time),
-else our SQL storage (db/storage.py) with the in-process isolation. Keys are built the same way in
+else our storage in the database (db/storage.py) with the in-process isolation. Keys are built the same way in
 both, `fsm:<chat>:<user>:<destiny>` (+ `:state`, `:data`, `:lock` on Redis)."""
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ def fsm_backend(app: AppContext) -> tuple[BaseStorage, BaseEventIsolation]:
         redis_storage = RedisStorage.from_url(app.config.redis_url, key_builder=key_builder())
         # A chat's lock outlives a killed holder by at most failover_s (aiogram's default is 60 s).
         return redis_storage, redis_storage.create_isolation(lock_kwargs={"timeout": app.config.cluster.failover_s})
-    from db.storage import SQLiteStorage
+    from db.storage import DatabaseStorage
 
-    return SQLiteStorage(app.db, key_builder=key_builder()), SimpleEventIsolation()
+    return DatabaseStorage(app.db, key_builder=key_builder()), SimpleEventIsolation()
 
 
 async def waiting_dialogs(storage: BaseStorage, dialogs: DialogsRepo) -> list[Waiting]:

@@ -34,7 +34,7 @@ from bot.sandbox.demo import FREE_ORGANIZATION, PERSONAS, Persona, admin_entries
 from bot.sandbox.jumps import jump_target
 from bot.sandbox.miniapp import launch_url, sign_init_data
 from bot.sandbox.web import create_web_app
-from db.database import Database
+from db.sqlite import SQLiteDatabase
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class Sandbox:
         try:
             await self.server.start()
             self.config = self._sandbox_config(self.workdir)
-            db = await Database.open(self.workdir / "sandbox.db")
+            db = await SQLiteDatabase.open(self.workdir / "sandbox.db")
             self._app = await AppContext.create(self.config, clock=self.clock, db=db)
             await seed_demo(db, self._app.repos, self.config.form, self._app.calendar, self.clock.now())
             free = next(o for o in await self._app.repos.orgs.all() if o.name == FREE_ORGANIZATION)

@@ -30,6 +30,7 @@ def test_on_sqlite_only_role_all_runs(role):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 def test_bastau_run_role_worker_on_sqlite_stops_with_one_line(config_file):
     ran = bastau(config_file, "run", "--role", "worker", env=clean_env(BOT_TOKEN="123:ABC"))
     assert ran.returncode == 1

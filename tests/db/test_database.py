@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from db.database import Database
+from db.sqlite import SQLiteDatabase
 
 # A statement that runs far longer than the time budget of the loop's thread.
 LONG_COUNT = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
@@ -20,7 +20,7 @@ LONG_INSERT = ("INSERT INTO t(v) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELE
 
 @pytest.fixture
 async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "t.db")
+    database = await SQLiteDatabase.open(tmp_path / "t.db")
     await database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
     yield database
     await database.close()
@@ -105,7 +105,7 @@ async def test_a_write_waits_for_another_process_holding_the_write_lock(db, tmp_
 
 
 async def test_a_memory_database_has_one_connection() -> None:
-    db = await Database.open(":memory:")
+    db = await SQLiteDatabase.open(":memory:")
     try:
         await db.execute("CREATE TABLE t (v INTEGER)")
         await db.execute("INSERT INTO t VALUES (1)")

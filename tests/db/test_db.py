@@ -4,14 +4,15 @@ from __future__ import annotations
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
-from db.database import Database, split_statements
+from db.sqlite import SQLiteDatabase, split_statements
+
 from db.queries.reports import ReportsRepo
-from db.storage import SQLiteStorage
+from db.storage import DatabaseStorage
 from tests.support.cli import bastau
 
 
 async def test_migrations_are_applied_once_and_recorded(tmp_path):
-    db = await Database.open(tmp_path / "a.db")
+    db = await SQLiteDatabase.open(tmp_path / "a.db")
     versions = [r[0] for r in await db.fetchall("SELECT version FROM schema_migrations ORDER BY version")]
     assert versions and versions[0] == 1 and versions == sorted(set(versions))
     assert await db.migrate() == []
@@ -27,13 +28,13 @@ def test_statement_splitting_respects_semicolons_in_strings():
 
 async def test_fsm_storage_round_trips_json_across_connections(tmp_path):
     key = StorageKey(bot_id=1, chat_id=2, user_id=2)
-    db = await Database.open(tmp_path / "s.db")
-    storage = SQLiteStorage(db)
+    db = await SQLiteDatabase.open(tmp_path / "s.db")
+    storage = DatabaseStorage(db)
     await storage.set_state(key, "Report:answering")
     await storage.set_data(key, {"month": "2026-11", "answers": {"n": 1, "t": "қазақша"}})
     await db.close()
-    db = await Database.open(tmp_path / "s.db")
-    storage = SQLiteStorage(db)
+    db = await SQLiteDatabase.open(tmp_path / "s.db")
+    storage = DatabaseStorage(db)
     assert await storage.get_state(key) == "Report:answering"
     assert (await storage.get_data(key))["answers"]["t"] == "қазақша"
     await storage.set_state(key, None)
@@ -44,8 +45,8 @@ async def test_fsm_storage_round_trips_json_across_connections(tmp_path):
 async def test_fsm_storage_cache_writes_through_so_a_restart_sees_every_change(tmp_path):
     """Reads come from memory after the first; each change must still reach the database."""
     chair, other = StorageKey(bot_id=1, chat_id=2, user_id=2), StorageKey(bot_id=1, chat_id=3, user_id=3)
-    db = await Database.open(tmp_path / "s.db")
-    storage = SQLiteStorage(db, cached_keys=1)  # two chats, room for one: the other is re-read
+    db = await SQLiteDatabase.open(tmp_path / "s.db")
+    storage = DatabaseStorage(db, cached_keys=1)  # two chats, room for one: the other is re-read
     await storage.set_state(chair, "ReportDialog:filling")
     await storage.set_data(chair, {"month": "2026-11"})
     await storage.set_state(other, "Registration:code")
@@ -57,8 +58,8 @@ async def test_fsm_storage_cache_writes_through_so_a_restart_sees_every_change(t
     await storage.set_state(chair, None)
     await storage.set_data(chair, {"month": "2026-12"})  # unchanged: nothing to write
     await db.close()
-    db = await Database.open(tmp_path / "s.db")
-    restarted = SQLiteStorage(db)
+    db = await SQLiteDatabase.open(tmp_path / "s.db")
+    restarted = DatabaseStorage(db)
     assert await restarted.get_state(chair) is None
     assert await restarted.get_data(chair) == {"month": "2026-12"}
     assert await restarted.get_state(other) == "Registration:code"
@@ -110,11 +111,12 @@ async def test_a_failing_handler_answers_in_the_users_language(harness, monkeypa
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 async def test_online_backup_holds_the_same_rows(harness, tmp_path):
     target = tmp_path / "backup.db"
     result = bastau(harness.app.config.config_dir / "config.toml", "backup", str(target))
     assert result.returncode == 0, result.stderr
-    copy = await Database.open(target, migrate=False)
+    copy = await SQLiteDatabase.open(target, migrate=False)
     try:
         assert (await copy.fetchone("PRAGMA integrity_check"))[0] == "ok"
         names = [r[0] for r in await copy.fetchall("SELECT name FROM organizations ORDER BY name")]

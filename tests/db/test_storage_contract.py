@@ -1,5 +1,5 @@
 """aiogram's FSM storage contract (the cases of its tests/test_fsm/storage/test_storages.py), held by our
-SQLiteStorage, once with a warm cache and once reading every answer through a new storage on the same
+DatabaseStorage, once with a warm cache and once reading every answer through a new storage on the same
 database (as after a restart); aiogram's MemoryStorage runs the same cases, so they are the contract.
 aiogram's RedisStorage (with [redis] url, bot/cluster/state.py) runs them too, answered by the same
 connection or by a new one (another process)."""
@@ -14,8 +14,9 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 
-from db.database import Database
-from db.storage import SQLiteStorage
+from db.postgres import PgDatabase
+from db.sqlite import SQLiteDatabase
+from db.storage import DatabaseStorage
 
 KEY = StorageKey(bot_id=42, chat_id=-1, user_id=-1)
 OTHER = StorageKey(bot_id=42, chat_id=-2, user_id=-2)
@@ -33,7 +34,8 @@ class Storages:
         self.read = read
 
 
-@pytest.fixture(params=["memory", "sqlite", "sqlite-reopened", "redis", "redis-reconnected"])
+@pytest.fixture(params=["memory", "sqlite", "sqlite-reopened", "postgresql", "postgresql-reopened", "redis",
+                        "redis-reconnected"])
 async def storages(request, tmp_path) -> AsyncIterator[Storages]:
     if request.param.startswith("redis"):
         async for redis in redis_storages(request.getfixturevalue("redis_url"), request.param == "redis"):
@@ -48,13 +50,16 @@ async def storages(request, tmp_path) -> AsyncIterator[Storages]:
         yield Storages(memory, same_memory)
         await memory.close()
         return
-    db = await Database.open(tmp_path / "fsm.db")
-    sqlite = SQLiteStorage(db)
+    if request.param.startswith("postgresql"):
+        db = await PgDatabase.open(request.getfixturevalue("pg_url"), migrate=False)
+    else:
+        db = await SQLiteDatabase.open(tmp_path / "fsm.db")
+    storage = DatabaseStorage(db)
 
     async def same_or_new() -> BaseStorage:
-        return sqlite if request.param == "sqlite" else SQLiteStorage(db)
+        return DatabaseStorage(db) if request.param.endswith("-reopened") else storage
 
-    yield Storages(sqlite, same_or_new)
+    yield Storages(storage, same_or_new)
     await db.close()
 
 

@@ -6,7 +6,7 @@ import pytest
 from bot.config import AdminEntry
 from bot.domain.admins import AdminDirectory
 from bot.domain.roles import Role, RoleResolver
-from db.database import Database
+from db import open_database
 from db.repos import Repos
 from tests.support.roster import seed_roster
 
@@ -18,7 +18,7 @@ ADDED_BRANCH, ADDED_BAIZAQ, ADDED_SAIRAM = 7001, 7002, 7003
 async def setup(config, clock):
     config = config.model_copy(update={"admins": (*config.admins, AdminEntry(
         telegram_id=LOST, scope="district", district="Сайрам ауданы (typo)"))})
-    db = await Database.open(config.db_path)
+    db = await open_database(config.database_url)
     repos = Repos(db)
     await seed_roster(db, clock)
     sairam = await repos.orgs.district_by_name("Сайрам ауданы")

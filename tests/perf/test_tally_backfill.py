@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from db.sqlite import SQLiteDatabase
 from db.database import Database
 from db.queries import stats
 from db.queries.stats import StatsRepo
@@ -76,7 +77,7 @@ class CountingTransactions:
 
 @pytest.fixture
 async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "stats.db")
+    database = await SQLiteDatabase.open(tmp_path / "stats.db")
     yield database
     await database.close()
 
@@ -91,7 +92,7 @@ async def test_the_back_fill_goes_in_steps_and_a_restart_does_not_redo_it(db, tm
     assert await db.fetchall("SELECT key FROM tallied_keys WHERE backfill_below IS NOT NULL") == []
 
     await db.close()
-    reopened = await Database.open(tmp_path / "stats.db")
+    reopened = await SQLiteDatabase.open(tmp_path / "stats.db")
     try:
         after_restart = CountingTransactions(reopened)
         assert await totals(StatsRepo(reopened), "2026-09") == await truth(reopened, "2026-09")

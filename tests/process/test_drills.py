@@ -11,7 +11,7 @@ from bench.report_driver import file_report
 from bot.cli import main as bastau
 from bot.form.render import ReportCb
 from bot.telegram.delivery import RetryRequests
-from db.database import Tx
+from db.sqlite import SQLiteTx as Tx
 from tests.support.people import register
 
 MONTH = "2026-11"

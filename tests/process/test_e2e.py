@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import load_config
 from bot.sandbox.apiserver import LocalBotAPI, User
-from db.database import Database
+from db import open_database
 from db.repos import Repos
 from tests.support.paths import REPO
 from tests.support.process import clean_env, file_report, register
@@ -39,7 +39,7 @@ async def test_bastau_run_serves_a_chair_over_the_bot_api(config_file, roster_co
         assert exit_code == 0, output
         assert "Traceback" not in output and " ERROR " not in output, output
         assert server.calls("getUpdates")  # it did poll the local server
-    db = await Database.open(config.db_path)
+    db = await open_database(config.database_url)
     try:
         repos = Repos(db)
         user = await repos.users.get(1001)

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from bot.features.roster import files
 from bot.sandbox.apihtml import parse_html
-from db.database import Database
+from db import open_database
 from tests.support.cli import bastau
 from tests.support.people import BRANCH, admin
 from tests.support.roster import as_xlsx, seed_roster
@@ -138,7 +138,7 @@ async def test_codes_files_neutralize_formulas_and_illegal_characters(harness, c
 
 @pytest.mark.slow
 async def test_the_cli_codes_file_neutralizes_formulas_too(config_file, config, clock):
-    db = await Database.open(config.db_path)
+    db = await open_database(config.database_url)
     try:
         await seed_roster(db, clock, rows=[("Сайрам ауданы", EVIL, "social", 5)])
     finally:

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from bot.features.roster.files import RosterError, parse_rows, read_csv
-from db.database import Database
+from db import open_database
 from db.queries.orgs import CODE_ALPHABET, CODE_LENGTH
 from tests.support.cli import bastau
 
@@ -56,7 +56,7 @@ async def test_a_bad_row_writes_nothing(config_file, config, tmp_path):
     assert result.returncode == 1
     assert "roster.csv:4: organization is empty" in result.stderr
     assert "Nothing was imported" in result.stderr
-    db = await Database.open(config.db_path)
+    db = await open_database(config.database_url)
     try:
         assert (await db.fetchone("SELECT COUNT(*) FROM organizations"))[0] == 0
     finally:

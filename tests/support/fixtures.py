@@ -16,12 +16,30 @@ from tests.support.people import register
 from tests.support.roster import seed_roster
 
 
-@pytest.fixture
-def config_file(tmp_path: Path) -> Path:
-    """The repository's config.toml with the database in the test's folder, the web server on a free port,
-    and two admins."""
+DATABASES = ["sqlite", "postgresql"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked sqlite_only (it is about SQLite itself: its file, lock, backups) runs on SQLite only."""
+    kept, dropped = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        on_pg = spec is not None and spec.params.get("config_file") == "postgresql"
+        (dropped if on_pg and item.get_closest_marker("sqlite_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(params=DATABASES)
+def config_file(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The repository's config.toml with the database in the test's folder (SQLite), or a fresh database of
+    the session's PostgreSQL server in `database_url`; the web server on a free port, and two admins."""
     text = (REPO / "config.toml").read_text(encoding="utf-8")
     text = text.replace('db_path = "bastau.db"', f'db_path = "{tmp_path / "bastau.db"}"')
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        text = text.replace('database_url = ""', f'database_url = "{url}"', 1)
     text = text.replace("port = 8090", "port = 0")  # the Mini App's server on a free port: tests run side by side
     text += (
         "\n[[admins]]\ntelegram_id = 900\nscope = \"branch\"\n"
@@ -35,6 +53,8 @@ def config_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def config(config_file: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("BASTAU_DB", raising=False)
+    monkeypatch.delenv("BASTAU_DATABASE_URL", raising=False)
+    monkeypatch.delenv("BASTAU_REDIS_URL", raising=False)
     monkeypatch.delenv("TELEGRAM_API_SERVER", raising=False)
     return load_config(config_file)
 

@@ -11,6 +11,7 @@ from aiogram import Dispatcher
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.features.backups.service import PREFIX, STAMP, SUFFIX, BackupError, backups_in, write_backup
+from db.sqlite import SQLiteDatabase
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -21,11 +22,11 @@ BACKUP_JOB_ID = "backup:online"
 
 async def backup_job(app: AppContext) -> None:
     """A job: one backup. Errors are logged; the next run tries again."""
-    folder = app.config.backup_dir
-    if folder is None:
+    folder, db = app.config.backup_dir, app.db
+    if folder is None or not isinstance(db, SQLiteDatabase):
         return
     try:
-        written = await write_backup(app.db, folder, app.clock.now(), app.config.backup.keep)
+        written = await write_backup(db, folder, app.clock.now(), app.config.backup.keep)
     except (BackupError, OSError) as exc:
         log.error("scheduled backup failed: %s", exc)
         return
@@ -40,6 +41,10 @@ def setup_backups(app: AppContext, dp: Dispatcher) -> None:
     async def add_job(**_: Any) -> None:
         scheduler = app.extra.get(SCHEDULER_KEY)
         if scheduler is None or app.config.backup_dir is None:
+            return
+        if app.db.dialect != "sqlite":
+            log.warning("[backup] dir is set but the database is PostgreSQL: scheduled backups are of the SQLite "
+                        "file; back PostgreSQL up with pg_dump (`bastau backup FILE` runs it)")
             return
         every = timedelta(hours=app.config.backup.every_hours)
         scheduler.add_job(backup_job, IntervalTrigger(seconds=every.total_seconds()), args=(app,),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from db.backup import check_file, copy_file, integrity_of
-from db.database import Database
+from db.sqlite import SQLiteDatabase
 
 log = logging.getLogger(__name__)
 PREFIX = "bastau-"
@@ -41,7 +41,7 @@ def rotate(folder: Path, keep: int) -> list[Path]:
     return old
 
 
-async def write_backup(db: Database, folder: Path, now: datetime, keep: int) -> Written:
+async def write_backup(db: SQLiteDatabase, folder: Path, now: datetime, keep: int) -> Written:
     """A new checked backup named by `now` (UTC) in `folder`, then the rotation. A backup that fails
     the check is removed and raises BackupError; the older ones are kept."""
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)

@@ -41,14 +41,14 @@ async def export_command(config: Settings, month_text: str, output: Path, as_csv
                          locale: str | None, region: str | None = None) -> int:
     """`bastau export`: the same file an admin gets from /export, written to `output`."""
     from bot.i18n import make_i18n
-    from db.database import Database
+    from db import open_database
 
     try:
         month = Month.parse(month_text)
     except ValueError:
         print(f"--month must look like 2026-10, not {month_text!r}", file=sys.stderr)
         return 2
-    db = await Database.open(config.db_path)
+    db = await open_database(config.database_url)
     try:
         repos = Repos(db)
         region_id = await repos.orgs.region_by_name(region) if region else None
