@@ -7,6 +7,9 @@ from typing import Any
 
 # A fixed 64-bit key ("bastau" in ASCII).
 ADVISORY_KEY = 0x626173746175
+# A bigint key is shown in pg_locks as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
+HELD = ("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+        "AND granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1)")
 
 
 class AdvisoryLock:
@@ -30,10 +33,10 @@ class AdvisoryLock:
         return bool(await connection.fetchval("SELECT pg_try_advisory_lock($1)", self.key, timeout=self.timeout_s))
 
     async def renew(self) -> bool:
-        """The lock lives as long as the session: still ours while the connection answers."""
+        """The lock lives as long as the session: still ours while the connection answers that it holds it."""
         if self.connection is None or self.connection.is_closed():
             return False
-        return await self.connection.fetchval("SELECT 1", timeout=self.timeout_s) == 1
+        return bool(await self.connection.fetchval(HELD, self.key, timeout=self.timeout_s))
 
     async def release(self) -> None:
         if self.connection is not None and not self.connection.is_closed():

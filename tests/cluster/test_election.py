@@ -164,3 +164,24 @@ async def test_election_run_on_redis_a_killed_leader_is_replaced(redis_url):
     second_task.cancel()
     await asyncio.gather(second_task, return_exceptions=True)
     assert events[-1] == "second steps down"
+
+
+async def test_postgresql_advisory_lock_goes_with_the_leader_s_connection(pg_url):
+    from db.advisory import AdvisoryLock
+
+    a, b = AdvisoryLock(pg_url, timeout_s=5), AdvisoryLock(pg_url, timeout_s=5)
+    try:
+        assert await a.acquire() and not await b.acquire()
+        assert await a.renew() and not await b.renew()
+        a.connection.terminate()  # the leader is killed: its session ends, and the lock with it
+        assert not await a.renew()
+        for _ in range(100):  # the server ends the session as soon as it sees the socket closed
+            if await b.acquire():
+                break
+            await asyncio.sleep(0.05)
+        assert await b.renew()
+        await b.release()
+        assert await a.acquire()  # a new connection of its own
+    finally:
+        await a.close()
+        await b.close()
