@@ -40,6 +40,7 @@ GOALS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "startup_vs_aiogram": ("≤ 0.45", lambda v: v <= 0.45),
     "digest_ms_50k": ("≤ 150", lambda v: v <= 150),
     "missing_ms_50k": ("≤ 100", lambda v: v <= 100),
+    "failover_s": ("≤ 30 ([cluster] failover_s)", lambda v: v <= 30),
 }
 
 
@@ -150,10 +151,20 @@ class Run:
             self.notes["broadcast"] += "  ← MISS: not every message delivered or a 429 not honoured"
 
 
+    def failover(self) -> None:
+        from bench import failover
+
+        result = failover.run(rounds=1 if self.quick else 3)
+        self.figures["failover_s"] = result.median
+        self.notes["failover"] = (f"two `bastau run --role worker` on PostgreSQL, {result.lock} lock, "
+                                  f"leader killed with kill -9: standby led after {result.failover_s} s "
+                                  f"(configured {result.configured_s:g} s)")
+
+
 STEP_OF = {"dialog_vs_bare_ratio": "dialog", "dialog_vs_floor": "dialog", "broadcast_rate_ratio": "broadcast",
            "broadcast_429": "broadcast", "broadcast_busiest_second": "broadcast", "startup_s": "startup",
            "startup_vs_aiogram": "startup", "rss_vs_aiogram": "startup", "digest_ms_50k": "national_50k",
-           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard"}
+           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard", "failover_s": "failover"}
 
 
 def why_missing(run: Run, key: str) -> str:
@@ -191,6 +202,7 @@ def benchmarks(quick: bool) -> Run:
             run.step("dashboard", lambda: run.dashboard(holder["db"]))  # files a few reports: after startup
         run.step("dialog", run.dialog)
         run.step("broadcast", run.broadcast)
+        run.step("failover", run.failover)
         if not quick:
             run.step("national_50k", lambda: run.national_50k(folder))
     return run
