@@ -1,9 +1,10 @@
 """Assembly: the Bot and the Dispatcher with every feature's router, middlewares and start/stop hooks;
-`serve` runs them: the inbox, the polling loop, the resume of waiting dialogs."""
+`serve` runs them: the inbox, the polling loop (or the webhook), the resume of waiting dialogs."""
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -21,6 +22,9 @@ from bot.telegram.inbox import Inbox
 from bot.telegram.middlewares.normalize import NormalizeMiddleware
 from bot.telegram.middlewares.user import UserMiddleware
 from bot.telegram.response_types import install_response_types
+
+if TYPE_CHECKING:
+    from bot.telegram.webhook import WebhookSettings
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +74,21 @@ def build_inbox(app: AppContext, dp: Dispatcher, bot: Bot) -> Inbox:
                  stale_after=timedelta(seconds=app.config.cluster.failover_s))
 
 
-async def serve(app: AppContext, bot: Bot, dp: Dispatcher, boot: str, handle_signals: bool = True) -> None:
-    """Poll until SIGTERM/SIGINT (or cancellation): every update stored before it is confirmed;
-    at start the unhandled ones are handled and waiting dialogs asked again (`boot` names this start)."""
+async def serve(app: AppContext, bot: Bot, dp: Dispatcher, boot: str, handle_signals: bool = True,
+                webhook: WebhookSettings | None = None) -> None:
+    """Poll (or with `webhook`, serve the webhook) until SIGTERM/SIGINT (or cancellation): every update
+    stored before it is confirmed; at start the unhandled ones are handled and waiting dialogs asked
+    again (`boot` names this start)."""
     from bot.telegram.polling import run_polling
     from bot.telegram.resume import resume_dialogs
 
     async def resume(answered: set[str]) -> None:
         await resume_dialogs(dp, bot, app.repos.dialogs, app.clock, boot, skip_chats=answered)
 
+    if webhook is not None:
+        from bot.telegram.webhook import run_webhook
+
+        await run_webhook(app, dp, bot, build_inbox(app, dp, bot), resume, webhook, handle_signals=handle_signals)
+        return
+    await bot.delete_webhook(drop_pending_updates=False)
     await run_polling(dp, bot, build_inbox(app, dp, bot), resume, handle_signals=handle_signals)

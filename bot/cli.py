@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from bot.cluster.node import Role
     from bot.context import AppContext
+    from bot.telegram.webhook import WebhookSettings
 
 log = logging.getLogger("bastau")
 
@@ -38,15 +39,21 @@ async def _run(config: Settings, role: str = "all") -> int:
         print(f"bastau run: {why}", file=sys.stderr)
         return 1
     try:
+        if config.webhook.enabled and Role(role) is not Role.WORKER:  # a worker takes no updates
+            from bot.telegram.webhook import webhook_settings
+
+            hook = webhook_settings(config)
+            protect([token, hook.secret])
+            return await _serve(config, token, Role(role), hook)
         return await _serve(config, token, Role(role))
     except StartupError as exc:
         print(f"bastau run: {exc}", file=sys.stderr)
         return 1
 
 
-async def _serve(config: Settings, token: str, role: Role) -> int:
-    """Check, lock, open, probe, poll (or stand by as a worker); whatever fails, the database and the
-    session are closed."""
+async def _serve(config: Settings, token: str, role: Role, webhook: WebhookSettings | None = None) -> int:
+    """Check, lock, open, probe, poll or serve the webhook (or stand by as a worker); whatever fails, the
+    database and the session are closed."""
     from bot.cluster.node import Role
     from bot.domain.clock import SystemClock
     from bot.startup import (
@@ -92,8 +99,7 @@ async def _serve(config: Settings, token: str, role: Role) -> int:
                 if role is Role.WORKER:
                     await _stand_by(app, bot, dp)
                 else:
-                    await bot.delete_webhook(drop_pending_updates=False)
-                    await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}")
+                    await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}", webhook=webhook)
             finally:
                 await bot.session.close()
         finally:
@@ -213,7 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bastau", description=__doc__)
     parser.add_argument("--config", help="path to config.toml (default: $BASTAU_CONFIG or ./config.toml)")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="start the bot (long polling)")
+    run = commands.add_parser("run", help="start the bot (long polling; --webhook: Telegram posts the updates)")
+    run.add_argument("--webhook", action="store_true",
+                     help="serve updates on [webhook] host:port path (or [webhook] enabled = true); "
+                          "needs webhook.url and WEBHOOK_SECRET")
     run.add_argument("--role", choices=("web", "worker", "all"), default="all",
                      help="web: take updates; worker: the scheduler, broadcasts, backups and the inbox retry "
                           "while it leads; all: both (the default; the only role on SQLite)")
@@ -273,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "start":
         args.command = "run" if os.environ.get("BOT_TOKEN", "").strip() else "sandbox"
     if args.command == "run":
+        if getattr(args, "webhook", False):  # the same as [webhook] enabled = true
+            config = config.model_copy(update={"webhook": config.webhook.model_copy(update={"enabled": True})})
         return asyncio.run(_run(config, getattr(args, "role", "all")))
     if args.command == "sandbox":
         from bot.sandbox.runner import serve

@@ -96,11 +96,18 @@ def safe_cell(value: Any, sheet: Any = None) -> Any:
 # Splitting ---------------------------------------------------------------------------------------
 
 _UNIT = re.compile(r"<[^<>]*>|&#?\w+;|[^<&]|[<&]")
+# For a long limit, a short word (a run of up to _WORD characters, then whitespace, a tag, an entity
+# or the end) is one unit instead of one per character: a word followed by a separator is never cut
+# inside anyway, and a long digest has about a third of the units. A longer run stays a unit per
+# character, so it can still be cut between two characters.
+_WORD = 24
+_COARSE_FROM = 512
+_COARSE_UNIT = re.compile(r"<[^<>]*>|&#?\w+;|[^<&\s]{2," + str(_WORD) + r"}+(?![^<&\s])|[^<&]|[<&]")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][\w-]*)")
 _BREAKS = (("\n\n", 3), ("\n", 2), (" ", 1))
 
 
-class _Unit(NamedTuple):  # a named tuple: one per character of a long message, cheap to make
+class _Unit(NamedTuple):  # a named tuple: one per character or short word of a long message, cheap to make
     text: str
     stack: tuple[tuple[str, str], ...]   # the elements open after this unit: (name, opening tag)
     visible: bool                        # a character that shows (not a tag, not whitespace)
@@ -115,7 +122,7 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     open at a cut is closed at the end of the piece and opened again at the start of the next."""
     if _utf16_len(text) <= limit:
         return [text] if text else []
-    units = _units(text)
+    units = _units(text, _COARSE_UNIT if limit >= _COARSE_FROM else _UNIT)
     sizes = [0]
     seen = [0]
     for unit in units:
@@ -174,10 +181,10 @@ def _cut(units: list[_Unit], sizes: list[int], seen: list[int], start: int, room
     raise ValueError(f"a limit of {room} leaves no room for the text inside its open elements")
 
 
-def _units(text: str) -> list[_Unit]:
+def _units(text: str, pattern: re.Pattern[str]) -> list[_Unit]:
     units = []
     stack: tuple[tuple[str, str], ...] = ()
-    for match in _UNIT.finditer(text):
+    for match in pattern.finditer(text):
         piece = match.group()
         if piece.startswith("<") and len(piece) > 1:
             name = _TAG_NAME.match(piece)

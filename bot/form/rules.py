@@ -53,11 +53,13 @@ def check(form: Form, answers: dict[str, Any], last_month: dict[str, Any] | None
     return out
 
 
-def warning_text(form: Form, warning: Warning, locale: str) -> str:
-    """«⚠️ Всего членов партии: 405, а по прошлому месяцу выходит 410: 400 + Принято в партию… 12 − …»."""
+def warning_text(form: Form, warning: Warning, locale: str, html: bool = True) -> str:
+    """«⚠️ Всего членов партии: 405, а по прошлому месяцу выходит 410: 400 + Принято в партию… 12 − …»;
+    labels escaped for Telegram's HTML, or as they are (`html=False`) for the Mini App, which shows text."""
     def label(key: str) -> str:
         field = form.field(key)
-        return escape(field.label.get(locale)) if field else key
+        text = field.label.get(locale) if field else key
+        return escape(text) if html else text
 
     terms = " ".join(f"{sign} {label(key)} ({value})" for sign, key, value in warning.terms)
     return _("⚠️ {label}: {value}, but last month's {last} with this month's changes gives {expected}: "

@@ -25,6 +25,7 @@ from .apimodels import (
     media_json,
 )
 from .apistate import ServerState
+from .apiwebhook import Webhook, WebhookDelivery
 
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are exactly the same "
@@ -152,8 +153,8 @@ class BotMethods(ServerState):
                                                    "supports_inline_queries": False},
             "logOut": ok, "close": ok, "setMyDescription": ok, "setMyShortDescription": ok, "setMyName": ok,
             "getUpdates": self._get_updates, "deleteWebhook": self._delete_webhook, "setWebhook": self._set_webhook,
-            "getWebhookInfo": lambda p, f: {"url": self.webhook_url, "has_custom_certificate": False,
-                                            "pending_update_count": len(self.updates)},
+            "getWebhookInfo": lambda p, f: self.webhook.info() if self.webhook else {
+                "url": "", "has_custom_certificate": False, "pending_update_count": len(self.updates)},
             "sendMessage": self._send_message, "sendMediaGroup": self._send_media_group,
             "copyMessage": self._copy_message, "forwardMessage": self._forward_message,
             "editMessageText": self._edit_text, "editMessageCaption": self._edit_caption,
@@ -173,35 +174,55 @@ class BotMethods(ServerState):
         return table
 
     async def _get_updates(self, p: Json, files: Any) -> list[Json]:
-        if self.webhook_url:
+        if self.webhook:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                 "use deleteWebhook to delete the webhook first")
         offset, limit = int(p.get("offset") or 0), min(max(int(p.get("limit") or 100), 1), 100)
         if "allowed_updates" in p:
             self._allowed_updates = p["allowed_updates"] or None
         if offset > 0:
-            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            self.updates[:] = [u for u in self.updates if u["update_id"] >= offset]
         elif offset < 0:
-            self.updates = self.updates[offset:]
+            self.updates[:] = self.updates[offset:]
         self._changed.notify()  # for wait_for_updates_consumed
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(float(p.get("timeout") or 0), 0.0)
         while not self._closing:
             if self._allowed_updates:
-                self.updates = [u for u in self.updates if set(u) - {"update_id"} <= set(self._allowed_updates)]
+                self.updates[:] = [u for u in self.updates if set(u) - {"update_id"} <= set(self._allowed_updates)]
             if self.updates or loop.time() >= deadline:
                 break
             await self._new_update.wait(deadline - loop.time())
         return [] if self._closing else self.updates[:limit]
 
-    def _delete_webhook(self, p: Json, files: Any) -> bool:
-        self.webhook_url = ""
+    async def _delete_webhook(self, p: Json, files: Any) -> bool:
+        if self.webhook is not None:
+            webhook, self.webhook = self.webhook, None
+            await webhook.stop()
         if p.get("drop_pending_updates"):
-            self.updates = []
+            self.updates.clear()
         return True
 
-    def _set_webhook(self, p: Json, files: Any) -> bool:
-        self.webhook_url = str(p.get("url") or "")
+    async def _set_webhook(self, p: Json, files: Any) -> bool:
+        """Deliver by POST from now on (apiwebhook.py); an empty url deletes the webhook, as Telegram does."""
+        url = str(p.get("url") or "")
+        if not url:
+            return await self._delete_webhook(p, files)
+        if not re.match(r"^https?://", url):
+            raise bad("bad webhook: invalid webhook URL specified")
+        secret = str(p.get("secret_token") or "")
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise bad("bad webhook: secret token contains unallowed characters")
+        max_connections = int(p.get("max_connections") or 40)
+        if not 1 <= max_connections <= 100:
+            raise bad("bad webhook: max_connections must be between 1 and 100")
+        allowed = p.get("allowed_updates")
+        if allowed is not None:
+            self._allowed_updates = list(allowed) or None
+        await self._delete_webhook({"drop_pending_updates": p.get("drop_pending_updates")}, files)
+        self.webhook = WebhookDelivery(Webhook(url, secret, max_connections, tuple(self._allowed_updates or ())),
+                                       self.updates, self._new_update, self._changed, self.webhook_retry_s)
+        self.webhook.start()
         return True
 
     def _send_message(self, p: Json, files: Any) -> Json:

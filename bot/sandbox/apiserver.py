@@ -19,6 +19,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 
 from aiohttp import web
 
@@ -73,7 +74,9 @@ class LocalBotAPI(BotMethods, UserSide):
         return {"calls": dict(self.call_counts), "total_calls": sum(self.call_counts.values()),
                 "statuses": {str(k): v for k, v in self.status_counts.items()},
                 "too_many_requests": self.too_many_requests, "delivered": self.delivered,
-                "pending_updates": len(self.updates), "global_rate": self.limiter.global_rate,
+                "pending_updates": len(self.updates),
+                "webhook": self.webhook.info() | asdict(self.webhook.stats) if self.webhook else None,
+                "global_rate": self.limiter.global_rate,
                 "per_chat_interval": self.limiter.per_chat_interval}
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -101,6 +104,8 @@ class LocalBotAPI(BotMethods, UserSide):
         self._new_update.notify()
         self._changed.notify()
         runner, self._runner = self._runner, None
+        if self.webhook is not None:
+            await self.webhook.stop()
         await runner.cleanup()
         for task in list(self._tasks):
             task.cancel()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .apimodels import Call, ChatEvent, ChatMessage, ChatState, Fault, Json, RateLimiter, Signal, StoredFile, User, bad
+from .apiwebhook import WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,10 @@ class ServerState:
         self._closing = False
         # Never restarted, not even by reset(): a polling bot keeps its offset across a reset.
         self._update_ids, self._ids = itertools.count(1), itertools.count(1)
+        # The webhook outlives reset() too (as a bot's offset does): set and deleted by the bot only.
+        self.webhook: WebhookDelivery | None = None
+        self.webhook_retry_s = (0.2, 5.0)  # first and longest wait before a failed delivery is tried again
+        self.updates: list[Json] = []  # pending (unconfirmed) updates; one list for good (the webhook reads it)
         self.reset()
 
     def reset(self) -> None:
@@ -46,8 +51,7 @@ class ServerState:
         self.commands: dict[tuple[str, str], list[Json]] = {}
         self.callback_queries: dict[str, Json] = {}
         self.default_menu_button: Json = {"type": "commands"}
-        self.webhook_url = ""
-        self.updates: list[Json] = []  # pending (unconfirmed) updates
+        self.updates.clear()
         self._allowed_updates: list[str] | None = None
         self.reset_stats()
 

@@ -4,8 +4,8 @@
         ...
 
 Everything listens on 127.0.0.1; the database lives in a temporary folder removed at stop. The bot's
-clock is an OffsetClock: `fast_forward(target)` moves it and runs the scheduler's due work once, so the
-reminders, escalations or the digest of that moment arrive at once.
+clock is an OffsetClock: `fast_forward(target)` moves it and runs the scheduler's due work at every
+scheduled moment on the way, in order, so the reminders, escalations and digests of those days arrive at once.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from bot.features.reminders.due_work import run_due_work
 from bot.sandbox.apimodels import User
 from bot.sandbox.apiserver import LocalBotAPI
 from bot.sandbox.demo import FREE_ORGANIZATION, PERSONAS, Persona, admin_entries, seed_demo
-from bot.sandbox.jumps import jump_target
+from bot.sandbox.jumps import jump_target, passed_moments
 from bot.sandbox.miniapp import launch_url, sign_init_data
 from bot.sandbox.web import create_web_app
 from db.sqlite import SQLiteDatabase
@@ -138,12 +138,20 @@ class Sandbox:
         return self.app.calendar.local(self.clock.now())
 
     async def fast_forward(self, kind: str) -> int:
-        """Move the bot's clock to the target and run the due work once; returns the messages sent."""
-        self.clock.set(jump_target(kind, self.app.calendar, self.clock.now()))
-        for listener in list(self._clock_listeners):
-            listener()
-        outcomes = await run_due_work(self.app, self.bot, self.clock.now())
-        return sum(o.status == "sent" for o in outcomes)
+        """Move the bot's clock to the target; returns the messages sent on the way (see `advance`)."""
+        return await self.advance(jump_target(kind, self.app.calendar, self.clock.now()))
+
+    async def advance(self, target: datetime) -> int:
+        """Move the bot's clock to `target` through every scheduled moment passed over, running the due
+        work at each one in order (as the bot's ticks would have), so a jump of days skips no reminder."""
+        sent = 0
+        for moment in passed_moments(self.app.calendar, self.clock.now(), target):
+            self.clock.set(moment)
+            for listener in list(self._clock_listeners):
+                listener()
+            outcomes = await run_due_work(self.app, self.bot, moment)
+            sent += sum(o.status == "sent" for o in outcomes)
+        return sent
 
     def webapp_url(self, user: User) -> str | None:
         """The Mini App as a Telegram client would open it for `user` (None until its server listens)."""

@@ -33,6 +33,7 @@ MENU_BROADCAST = N_("📣 Broadcast")  # its own row, below the others
 NOT_ALLOWED = N_("You are not allowed to do this.")
 BRANCH_ONLY = N_("Only branch administrators can do this.")
 OUT_OF_SCOPE = N_("This is outside your district. Nothing was done.")
+OUT_OF_REGION = N_("This is outside your region. Nothing was done.")
 
 
 
@@ -72,8 +73,13 @@ def scope_ref(role: Role) -> str:
     return "branch" if district is None else f"district:{district}"
 
 
-async def refuse(query: CallbackQuery, msgid: str = OUT_OF_SCOPE) -> None:
+async def refuse(query: CallbackQuery, msgid: str) -> None:
     await query.answer(_(msgid), show_alert=True)
+
+
+async def refuse_outside(query: CallbackQuery, role: Role) -> None:
+    """An object outside the admin's scope: named as the admin's district or region."""
+    await refuse(query, OUT_OF_REGION if role.is_region else OUT_OF_SCOPE)
 
 
 async def answer_message(query: CallbackQuery, text: str, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from aiogram.types import (
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    WebAppInfo,
 )
 from aiogram.utils.i18n import gettext as _
 
@@ -27,11 +28,33 @@ MENU_HELP = N_("❓ Help")
 
 # Callback data of the button that opens (or resumes) the report dialog, e.g. in reminders.
 OPEN_REPORT = "report:open"
+FILL_AS_FORM = N_("Fill in as a form")  # beside OPEN_REPORT: the Mini App's one-page form
 
 
-def open_report_keyboard() -> InlineKeyboardMarkup:
+def mini_app_url(public_url: str) -> str | None:
+    """The Mini App's address Telegram opens (`[web] public_url` + /app/: the form for a chair, the
+    dashboard for an admin); None without a public address, and then no button offers it."""
+    return f"{public_url}/app/" if public_url else None
+
+
+DASHBOARD = N_("📊 Dashboard")  # the admins' Mini App: the chat's menu button, the button under the digest
+
+
+def dashboard_keyboard(dashboard_url: str | None) -> InlineKeyboardMarkup | None:
+    """The button under the weekly digest that opens the dashboard; None without a public address."""
+    if not dashboard_url:
+        return None
     return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=_("📝 File the report"), callback_data=OPEN_REPORT)]])
+        InlineKeyboardButton(text=_(DASHBOARD), web_app=WebAppInfo(url=dashboard_url))]])
+
+
+def open_report_keyboard(form_url: str | None = None) -> InlineKeyboardMarkup:
+    """«File the report» (the chat dialog) and, with `form_url`, «Fill in as a form» beside it. A web_app
+    button in an inline keyboard opens the Mini App with signed initData in private chats, which these are."""
+    row = [InlineKeyboardButton(text=_("📝 File the report"), callback_data=OPEN_REPORT)]
+    if form_url:
+        row.append(InlineKeyboardButton(text=_(FILL_AS_FORM), web_app=WebAppInfo(url=form_url)))
+    return InlineKeyboardMarkup(inline_keyboard=[row])
 
 
 class LanguageCb(CallbackData, prefix="lang"):

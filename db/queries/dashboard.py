@@ -124,6 +124,16 @@ _MISSING_FIRST = (
     "ORDER BY d.name, m.name")
 
 
+# Per district of the scope: the month's reports returned for correction and those accepted (review,
+# migration 0013); archived organizations left out, as in the progress counts (db/queries/stats.py).
+_REVIEWS = (
+    "SELECT o.district_id, SUM(r.review = 'returned'), SUM(r.review = 'accepted') "
+    "FROM reports r JOIN organizations o ON o.id = r.org_id JOIN districts d ON d.id = o.district_id "
+    "WHERE r.month = :month AND r.review IN ('returned', 'accepted') AND o.archived_at IS NULL "
+    "AND (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
+    "GROUP BY o.district_id")
+
+
 class DashboardRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -140,6 +150,12 @@ class DashboardRepo:
                                                        "region": region_id})
         return [OrgStatus(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), bool(r[9]), bool(r[10]))
                 for r in rows]
+
+    async def reviews(self, month: str, district_id: int | None,
+                      region_id: int | None = None) -> dict[int, tuple[int, int]]:
+        """district id -> (returned, accepted) reports of the month; districts with neither are left out."""
+        rows = await self.db.fetchall(_REVIEWS, {"month": month, "district": district_id, "region": region_id})
+        return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
     async def report(self, report_id: int) -> ReportRow | None:
         return _report(await self.db.fetchone(_REPORT + "WHERE r.id = ?", (report_id,)))

@@ -6,6 +6,8 @@ import re
 import shlex
 import tomllib
 
+import pytest
+
 from bot.app import build_bot
 from bot.cli import build_parser
 from bot.config import load_config
@@ -52,9 +54,11 @@ def test_the_example_config_is_valid_and_local_reaches_the_bot_api_client(tmp_pa
     assert bot.session.api.is_local and bot.session.api.base == "http://127.0.0.1:8081/bot{token}/{method}"
 
 
-def test_the_worker_unit_runs_a_command_bastau_parses():
-    unit = (DEPLOY / "bastau-worker.service").read_text(encoding="utf-8")
-    command = shlex.split(re.search(r"^ExecStart=(.*)$", unit, re.MULTILINE).group(1))
+@pytest.mark.parametrize(("unit", "role", "webhook"), [("bastau-web@.service", "web", True),
+                                                        ("bastau-worker.service", "worker", False)])
+def test_the_units_run_commands_bastau_parses(unit, role, webhook):
+    text = (DEPLOY / unit).read_text(encoding="utf-8")
+    command = shlex.split(re.search(r"^ExecStart=(.*)$", text, re.MULTILINE).group(1))
     assert command[0].endswith("/bastau")
     args = build_parser().parse_args(command[1:])
-    assert args.command == "run" and args.role == "worker"
+    assert args.command == "run" and args.role == role and args.webhook is webhook

@@ -132,11 +132,7 @@ def _element(tag, children: list[str]) -> str:
     return f"<{name}{attrs}>{''.join(children)}</{name}>"
 
 
-@pytest.mark.slow
-@settings(max_examples=300, deadline=None)
-@given(st.lists(elements(), min_size=1, max_size=40).map("".join), st.integers(min_value=150, max_value=400))
-def test_every_part_is_well_formed_and_the_parts_join_back(text, limit):
-    # (150 leaves room for the deepest nesting drawn here, three elements, around one character.)
+def check_split(text: str, limit: int) -> None:
     if not plain(text).strip():
         return
     parts = split_message(text, limit=limit)
@@ -146,6 +142,22 @@ def test_every_part_is_well_formed_and_the_parts_join_back(text, limit):
     assert_joins_back(text, parts)
     if len(text.encode("utf-16-le")) // 2 <= limit:
         assert parts == [text]
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(st.lists(elements(), min_size=1, max_size=40).map("".join), st.integers(min_value=150, max_value=400))
+def test_every_part_is_well_formed_and_the_parts_join_back(text, limit):
+    # (150 leaves room for the deepest nesting drawn here, three elements, around one character.)
+    check_split(text, limit)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(st.lists(elements(), min_size=20, max_size=200).map("".join), st.integers(min_value=512, max_value=900))
+def test_long_limits_cut_by_words_and_still_join_back(text, limit):
+    # From 512 on, short words are single units (bot/domain/text.py, _COARSE_UNIT).
+    check_split(text, limit)
 
 
 def test_an_export_with_a_control_character_still_opens():

@@ -13,7 +13,7 @@ import sys
 import aiohttp
 import pytest
 
-from bot.sandbox.jumps import jump_target
+from bot.sandbox.jumps import jump_target, passed_moments
 from bot.sandbox.runner import Sandbox
 from tests.support.harness import at
 from tests.support.paths import REPO
@@ -175,6 +175,48 @@ async def test_fast_forward_delivers_due_reminders_and_the_digest(sandbox, http)
     assert digest["chat_id"] == 2002
     branch_admin = [m["text"] for m in (await chat(http, 2002))["messages"]]
     assert any("Қазығұрт ауданы" in text for text in branch_admin)
+
+
+def test_the_moments_a_jump_passes_over(sandbox):
+    calendar = sandbox.app.calendar
+    moments = passed_moments(calendar, at("2026-12-05 10:00"), at("2026-12-14 10:00"))
+    assert [calendar.local(m).strftime("%d.%m %H:%M") for m in moments] == [
+        "06.12 09:00",  # the district escalation
+        "07.12 09:00",  # the first overdue reminder and the weekly digest
+        "09.12 09:00",  # the second overdue reminder and the region escalation
+        "11.12 09:00",  # the third overdue reminder
+        "14.12 09:00",  # the weekly digest
+        "14.12 10:00"]  # the target itself
+    assert passed_moments(calendar, at("2026-12-05 10:00"), at("2026-12-05 10:00")) == []
+
+
+async def test_a_jump_of_days_runs_every_scheduled_moment_passed_over_in_order(sandbox, http):
+    """Құтарыс (1001) never files November: from 26 November to the due date the reminder of 2 December
+    comes before the due day's (both used to be one jump to the due day's); from 5 to 14 December its overdue reminders of the 7th, 9th and 11th, the
+    district escalation of the 6th and the digests of the 7th and the 14th, each stamped with its moment."""
+    def bot_stamps(messages, since):
+        return [m["stamp"] for m in messages[since:] if m["from_bot"]]
+
+    before = len((await chat(http, 1001))["messages"])
+    answer = await post(http, "/api/clock", {"target": "due"})
+    assert answer["clock"]["label"] == "2026-12-05 10:00"
+    chair = (await chat(http, 1001))["messages"]
+    # (The opening's reminder comes first, from the start's catch-up or the first moment run.)
+    stamps = [(m["stamp"], m["text"]) for m in chair[before:] if m["from_bot"] and "басталды" not in m["text"]]
+    assert [stamp for stamp, _ in stamps] == ["02.12 09:00", "05.12 09:00"]
+    assert "соңғы күні" in chair[-1]["text"]  # the due day's reminder last
+
+    before = len(chair)
+    admin_before = len((await chat(http, 2001))["messages"])
+    assert await sandbox.advance(at("2026-12-14 10:00")) > 0
+    chair = (await chat(http, 1001))["messages"]
+    assert bot_stamps(chair, before) == ["07.12 09:00", "09.12 09:00", "11.12 09:00"]
+    assert all("өтті, есеп әлі тапсырылмаған" in m["text"] for m in chair[before:])
+    district_admin = bot_stamps((await chat(http, 2001))["messages"], admin_before)
+    assert district_admin[0] == "06.12 09:00"  # the escalation
+    assert {"07.12 09:00", "14.12 09:00"} <= set(district_admin)  # the weekly digests
+    assert district_admin == sorted(district_admin)
+    assert sandbox.local_now().strftime("%Y-%m-%d %H:%M") == "2026-12-14 10:00"
 
 
 async def test_stop_leaves_nothing_running(monkeypatch):

@@ -59,6 +59,21 @@ def config(config_file: Path, monkeypatch: pytest.MonkeyPatch):
     return load_config(config_file)
 
 
+PUBLIC_URL = "https://bastau.example.kz"  # [web] public_url of `web_harness`
+
+
+@pytest.fixture
+async def web_harness(config_file, clock, monkeypatch: pytest.MonkeyPatch):
+    """The seeded harness with `[web] public_url` set, so buttons that open the Mini App are offered."""
+    monkeypatch.delenv("BASTAU_DB", raising=False)
+    monkeypatch.delenv("TELEGRAM_API_SERVER", raising=False)
+    monkeypatch.setenv("BASTAU_WEB__PUBLIC_URL", PUBLIC_URL)
+    h = await Harness.create(load_config(config_file), clock)
+    await seed_roster(h.app.db, clock)
+    yield h
+    await h.close()
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(at("2026-11-26 10:00"))

@@ -88,6 +88,10 @@ def open_dashboard_checks(page: Page, folder, size: str) -> None:
     assert "ноябрь 2026" in driver.find_element(By.CSS_SELECTOR, "#progress h2").text  # the open month, in ru
     assert "осталось 9 дней" in driver.find_element(By.ID, "deadline").text
     assert [r.find_element(By.CSS_SELECTOR, ".name").text for r in progress] == ["Сайрам ауданы"]
+    headers = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#progress thead th")]
+    assert headers[-2:] == ["Возвращено", "Принято"]  # the review's columns
+    assert [c.text for c in progress[0].find_elements(By.CSS_SELECTOR, ".count.returned, .count.accepted")] == [
+        "0", "0"]
     assert driver.find_elements(By.CSS_SELECTOR, "#missing .remind-button")
     assert page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#trends svg.chart"))
     width = driver.execute_script("return document.documentElement.scrollWidth")

@@ -100,6 +100,9 @@ async def test_a_chair_starts_in_the_chat_and_submits_on_the_page(api, harness, 
     for key, value in answers.items():
         assert (await put(api, MEKTEP_CHAIR, key, value))[0] == 200, key
     response = await api.client.post("/app/api/form/submit", headers=api.headers(MEKTEP_CHAIR))
+    assert response.status == 409 and (await response.json())["keys"] == ["members_total"]  # 120 + 2 − 0 ≠ 95
+    response = await api.client.post("/app/api/form/submit", headers=api.headers(MEKTEP_CHAIR),
+                                     json={"anyway": True})
     body = await response.json()
     assert response.status == 200, body
     assert body["status"] == "submitted" and not body["late"]
@@ -122,3 +125,56 @@ async def test_after_the_due_date_the_form_is_closed(api, harness, world):
     assert (closed["month"], closed["status"], closed["editable"]) == ("2026-11", "submitted", False)
     status, body = await put(api, KUTARYS_CHAIR, "members_total", 5)
     assert status == 422 and body["error"] == "Бұл есепті енді өзгертуге болмайды."
+
+
+async def submit(api, user_id: int, **body):
+    response = await api.client.post("/app/api/form/submit", headers=api.headers(user_id), json=body or None)
+    return response.status, await response.json()
+
+
+async def test_the_soft_rules_warn_with_the_numbers_and_the_chair_corrects_or_confirms(api, harness, world):
+    answers = {**WEB_ANSWERS, "members_total": 130, "members_joined": 5, "members_left": 1,
+               "appeals_received": 2, "appeals_resolved": 2, "projects": [], "trainings": 0, "needs": ""}
+    for key, value in answers.items():
+        assert (await put(api, MEKTEP_CHAIR, key, value))[0] == 200, key
+    # October's 120 members + 5 joined − 1 left = 124, not 130: warned, with the numbers, and nothing filed.
+    status, body = await submit(api, MEKTEP_CHAIR)
+    assert status == 409 and body["status"] == "warned" and body["keys"] == ["members_total"]
+    assert body["warnings"] == [
+        "⚠️ Всего членов партии: 130, а из прошлого месяца (120) с изменениями этого месяца выходит 124: "
+        "120 + Принято в партию за месяц (5) − Выбыло из партии за месяц (1)."]
+    assert body["confirm"] == "✅ Всё равно подтвердить"
+    assert await harness.app.repos.reports.get(world["mektep"], "2026-11") is None
+    assert (await submit(api, MEKTEP_CHAIR, anyway=False))[0] == 409
+    # Corrected on the page: the rule holds and the report is filed without asking again.
+    assert (await put(api, MEKTEP_CHAIR, "members_total", "124"))[0] == 200
+    status, body = await submit(api, MEKTEP_CHAIR)
+    assert status == 200 and body["status"] == "submitted"
+    assert (await harness.app.repos.reports.get(world["mektep"], "2026-11")).answers["members_total"] == 124
+
+
+async def test_confirmed_anyway_the_report_is_filed_as_it_is(api, harness, world):
+    chair = 1004  # in Kazakh
+    from tests.support.webapp_world import file_report, register
+
+    await register(harness, chair, "Қайнарбұлақ", "Омарова Гүлнар", None, "kk")
+    await file_report(harness, world["kainar"], "2026-10", chair, members_total=50)
+    answers = {**WEB_ANSWERS, "members_total": "40", "appeals_received": 0, "appeals_resolved": 0,
+               "projects": [], "trainings": 0, "needs": ""}
+    for key, value in answers.items():
+        assert (await put(api, chair, key, value))[0] == 200, key
+    status, body = await submit(api, chair)
+    assert status == 409 and "40" in body["warnings"][0] and "52" in body["warnings"][0]  # 50 + 2 − 0
+    assert body["confirm"] == "✅ Бәрібір растау"
+    status, body = await submit(api, chair, anyway=True)
+    assert status == 200 and body["status"] == "submitted"
+    assert (await harness.app.repos.reports.get(world["kainar"], "2026-11")).answers["members_total"] == 40
+
+
+async def test_numbers_that_add_up_or_no_last_month_to_compare_with_do_not_warn(api, harness, world):
+    # Құтарыс's October: 400 members; its November report (2 joined, 0 left) edited to 402, which adds up.
+    assert (await put(api, KUTARYS_CHAIR, "members_total", "402"))[0] == 200
+    assert (await submit(api, KUTARYS_CHAIR))[0] == 200  # 400 + 2 − 0 = 402
+    await harness.app.db.execute("DELETE FROM reports WHERE org_id = ? AND month = '2026-10'", (world["kutarys"],))
+    assert (await put(api, KUTARYS_CHAIR, "members_total", "999"))[0] == 200
+    assert (await submit(api, KUTARYS_CHAIR))[0] == 200  # no October to compare with

@@ -11,9 +11,9 @@ async def test_the_branch_admin_sees_every_district_and_the_district_admin_only_
     assert branch["month"] == "2026-11"
     assert branch["districts"] == [
         {"region": None, "district": "Байзақ ауданы", "district_id": branch["districts"][0]["district_id"],
-         "organizations": 1, "submitted": 0, "late": 0, "missing": 1},
+         "organizations": 1, "submitted": 0, "late": 0, "missing": 1, "returned": 0, "accepted": 0},
         {"region": None, "district": "Сайрам ауданы", "district_id": branch["districts"][1]["district_id"],
-         "organizations": 2, "submitted": 1, "late": 0, "missing": 1}]
+         "organizations": 2, "submitted": 1, "late": 0, "missing": 1, "returned": 0, "accepted": 0}]
     assert {m["organization"] for m in branch["missing_orgs"]} == {"Мектеп №5", "Қайнарбұлақ"}
 
     district = await api.json("/app/api/progress?month=2026-11", DISTRICT)

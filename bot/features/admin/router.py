@@ -33,6 +33,7 @@ from bot.telegram.admin import (
     message_of,
     paged,
     refuse,
+    refuse_outside,
 )
 from bot.telegram.filters import HasText, IsAdmin, IsBranchAdmin, MenuButton, NotCommand
 from bot.telegram.resume import register_reprompt
@@ -132,12 +133,12 @@ async def on_scope(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role:
     if callback_data.district:
         district = await district_in_scope(repos, role, callback_data.district)
         if district is None:
-            await refuse(query)
+            await refuse_outside(query, role)
             return
     elif callback_data.region:
         district = await repos.orgs.region_name(callback_data.region)
         if district is None:
-            await refuse(query)
+            await refuse_outside(query, role)
             return
     await add_admin(repos, clock, query.from_user.id, role, user_id, callback_data.district or None, district,
                     callback_data.region or None)

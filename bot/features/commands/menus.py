@@ -1,7 +1,11 @@
 """The command menus: the chairs' menu per language for everyone, and each admin's own (their chat's
 scope, BotCommandScopeChat) with the admin commands added; set at start and when an admin is added.
 A user who chooses a language in the bot (/language, registration) gets their chat's menu in it, since
-Telegram would otherwise pick the menu by the app's language, not the bot's."""
+Telegram would otherwise pick the menu by the app's language, not the bot's.
+
+A command cannot open a Mini App (BotCommand has no web_app), so the chairs' «Fill in as a form» is not
+here: it is the chat's menu button (bot/features/webapp/menu.py), the inline button under the main menu
+(/start, bot/features/onboarding/start.py) and under every reminder (bot/telegram/keyboards.py)."""
 from __future__ import annotations
 
 import logging

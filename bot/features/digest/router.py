@@ -6,7 +6,7 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Form
+from bot.config import Form, Settings
 from bot.domain.calendar import ReportingCalendar
 from bot.domain.clock import Clock
 from bot.domain.roles import Role
@@ -14,11 +14,12 @@ from bot.domain.text import split_message
 from bot.features.digest.chart import digest_chart
 from bot.features.digest.service import gather_digest, render_digest
 from bot.telegram.admin import region_of, scope_of
+from bot.telegram.keyboards import dashboard_keyboard, mini_app_url
 from db.repos import Repos
 
 
 async def cmd_digest(message: Message, role: Role, repos: Repos, calendar: ReportingCalendar, form: Form,
-                     clock: Clock) -> None:
+                     clock: Clock, config: Settings) -> None:
     if not role.is_admin:
         await message.answer(_("The digest is for administrators only."))
         return
@@ -27,8 +28,10 @@ async def cmd_digest(message: Message, role: Role, repos: Repos, calendar: Repor
         return
     digest = await gather_digest(repos, calendar, form, scope_of(role), clock.now(), region_id=region_of(role))
     await message.answer_photo(BufferedInputFile(await digest_chart(digest, form, calendar), "digest.png"))
-    for part in split_message(render_digest(digest, form)):
-        await message.answer(part)
+    parts = split_message(render_digest(digest, form))
+    for n, part in enumerate(parts, 1):  # the dashboard's button under the last part, as in the weekly digest
+        await message.answer(part, reply_markup=dashboard_keyboard(mini_app_url(config.web.public_url))
+                             if n == len(parts) else None)
 
 
 def create_router() -> Router:

@@ -27,7 +27,7 @@ from bot.features.joins.keyboards import JoinCb
 from bot.features.joins.service import Asked, Outcome, ask_to_join, decide, open_organizations
 from bot.features.onboarding.handover import tell_previous_chair
 from bot.features.onboarding.service import clean_full_name
-from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse
+from bot.telegram.admin import NOT_ALLOWED, AdminCb, paged, refuse, refuse_outside
 from bot.telegram.callbacks import callback_message, message_of
 from bot.telegram.filters import HasText, IsAdmin, NotCommand
 from bot.telegram.keyboards import main_menu
@@ -184,7 +184,7 @@ async def on_decide(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
     decision = await decide(repos, clock, query.from_user.id, role, callback_data.ref, approve, replace)
     request = decision.request
     if decision.outcome is Outcome.OUT_OF_SCOPE:
-        await refuse(query)
+        await refuse_outside(query, role)
     elif request is None:  # no such request
         await refuse(query, NOT_ALLOWED)
     elif decision.outcome is Outcome.ALREADY_DECIDED:

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import LOCALES
+from bot.config import LOCALES, Settings
 from bot.domain import dates
 from bot.domain.calendar import Month, ReportingCalendar
 from bot.domain.clock import Clock
@@ -21,7 +21,15 @@ from bot.features.report.session import ReportDialog
 from bot.i18n import N_, telegram_locale
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
-from bot.telegram.keyboards import MENU_HELP, MENU_LANGUAGE, LanguageCb, language_keyboard, main_menu
+from bot.telegram.keyboards import (
+    MENU_HELP,
+    MENU_LANGUAGE,
+    LanguageCb,
+    language_keyboard,
+    main_menu,
+    mini_app_url,
+    open_report_keyboard,
+)
 from bot.telegram.resume import reprompt
 from db.queries.users import User
 from db.repos import Repos
@@ -29,7 +37,10 @@ from db.repos import Repos
 log = logging.getLogger(__name__)
 
 
-async def show_main_menu(message: Message, role: Role, user: User) -> None:
+async def show_main_menu(message: Message, role: Role, config: Settings) -> None:
+    """The menu keyboard; a chair with the Mini App (`[web] public_url`) also gets the report's two ways,
+    the chat dialog and «Fill in as a form», as inline buttons: a web_app button of the reply keyboard
+    would open the page without initData, so the page could not know who the chair is."""
     if role.kind == "chair":
         text = _("Main menu. What would you like to do?")
     elif role.is_admin:
@@ -37,6 +48,10 @@ async def show_main_menu(message: Message, role: Role, user: User) -> None:
     else:
         text = _("Main menu.")
     await message.answer(text, reply_markup=main_menu(role))
+    form_url = mini_app_url(config.web.public_url)
+    if role.kind == "chair" and form_url:
+        await message.answer(_("The month's report: in the chat, one question at a time, or the whole report "
+                               "on one page as a form."), reply_markup=open_report_keyboard(form_url))
 
 
 GREETING = N_("Hello! Please choose your language:")
@@ -44,9 +59,10 @@ GREETING = N_("Hello! Please choose your language:")
 REPORT_STATES = {ReportDialog.filling.state, ReportDialog.resume_choice.state}
 
 
-async def cmd_start(message: Message, state: FSMContext, user: User, role: Role, i18n: I18n,
+async def cmd_start(message: Message, state: FSMContext, user: User, role: Role, i18n: I18n, config: Settings,
                     **data) -> None:
-    if role.kind == "guest" and user.locale and await reprompt(message, state, {"role": role, "user": user, **data}):
+    if role.kind == "guest" and user.locale and await reprompt(message, state, {"role": role, "user": user,
+                                                                              "config": config, **data}):
         return  # registration under way: keep what they typed, ask the current question again
     report_month = (await state.get_data()).get("month") if await state.get_state() in REPORT_STATES else None
     await state.clear()
@@ -59,7 +75,7 @@ async def cmd_start(message: Message, state: FSMContext, user: User, role: Role,
     if role.kind == "guest":
         await ask_code(message, state)
         return
-    await show_main_menu(message, role, user)
+    await show_main_menu(message, role, config)
     if report_month:  # /start in the middle of a report: say where the answers are, not leave them silently
         month = dates.month_in_text(Month.parse(report_month), i18n.current_locale)
         await message.answer(_("Your answers to the report for {month} are kept as a draft: /report continues "

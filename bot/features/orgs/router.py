@@ -27,6 +27,7 @@ from bot.telegram.admin import (
     org_in_scope,
     paged,
     refuse,
+    refuse_outside,
     region_of,
     scope_of,
 )
@@ -107,7 +108,7 @@ async def on_org(query: CallbackQuery, callback_data: AdminCb, role: Role, repos
                  calendar: ReportingCalendar, clock: Clock, i18n: I18n) -> None:
     org = await org_in_scope(repos, role, callback_data.org)
     if org is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     await query.answer()
     text, keyboard = await show_card(repos, org, config, calendar, clock, i18n.current_locale)
@@ -117,7 +118,7 @@ async def on_org(query: CallbackQuery, callback_data: AdminCb, role: Role, repos
 async def on_replace(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
     org = await org_in_scope(repos, role, callback_data.org)
     if org is None or org.archived:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     await query.answer()
     keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
@@ -132,7 +133,7 @@ async def on_replace_confirm(query: CallbackQuery, callback_data: AdminCb, role:
                              clock: Clock) -> None:
     org = await org_in_scope(repos, role, callback_data.org)
     if org is None or org.archived:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     chair = await repos.users.chair_of(org.id)
     code = await reissue_code(repos.db, org.id, clock.now(), handover_by=query.from_user.id)
@@ -149,7 +150,7 @@ async def on_deputy(query: CallbackQuery, callback_data: AdminCb, role: Role, re
     """A deputy code for the organization: whoever registers with it becomes its deputy chair."""
     org = await org_in_scope(repos, role, callback_data.org)
     if org is None or org.archived or not config.registration.deputies:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     code = await issue_deputy_code(repos.db, org.id, clock.now())
     await audit(repos.db, clock, query.from_user.id, "org.deputy_code", f"org:{org.id}",

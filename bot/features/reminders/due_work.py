@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram import Bot
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.config import Form
 from bot.domain.admins import Admin, AdminDirectory
 from bot.domain.calendar import Month
 from bot.domain.text import split_message
@@ -36,7 +37,7 @@ from bot.features.reminders.texts import (
 )
 from bot.telegram.admin import AdminCb
 from bot.telegram.delivery import deliver_parts
-from bot.telegram.keyboards import open_report_keyboard
+from bot.telegram.keyboards import dashboard_keyboard, mini_app_url, open_report_keyboard
 from db.queries.sent import SentKey
 from db.queries.stats import OrgStatus
 
@@ -87,12 +88,19 @@ async def send_once(app: AppContext, bot: Bot, key: SentKey, locale: str, render
     return Outcome(key, result.status, result.reason)
 
 
-def _reminder(step: str, month: Month, due: date) -> tuple[list[str], InlineKeyboardMarkup]:
-    return [reminder_text(step, month, due)], open_report_keyboard()
+def _reminder(step: str, month: Month, due: date, form_url: str | None) -> tuple[list[str], InlineKeyboardMarkup]:
+    """Every reminder (opening, before the due date, due day, overdue): the chat dialog's button and, with
+    a public address, «Fill in as a form» beside it."""
+    return [reminder_text(step, month, due)], open_report_keyboard(form_url)
 
 
 def _split(render_text: Callable[..., str], *args: Any) -> tuple[list[str], None]:
     return split_message(render_text(*args)), None
+
+
+def _digest(digest: Digest, form: Form, dashboard_url: str | None) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """The digest's text, with the button that opens the dashboard under its last part."""
+    return split_message(render_digest(digest, form)), dashboard_keyboard(dashboard_url)
 
 
 def _district_escalation(month: Month, due: date, district: str,
@@ -117,11 +125,12 @@ async def send_reminders(app: AppContext, bot: Bot, now: datetime) -> list[Outco
         if step is None:
             continue
         due = app.calendar.due_on(month)
+        form_url = mini_app_url(app.config.web.public_url)
         taken = await app.repos.sent.taken(REMIND, str(month), step.name, now)
         for status in await app.repos.stats.missing(str(month)):
             if status.chair_id is None or not status.chair_active or status.chair_id in taken:
                 continue
-            render = partial(_reminder, step.name, month, due)
+            render = partial(_reminder, step.name, month, due, form_url)
             outcome = await send_once(app, bot, SentKey(REMIND, str(month), status.chair_id, step.name),
                                       status.chair_locale or app.config.bot.default_locale, render, now)
             if outcome:
@@ -199,6 +208,7 @@ async def send_digests(app: AppContext, bot: Bot, now: datetime,
     if window is None:
         return []
     taken = await app.repos.sent.taken(DIGEST, window.name, "weekly", now)
+    dashboard_url = mini_app_url(app.config.web.public_url)
     digests = {}
     charts: dict[tuple[tuple[int | None, int | None], str], bytes | None] = {}  # (scope, language) -> the chart
     outcomes = []
@@ -212,7 +222,7 @@ async def send_digests(app: AppContext, bot: Bot, now: datetime,
         chart_key = (scope, admin.locale)
         if chart_key not in charts:
             charts[chart_key] = await _chart(app, digests[scope], admin.locale)
-        render = partial(_split, render_digest, digests[scope], app.config.form)
+        render = partial(_digest, digests[scope], app.config.form, dashboard_url)
         outcome = await send_once(app, bot, SentKey(DIGEST, window.name, admin.user_id, "weekly"),
                                   admin.locale, render, now, photo=charts[chart_key])
         if outcome:

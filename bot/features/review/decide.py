@@ -30,6 +30,7 @@ from bot.telegram.admin import (
     paged,
     parse_month,
     refuse,
+    refuse_outside,
 )
 from bot.telegram.filters import HasText, IsAdmin, NotCommand
 from bot.telegram.resume import register_reprompt
@@ -59,7 +60,7 @@ async def on_district(query: CallbackQuery, callback_data: AdminCb, role: Role, 
         return
     district = await district_in_scope(repos, role, callback_data.district)
     if district is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     await query.answer()
     locale = i18n.current_locale
@@ -93,7 +94,7 @@ async def on_open(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role: 
     month = parse_month(callback_data.month)
     org = await org_in_scope(repos, role, callback_data.org)
     if month is None or org is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     report = await repos.reports.get(org.id, str(month))
     if report is None:
@@ -124,7 +125,7 @@ async def on_accept(query: CallbackQuery, callback_data: AdminCb, bot: Bot, role
     month = parse_month(callback_data.month)
     org = await org_in_scope(repos, role, callback_data.org)
     if month is None or org is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     if not await review_report(repos, clock, query.from_user.id, role, org, month, ACCEPTED):
         await query.answer(_("This organization has no submitted report for that month."), show_alert=True)
@@ -142,7 +143,7 @@ async def on_return(query: CallbackQuery, callback_data: AdminCb, state: FSMCont
     month = parse_month(callback_data.month)
     org = await org_in_scope(repos, role, callback_data.org)
     if month is None or org is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     if await repos.reports.get(org.id, str(month)) is None:
         await query.answer(_("This organization has no submitted report for that month."), show_alert=True)

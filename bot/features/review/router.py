@@ -30,6 +30,7 @@ from bot.telegram.admin import (
     paged,
     parse_month,
     refuse,
+    refuse_outside,
     region_of,
 )
 from bot.telegram.filters import HasText, IsAdmin, MenuButton, NotCommand
@@ -74,7 +75,7 @@ async def on_reopen_district(query: CallbackQuery, callback_data: AdminCb, role:
 async def show_submitted(query: CallbackQuery, role: Role, repos: Repos, month: Month, district_id: int | None,
                          page: int, locale: str, edit: bool) -> None:
     if district_id is None or await district_in_scope(repos, role, district_id) is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     await query.answer()
     orgs = await repos.reports.submitted_orgs(str(month), district_id)
@@ -103,7 +104,7 @@ async def on_reopen_org(query: CallbackQuery, callback_data: AdminCb, state: FSM
     month = parse_month(callback_data.month)
     org = await org_in_scope(repos, role, callback_data.org)
     if month is None or org is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     if calendar.is_editable(month, clock.now()):
         await query.answer(_("This month can still be edited until its due date; there is nothing to reopen."),
@@ -165,7 +166,7 @@ async def on_reopen_confirm(query: CallbackQuery, state: FSMContext, bot: Bot, r
     await state.clear()
     org = await org_in_scope(repos, role, int(data.get("org", 0)))
     if org is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     reason = str(data["reason"])
     result = await reopen_report(repos, calendar, clock, query.from_user.id, role, org, month, reason)

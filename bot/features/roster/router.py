@@ -25,6 +25,7 @@ from bot.telegram.admin import (
     org_in_scope,
     paged,
     refuse,
+    refuse_outside,
     region_of,
     scope_of,
     scope_ref,
@@ -133,7 +134,7 @@ async def on_districts_page(query: CallbackQuery, callback_data: AdminCb, role: 
 async def show_orgs(query: CallbackQuery, role: Role, repos: Repos, district_id: int | None, page: int,
                     edit: bool) -> None:
     if district_id is None or await district_in_scope(repos, role, district_id) is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     if (message := await callback_message(query)) is None:
         return
@@ -157,7 +158,7 @@ async def on_orgs_page(query: CallbackQuery, callback_data: AdminCb, role: Role,
 async def on_code_org(query: CallbackQuery, callback_data: AdminCb, role: Role, repos: Repos) -> None:
     org = await org_in_scope(repos, role, callback_data.org)
     if org is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     if (message := await callback_message(query)) is None:
         return
@@ -174,7 +175,7 @@ async def on_code_confirm(query: CallbackQuery, callback_data: AdminCb, user: Us
                           clock: Clock) -> None:
     org = await org_in_scope(repos, role, callback_data.org)
     if org is None:
-        await refuse(query)
+        await refuse_outside(query, role)
         return
     if (message := await callback_message(query)) is None:  # the new code would be shown nowhere
         return

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 TREND_MONTHS = 12
 MISSING_SHOWN = 300  # the page lists this many missing organizations; the districts' drill-down has them all
+COUNTS = ("organizations", "submitted", "late", "missing", "returned", "accepted")  # per district and region
 REMIND_NOW = "remind-now"  # sent_log kind of «Remind now»: one per organization (recipient) and day (period)
 
 
@@ -56,8 +57,8 @@ def _missing_json(status: OrgStatus, reminded: set[int]) -> dict[str, Any]:
 
 async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None,
                    region_id: int | None = None) -> dict[str, Any]:
-    """The month's progress by district, the deadline and the organizations still missing (of one
-    region when `region_id` is given)."""
+    """The month's progress by district (with the review: reports returned for correction, accepted), the
+    deadline and the organizations still missing (of one region when `region_id` is given)."""
     now = app.clock.now()
     today = app.calendar.today(now)
     due = app.calendar.due_on(month)
@@ -66,17 +67,31 @@ async def progress(app: AppContext, dashboard: DashboardRepo, month: Month, dist
     missing = sorted(await dashboard.missing_first(str(month), district_id, MISSING_SHOWN, region_id),
                      key=lambda s: (kazakh_key(s.district), kazakh_key(s.org_name)))
     reminded = await app.repos.sent.taken(REMIND_NOW, today.isoformat(), str(month), now)
+    reviews = await dashboard.reviews(str(month), district_id, region_id)
+    districts = [{"region": p.region, "district": p.district, "district_id": p.district_id,
+                  "organizations": p.total, "submitted": p.submitted, "late": p.late, "missing": p.missing,
+                  "returned": reviews.get(p.district_id, (0, 0))[0], "accepted": reviews.get(p.district_id, (0, 0))[1]}
+                 for p in rows]
     return {
         **month_json(month),
         "open": month == app.calendar.open_month(now),
         "due": due.isoformat(), "due_label": dates.day(due, locale_now()), "days_left": (due - today).days,
         "deadline": deadline_text(due, today),
-        "districts": [{"region": p.region, "district": p.district, "district_id": p.district_id,
-                       "organizations": p.total, "submitted": p.submitted, "late": p.late,
-                       "missing": p.missing} for p in rows],
+        "districts": districts,
+        "regions": _by_region(districts),
         "missing_total": sum(p.missing for p in rows),
         "missing_orgs": [_missing_json(s, reminded) for s in missing],
     }
+
+
+def _by_region(districts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The districts' counts summed per region (None: districts of no region), by region name."""
+    regions: dict[str | None, dict[str, Any]] = {}
+    for d in districts:
+        total = regions.setdefault(d["region"], {"region": d["region"], **dict.fromkeys(COUNTS, 0)})
+        for key in COUNTS:
+            total[key] += d[key]
+    return sorted(regions.values(), key=lambda r: kazakh_key(r["region"] or ""))
 
 
 async def organizations(app: AppContext, dashboard: DashboardRepo, month: Month, district_id: int | None,

@@ -17,7 +17,7 @@ from bot.domain.calendar import Month
 from bot.domain.text import UnsafeText, normalize_text
 from bot.features.report import service
 from bot.features.webapp.dashboard import value_text
-from bot.form import engine
+from bot.form import engine, rules
 from bot.form.kinds import int as int_kind
 from bot.form.kinds import kind_of
 from bot.form.kinds.base import Reply
@@ -149,7 +149,21 @@ async def save_answer(app: AppContext, user: User, key: str, value: Any, locale:
     return {"key": key, "value": stored}
 
 
-async def submit(app: AppContext, user: User, locale: str) -> dict[str, Any]:
+def warned(app: AppContext, current: Sheet, answers: dict[str, Any], locale: str) -> dict[str, Any] | None:
+    """The form's soft rules (bot/form/rules.py) against last month's report, as the dialog checks them at
+    Confirm: the warnings with their numbers, or None when every rule is met."""
+    warnings = rules.check(app.config.form, answers, current.previous.answers if current.previous else None)
+    if not warnings:
+        return None
+    return {"status": "warned", "keys": [w.key for w in warnings],
+            "warnings": [rules.warning_text(app.config.form, w, locale, html=False) for w in warnings],
+            "message": _("Correct the answer above, or submit the report as it is."),
+            "confirm": _("✅ Confirm anyway")}
+
+
+async def submit(app: AppContext, user: User, locale: str, anyway: bool = False) -> dict[str, Any]:
+    """Submit the draft; `anyway`: the chair has seen the soft rules' warnings and submits as it is
+    (without it, a broken rule answers {"status": "warned", ...} and nothing is submitted)."""
     current = await sheet(app, user)
     if not current.editable:
         raise FormError(_("This report can no longer be changed."))
@@ -166,6 +180,8 @@ async def submit(app: AppContext, user: User, locale: str) -> dict[str, Any]:
         assert field is not None
         raise FormError(problem_text(app, field, invalid, locale) if invalid
                         else _("Please answer this question first."), key)
+    if not anyway and (warning := warned(app, current, {**draft.answers, **unsent}, locale)) is not None:
+        return warning
     if unsent:
         draft = await service.save(app.repos, draft, {**draft.answers, **unsent}, draft.cursor, user.id,
                                    app.clock.now())

@@ -2,7 +2,9 @@
 
     GET  /app/api/form            the open month's questions, the draft's answers (or the report's), status
     PUT  /app/api/form/{key}      {"value": …}: check one answer by the dialog's rules and save it in the draft
-    POST /app/api/form/submit     check every answer, then submit the draft as the month's report
+    POST /app/api/form/submit     check every answer, then submit the draft as the month's report;
+                                  the form's soft rules broken: 409 {"status": "warned", "warnings": [...]},
+                                  nothing submitted, until the chair corrects or sends {"anyway": true}
 
 Only a chair of an organization may call them (403 for anyone else). A refused answer: 422 with
 {"error": message, "key": field}.
@@ -59,9 +61,16 @@ async def submit(request: web.Request) -> web.Response:
     """Submit; the chat gets the same receipt as after the dialog, so both paths leave it there."""
     app, viewer, user = _chair(request)
     try:
-        result = await form.submit(app, user, viewer.locale)
+        body = await request.json() if request.can_read_body else {}
+    except ValueError:
+        body = {}
+    anyway = isinstance(body, dict) and body.get("anyway") is True
+    try:
+        result = await form.submit(app, user, viewer.locale, anyway)
     except form.FormError as error:
         return _refused(error)
+    if result["status"] == "warned":
+        return web.json_response(result, status=409)
     await deliver(request.app[STATE].bot, app.repos.users, user.id, result["message"])
     return web.json_response(result)
 

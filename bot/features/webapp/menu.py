@@ -16,19 +16,20 @@ from aiogram.types import MenuButtonDefault, MenuButtonWebApp, WebAppInfo
 
 from bot.domain.admins import AdminDirectory
 from bot.i18n import N_
+from bot.telegram.keyboards import DASHBOARD, mini_app_url
 
 if TYPE_CHECKING:
     from bot.context import AppContext
 
 log = logging.getLogger(__name__)
-BUTTON = N_("📊 Dashboard")  # translated per admin
+BUTTON = DASHBOARD  # translated per admin
 DEFAULT_BUTTON = N_("📝 Report form")  # every other chat (chairs): in the bot's default language
 
 
 class MenuButtons:
     def __init__(self, app: AppContext) -> None:
         self.app = app
-        self.url = f"{app.config.web.public_url}/app/"
+        self.url = mini_app_url(app.config.web.public_url) or ""
         self._default_set = False
         self._admins: dict[int, str] = {}  # admin's user id -> the language of the button their chat has
 

@@ -22,7 +22,7 @@ from bot.features.reminders.texts import reminder_text
 from bot.features.webapp.auth import Viewer
 from bot.features.webapp.dashboard import REMIND_NOW
 from bot.telegram.delivery import deliver
-from bot.telegram.keyboards import open_report_keyboard
+from bot.telegram.keyboards import mini_app_url, open_report_keyboard
 from db.queries.common import iso
 from db.queries.dashboard import DashboardRepo
 from db.queries.orgs import Organization
@@ -61,7 +61,7 @@ async def _deliver(app: AppContext, bot: Bot, org_id: int, month: Month, day: st
         return "already"
     with app.i18n.context(), app.i18n.use_locale(chair.locale or app.config.bot.default_locale):
         text = reminder_text(reminder_step(app, month, now), month, app.calendar.due_on(month))
-        markup = open_report_keyboard()
+        markup = open_report_keyboard(mini_app_url(app.config.web.public_url))
     result = await deliver(bot, app.repos.users, chair.id, text, markup)
     if result.transient:
         await app.repos.sent.release(key)

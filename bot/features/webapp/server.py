@@ -1,8 +1,9 @@
 """The web server in the bot process (aiohttp): the Mini App at /app/ and its API under /app/api/.
 
 Started and stopped with the dispatcher (`setup_webapp` in bot/features/webapp/__init__.py), on
-`[web] host` and `port`; the same aiohttp application can carry a webhook route later. A port already in
-use does not stop the bot: it is logged with the key that moves it, and the bot polls without the page.
+`[web] host` and `port`; it also carries the routes others share on it (the webhook on the same host and
+port: bot/telegram/web.py). A port already in use does not stop the bot: it is logged with the key that
+moves it, and the bot polls without the page; unless a shared route needs the server: then it stops the start.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.features.webapp.form_api import add_form_routes
 from bot.features.webapp.menu import MenuButtons
 from bot.features.webapp.remind import send_deferred
 from bot.features.webapp.state import STATE, VIEWER, WebState
+from bot.telegram.web import ListenError, listen, shared_routes
 from db.queries.dashboard import DashboardRepo
 
 if TYPE_CHECKING:
@@ -83,18 +85,20 @@ class WebServer:
     async def start(self, bot: Bot) -> None:
         cfg = self.app.config.web
         web_app = create_web_app(self.app, bot)
+        shared = shared_routes(self.app.extra)
+        for install in shared:
+            install(web_app)
         runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            await web.TCPSite(runner, cfg.host, cfg.port).start()
-        except OSError as exc:
+            self.url = await listen(runner, cfg.host, cfg.port, "[web] port (BASTAU_WEB__PORT)")
+        except ListenError as exc:
             await runner.cleanup()
-            log.error("the Mini App cannot listen on %s:%s (%s); set [web] port (BASTAU_WEB__PORT) to another "
-                      "port. The bot goes on without it.", cfg.host, cfg.port, exc.strerror or exc)
+            if shared:
+                raise
+            log.error("the Mini App %s. The bot goes on without it.", exc)
             return
         self._runner = runner
-        host, port = runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
         log.info("Mini App at %s/app/ (public address: %s)", self.url, cfg.public_url or "none, [web] public_url")
         state = web_app[STATE]
         menus = MenuButtons(self.app) if cfg.public_url else None

@@ -100,24 +100,31 @@ async function dashboard(view, month) {
     trendsCard(trends));
 }
 
+const COUNTS = ["organizations", "submitted", "late", "missing", "returned", "accepted"];
+
 function progressCard(p) {
-  const rows = p.districts.map((d) => el("tr", {class: "district-row", "data-district": d.district_id,
+  const cells = (row, tag) => COUNTS.map((key) => el(tag, {class: "count " + key}, String(row[key])));
+  const districtRow = (d) => el("tr", {class: "district-row", "data-district": d.district_id,
       onclick: () => go(district, d.district_id, d.district, p.month)},
     el("td", {}, el("span", {class: "name"}, d.district), el("div", {class: "bar"},
       el("span", {class: "ok", style: `width:${100 * (d.submitted - d.late) / Math.max(1, d.organizations)}%`}),
       el("span", {class: "late", style: `width:${100 * d.late / Math.max(1, d.organizations)}%`}))),
-    el("td", {}, String(d.organizations)), el("td", {}, String(d.submitted)), el("td", {}, String(d.late)),
-    el("td", {}, String(d.missing))));
+    ...cells(d, "td"));
+  // Several regions: each region's sums above its districts; the total of the scope at the bottom.
+  const rows = [];
+  for (const r of p.regions.length > 1 ? p.regions : [null]) {
+    if (r) rows.push(el("tr", {class: "region-row"}, el("th", {}, r.region || T.region), ...cells(r, "th")));
+    rows.push(...p.districts.filter((d) => !r || d.region === r.region).map(districtRow));
+  }
   if (p.districts.length > 1) {
-    const sum = (key) => String(p.districts.reduce((total, d) => total + d[key], 0));
-    rows.push(el("tr", {class: "total-row"}, el("th", {}, T.total), el("th", {}, sum("organizations")),
-      el("th", {}, sum("submitted")), el("th", {}, sum("late")), el("th", {}, sum("missing"))));
+    const total = Object.fromEntries(COUNTS.map((key) => [key, p.districts.reduce((sum, d) => sum + d[key], 0)]));
+    rows.push(el("tr", {class: "total-row"}, el("th", {}, T.total), ...cells(total, "th")));
   }
   return el("section", {class: "card", id: "progress"},
     el("h2", {}, p.label, " ", el("span", {class: "hint"}, p.open ? "· " + T.open_month : "")),
     el("div", {class: "deadline", id: "deadline"}, p.deadline), el("div", {class: "hint"}, p.due_label),
     el("div", {class: "table-wrap"}, el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, T.district),
-      el("th", {}, T.organizations), el("th", {}, T.submitted), el("th", {}, T.late), el("th", {}, T.missing))),
+      ...COUNTS.map((key) => el("th", {}, T[key])))),
       el("tbody", {}, rows))));
 }
 
@@ -241,15 +248,26 @@ async function chairForm(view) {
   const fields = sheet.fields.map((f) => formField(f, sheet.answers[f.key], sheet));
   const submit = el("button", {type: "button", class: "action", id: "submit-report", disabled: sheet.editable ? null : "disabled"}, T.submit);
   const result = el("p", {id: "form-result", role: "status"});
-  submit.addEventListener("click", async () => {
+  const send = async (anyway) => {
     submit.disabled = true;
     await Promise.all(pending.splice(0));
-    const response = await fetch("/app/api/form/submit", {method: "POST", headers: {Authorization: "tma " + initData}});
+    const response = await fetch("/app/api/form/submit", {method: "POST", body: JSON.stringify({anyway}),
+      headers: {Authorization: "tma " + initData, "Content-Type": "application/json"}});
     const answer = await response.json();
     submit.disabled = false;
-    if (response.ok) { result.textContent = answer.message; toast(answer.message); return; }
+    if (response.ok) { result.replaceChildren(answer.message); toast(answer.message); return; }
+    if (response.status === 409) {  // the form's soft rules: the numbers, then correct or confirm anyway
+      answer.keys.forEach((key, i) => { const box = document.querySelector(`.field[data-key="${key}"] .error`);
+        if (box) box.textContent = answer.warnings[i]; });
+      result.replaceChildren(...answer.warnings.map((w) => el("div", {class: "warning"}, w)),
+        el("div", {class: "hint"}, answer.message),
+        el("button", {type: "button", class: "action", id: "confirm-anyway", onclick: () => send(true)}, answer.confirm));
+      return;
+    }
+    result.replaceChildren();
     showError(answer.key, answer.error);
-  });
+  };
+  submit.addEventListener("click", () => send(false));
   view.replaceChildren(el("form", {id: "report-form", onsubmit: (e) => e.preventDefault()}, head, fields, el("div", {class: "card"}, submit, result)));
 }
 

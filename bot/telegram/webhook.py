@@ -1,0 +1,201 @@
+"""Webhook mode (`bastau run --webhook`): Telegram POSTs each update to `[webhook] url`.
+
+The request handler is aiogram's `SimpleRequestHandler` (its route, its constant-time secret check)
+with another answer: 200 only once the update is stored in the inbox (bot/telegram/inbox.py), then
+the inbox handles it after the answer, one chat's updates in order. So an update Telegram believes
+delivered is on disk, and one it sends again (its update_id is in the inbox) is answered 200 and not
+handled twice. A request without the right `X-Telegram-Bot-Api-Secret-Token` gets 401 and is logged
+(never the secret); a body that is not an update gets 400; a store that fails gets 500 (Telegram
+sends it again). Requests that arrive while the bot starts wait until the updates of before the
+restart are handled and waiting dialogs asked again; those that arrive while it stops get 503.
+
+Requests arriving together are stored in one transaction (`Inbox.store` takes a batch): each is
+still answered only when its own update is on disk.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.startup import StartupError
+from bot.telegram.inbox import Inbox
+from bot.telegram.polling import STOP_GRACE_S, Resume
+from bot.telegram.web import OwnServer, share_routes
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+
+log = logging.getLogger(__name__)
+SECRET_ENV = "WEBHOOK_SECRET"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_RULE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for secret_token
+READY_WAIT_S = 60.0  # a request during the start waits this long for the replay, then gets 503
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    url: str
+    host: str
+    port: int
+    path: str
+    allowed_updates: tuple[str, ...]
+    max_connections: int
+    secret: str
+    shared: bool  # on the Mini App's server ([web] host and port)
+
+
+def webhook_settings(config: Settings) -> WebhookSettings:
+    """The webhook's settings, the secret from the environment; a missing one is a StartupError naming it."""
+    cfg = config.webhook
+    if not cfg.url:
+        raise StartupError("webhook.url is not set: the public HTTPS address Telegram posts updates to, path "
+                           "included (BASTAU_WEBHOOK__URL)")
+    secret = os.environ.get(SECRET_ENV, "")
+    if not secret:
+        raise StartupError(f"{SECRET_ENV} is not set: webhook mode needs the secret token in the environment")
+    if not SECRET_RULE.fullmatch(secret):
+        raise StartupError(f"{SECRET_ENV} must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+    return WebhookSettings(cfg.url, cfg.host, cfg.port, cfg.path, cfg.allowed_updates, cfg.max_connections, secret,
+                           shared=(cfg.host, cfg.port) == (config.web.host, config.web.port))
+
+
+class InboxRequestHandler(SimpleRequestHandler):
+    """POST path: secret checked, the update stored in the inbox, 200, then handled by the inbox."""
+
+    def __init__(self, dp: Dispatcher, bot: Bot, inbox: Inbox, secret: str) -> None:
+        super().__init__(dp, bot, handle_in_background=True, secret_token=secret)
+        self.inbox = inbox
+        self.ready = asyncio.Event()  # set once the start's replay and resume are done
+        self.closing = False
+        self._batch: list[tuple[Update, asyncio.Future[bool]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bot = await self.resolve_bot(request)
+        if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), bot):
+            log.warning("webhook: refused a request from %s without the right secret token (401)",
+                        request.remote or "?")
+            return web.Response(status=401, text="Unauthorized")
+        try:
+            update = Update.model_validate_json(await request.read(), context={"bot": bot})
+        except ValidationError:
+            log.warning("webhook: a request from %s is not an update (400)", request.remote or "?")
+            return web.Response(status=400, text="Bad Request: not an update")
+        if not self.ready.is_set():
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.ready.wait(), READY_WAIT_S)
+        if self.closing or not self.ready.is_set():
+            return web.Response(status=503, text="Service Unavailable: the bot is stopping or starting")
+        try:
+            new = await self._store(update)
+        except Exception:  # the database is failing: Telegram sends it again
+            log.exception("webhook: update %s not stored (500)", update.update_id)
+            return web.Response(status=500, text="Internal Server Error")
+        if new:
+            self.inbox.dispatch(update)
+        return web.json_response({})
+
+    async def close(self) -> None:
+        """On the server's shutdown: refuse what still comes (the bot session is closed by run_webhook)."""
+        self.closing = True
+
+    async def _store(self, update: Update) -> bool:
+        """Durable once this returns; True when the update_id was not seen before."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._batch.append((update, done))
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush(), name="webhook store")
+        return await done
+
+    async def _flush(self) -> None:
+        """Store what waits in one transaction, then what came meanwhile, until nothing waits."""
+        try:
+            while self._batch:
+                batch, self._batch = self._batch, []
+                try:
+                    new = {u.update_id for u in await self.inbox.store([u for u, _ in batch])}
+                except Exception as exc:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(exc)
+                    continue
+                for update, done in batch:  # an update_id twice in one batch: the first one is the new one
+                    if not done.done():
+                        done.set_result(update.update_id in new)
+                    new.discard(update.update_id)
+        finally:
+            self._flusher = None
+
+
+async def run_webhook(app: AppContext, dp: Dispatcher, bot: Bot, inbox: Inbox, resume: Resume,
+                      settings: WebhookSettings, handle_signals: bool = True) -> None:
+    """Serve the webhook until SIGTERM/SIGINT (or cancellation). At start, after the startup hooks: the
+    updates stored but not handled before the last stop are handled, waiting dialogs asked again, then
+    requests are taken and setWebhook is called. At the stop: requests refused, handlers under way
+    given STOP_GRACE_S, the shutdown hooks run, the session closed."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if handle_signals:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+    handler = InboxRequestHandler(dp, bot, inbox, settings.secret)
+
+    def install(web_app: web.Application) -> None:
+        handler.register(web_app, path=settings.path)
+
+    own = None if settings.shared else OwnServer(install)
+    if settings.shared:
+        share_routes(app.extra, install)
+    workflow = {"dispatcher": dp, "bots": (bot,), **dp.workflow_data}
+    pruner: asyncio.Task[Any] | None = None
+    try:
+        await dp.emit_startup(bot=bot, **workflow)  # the Mini App's server starts, with the route if shared
+        if own is not None:
+            await own.start(settings.host, settings.port, "[webhook] port (BASTAU_WEBHOOK__PORT)")
+        answered = await inbox.replay()
+        await resume(answered)
+        handler.ready.set()
+        await _set_webhook(bot, dp, settings)
+        log.info("webhook at %s (listening on %s:%s%s)", settings.url, settings.host, settings.port, settings.path)
+        pruner = asyncio.create_task(inbox.prune_every(), name="inbox prune")
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        handler.closing = True
+        if pruner is not None:
+            pruner.cancel()
+            with suppress(asyncio.CancelledError):
+                await pruner
+        if own is not None:
+            await own.stop()
+        await inbox.close(STOP_GRACE_S)
+        try:
+            await dp.emit_shutdown(bot=bot, **workflow)
+        finally:
+            await bot.session.close()
+            if handle_signals:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    loop.remove_signal_handler(sig)
+
+
+async def _set_webhook(bot: Bot, dp: Dispatcher, settings: WebhookSettings) -> None:
+    allowed = list(settings.allowed_updates) or dp.resolve_used_update_types()
+    try:
+        await bot.set_webhook(settings.url, secret_token=settings.secret, allowed_updates=allowed,
+                              max_connections=settings.max_connections)
+    except TelegramAPIError as exc:
+        raise StartupError(f"setWebhook refused webhook.url {settings.url}: {exc.message}") from None
