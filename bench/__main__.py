@@ -159,6 +159,9 @@ class Run:
         self.notes["failover"] = (f"two `bastau run --role worker` on PostgreSQL, {result.lock} lock, "
                                   f"leader killed with kill -9: standby led after {result.failover_s} s "
                                   f"(configured {result.configured_s:g} s)")
+        if not self.quick:
+            advisory = failover.run(rounds=3, lock="postgresql")
+            self.notes["failover"] += f"; without Redis (advisory lock) {advisory.failover_s} s"
 
 
 STEP_OF = {"dialog_vs_bare_ratio": "dialog", "dialog_vs_floor": "dialog", "broadcast_rate_ratio": "broadcast",
