@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -40,6 +41,7 @@ SILENT = FIRST_CHAIR + 10_000  # the chairs who never write: their reminders are
 RECIPIENTS = 20_000_001  # the broadcast's recipients (chats of no user)
 SECRET = "drill-Secret_1"
 LEADS = "this process leads the workers"
+TAKEN = re.compile(r"inbox: (\d+) update\(s\) of a stopped process taken over")
 WAIT_S = 240.0
 
 
@@ -52,6 +54,7 @@ class Proxy:
         self.turn = 0
         self.url = ""
         self.forwarded: Counter[str] = Counter()
+        self.posting: dict[str, asyncio.Event] = {b: asyncio.Event() for b in backends}  # set at each request
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
 
@@ -63,6 +66,7 @@ class Proxy:
             backend = self.backends[self.turn % len(self.backends)]
             self.turn += 1
             try:
+                self.posting[backend].set()
                 async with self._http.post(backend + request.path, data=body, headers=headers) as answer:
                     self.forwarded[backend] += 1
                     return web.Response(status=answer.status, body=await answer.read(),
@@ -162,7 +166,8 @@ async def outcome(database_url: str, broadcast_id: int) -> dict[str, Any]:
             "SELECT recipient FROM sent_log WHERE kind = 'remind' AND status = 'claimed' AND recipient >= ?",
             (SILENT,))]
         status = (await db.fetchone("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,)))[0]
-        return {"reports": reports, "claimed": claimed, "broadcast": status}
+        not_done = (await db.fetchone("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL"))[0]
+        return {"reports": reports, "claimed": claimed, "broadcast": status, "inbox_not_done": not_done}
     finally:
         await db.close()
 
@@ -223,6 +228,11 @@ async def run(folder: Path, database_url: str, redis_url: str, chairs: int = 100
                     return progress[0] >= half or all(t.done() for t in tasks)
 
                 await until(halfway, WAIT_S, "halfway through the dialogs")
+                posting = proxy.posting[proxy.backends[0]]
+                posting.clear()
+                with suppress(TimeoutError):  # while an update is on its way in: stored or not, not yet handled
+                    await asyncio.wait_for(posting.wait(), 10)
+                await asyncio.sleep(0.005)
                 webs[0].kill()
                 kills.append(time.monotonic())
                 await asyncio.sleep(1.0)
@@ -267,11 +277,13 @@ async def run(folder: Path, database_url: str, redis_url: str, chairs: int = 100
         "broadcast": got["broadcast"], "broadcast_recipients_reached": len(delivered),
         "broadcast_duplicates_at_each_kill": per_kill,
         "leaders": {name: text.count(LEADS) for name, text in logs.items() if name.startswith("worker")},
-        "taken_over_from_the_inbox": sum(text.count("taken over") for text in logs.values()),
+        "inbox_rows_taken_over": sum(int(n) for n in TAKEN.findall("".join(logs.values()))),
+        "inbox_rows_not_done": got["inbox_not_done"],
         "forwarded_by_the_proxy": forwarded,
         "tracebacks_in_logs": {name: text.count("Traceback") for name, text in logs.items()},
     }
     result["ok"] = (result["finished"] == chairs and not wrong and result["reminded_twice_or_more"] == 0
+                    and result["inbox_rows_not_done"] == 0
                     and result["not_reminded"] == result["reminders_still_claimed"] <= len(kills)
                     and result["broadcast"] == "done" and len(delivered) == recipients
                     and max(per_kill, default=0) <= 1)

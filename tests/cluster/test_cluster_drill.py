@@ -17,6 +17,7 @@ async def test_the_cluster_loses_nothing_when_a_web_process_and_the_leader_are_k
     shown = json.dumps(result, ensure_ascii=False, indent=1)[:6000]
     assert result["kills"] == 2, shown
     assert result["finished"] == 100 and result["reports_exact"] == 100, shown  # every report complete and correct
+    assert result["inbox_rows_not_done"] == 0, shown  # every stored update handled, the killed process's too
     # Every reminder due in the window sent exactly once (one in flight at the leader's kill stays claimed
     # until db/queries/sent.py's claim timeout: counted, at most one per kill).
     assert result["reminded_twice_or_more"] == 0, shown
