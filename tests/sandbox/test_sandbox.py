@@ -265,7 +265,7 @@ async def test_start_without_a_token_runs_the_sandbox_until_sigterm(config_file,
 def test_start_with_a_token_runs_the_bot(monkeypatch, config_file):
     from bot import cli
 
-    async def bot(config):
+    async def bot(config, role="all"):
         return 7
 
     async def sandbox(config_path, port):
