@@ -77,7 +77,7 @@ async def _wait(predicate, timeout: float, every: float = 0.1) -> bool:
 async def broadcast_kill(folder: Path, recipients: int = 1000, kills: int = 10, rate: float = 25.0,
                          seed: int = 5) -> dict[str, Any]:
     """The bot at `rate` (config.toml's default: 25/s) against a server enforcing Telegram's 30/s."""
-    from db.database import Database
+    from db.sqlite import SQLiteDatabase
     from db.repos import Repos
 
     rng = random.Random(seed)

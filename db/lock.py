@@ -4,6 +4,7 @@ instance prints. The operating system releases the lock when the process ends, e
 
 With one writer the in-memory caches of dialog state (db/storage.py) and drafts
 (db/queries/reports.py) are correct: every change goes through them.
+SQLite only: on PostgreSQL several processes share the database and nothing is cached in a process.
 """
 from __future__ import annotations
 

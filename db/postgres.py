@@ -75,25 +75,28 @@ def _null_tests(number: str) -> re.Pattern[str]:
 async def _describe(conn: asyncpg.Connection, sql: str) -> tuple[str, tuple[Coerce, ...]]:
     """The statement as it will run, and its parameters' conversions. `? IS NULL OR col = ?` (SQLite infers
     nothing, PostgreSQL refuses a parameter whose only type would come from IS NULL): the IS NULL tests of
-    such a parameter are described without it, and then run with the type its other uses give it."""
-    casts: dict[str, str] = {}
+    such a parameter are described without it, then run with the type its other uses give it (text when
+    it has none: any type tests NULL the same)."""
+    casts: dict[str, str] = {}  # parameter number -> "" (its other uses type it) or "text" (it has none)
     while True:
         probe = sql
-        for number in casts:
-            probe = _null_tests(number).sub(r"NULL\1", probe)
+        for number, kind in casts.items():
+            probe = _null_tests(number).sub(rf"${number}::{kind}\1" if kind else r"NULL\1", probe)
         try:
             types = [t.name for t in (await conn.prepare(probe)).get_parameters()]
         except (asyncpg.AmbiguousParameterError, asyncpg.IndeterminateDatatypeError) as exc:
             found = _UNTYPED.search(str(exc))
-            if found is None or found.group(1) in casts or not _null_tests(found.group(1)).search(sql):
+            number = found.group(1) if found else ""
+            if not number or casts.get(number) == "text" or not _null_tests(number).search(sql):
                 raise
-            casts[found.group(1)] = ""
+            casts[number] = "text" if number in casts else ""
             continue
-        break
-    for number in casts:
-        position = int(number) - 1
-        kind = types[position] if position < len(types) and types[position] != "unknown" else "text"
-        sql = _null_tests(number).sub(rf"${number}::{kind}\1", sql)
+        untyped = [n for n, kind in casts.items() if not kind and int(n) > len(types)]  # the last ones, gone
+        if not untyped:
+            break
+        casts.update(dict.fromkeys(untyped, "text"))
+    for number, kind in casts.items():
+        sql = _null_tests(number).sub(rf"${number}::{kind or types[int(number) - 1]}\1", sql)
     return sql, tuple(coercer(t) for t in types)
 
 

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 def role_error(role: Role, database_url: str) -> str | None:
     """Why `role` cannot run on this database (one line), or None."""
-    if role is not Role.ALL and not database_url.startswith(("postgresql://", "postgres://")):
+    from db import is_postgres
+
+    if role is not Role.ALL and not is_postgres(database_url):
         return (f"--role {role} needs PostgreSQL (BASTAU_DATABASE_URL=postgresql://...): SQLite has one writer, "
                 f"so on SQLite only --role all runs, in one process")
     return None

@@ -37,7 +37,7 @@ class AdminsRepo:
         self.db = db
 
     async def all(self) -> list[AdminRow]:
-        rows = await self.db.fetchall(_ROWS + "ORDER BY a.scope, g.name, d.name, a.user_id")
+        rows = await self.db.fetchall(_ROWS + "ORDER BY a.scope, g.name NULLS FIRST, d.name NULLS FIRST, a.user_id")
         return [AdminRow(*r) for r in rows]
 
     async def get(self, user_id: int) -> AdminRow | None:

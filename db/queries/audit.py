@@ -28,7 +28,8 @@ class AuditRepo:
     async def add(self, at: datetime, actor_id: int, actor_role: str, action: str, object_ref: str,
                   details: dict[str, Any]) -> int:
         cur = await self.db.execute(
-            "INSERT INTO audit_log(at, actor_id, actor_role, action, object_ref, details) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO audit_log(at, actor_id, actor_role, action, object_ref, details) VALUES (?,?,?,?,?,?) "
+            "RETURNING id",
             (iso(at), actor_id, actor_role, action, object_ref, json.dumps(details, ensure_ascii=False)))
         return inserted_id(cur)
 

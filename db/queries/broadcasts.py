@@ -1,19 +1,32 @@
-"""Broadcasts and the delivery state of each recipient."""
+"""Broadcasts and the delivery state of each recipient.
+
+Recipients are claimed before delivery (migration 0015): a worker takes the next few unfinished
+recipients nobody holds (`claim`), and delivers only those; its claims are renewed with every state it
+writes (`save_states` with its Holder) and released when it stops (`release`). A claim older than
+CLAIM_LEASE belongs to a worker that died: another takes it over. So two workers delivering the same
+broadcast never send to the same recipient, except one whose call was in flight when its worker died.
+On SQLite one process delivers (the writer lock, db/lock.py): the claims it finds at its start are a
+dead process's, given back at once (`release_dead`) instead of after their lease.
+PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent claims take disjoint rows without waiting on each other;
+SQLite: the claim is one statement of its one writer.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
 from db.database import Database
+from db.dialect import POSTGRESQL
 from db.queries.common import inserted_id, iso
 
 # Recipient states. SENDING is written before the Bot API call, so after a crash
 # it means "maybe delivered": it is sent again, the only possible duplicate.
 PENDING, SENDING, SENT, BLOCKED, FAILED, CANCELLED = "pending", "sending", "sent", "blocked", "failed", "cancelled"
 RUNNING, DONE = "running", "done"
+CLAIM_LEASE = timedelta(seconds=60)  # a worker silent for that long (no claim, no state written) is dead
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,27 @@ class Recipient:
 StateUpdate = tuple[str, int, str | None, int, int]
 
 
+@dataclass(frozen=True)
+class Holder:
+    """A worker delivering one broadcast: `worker` names it uniquely among the processes."""
+    broadcast_id: int
+    worker: str
+
+
+# The next unfinished recipients in delivery order that nobody holds, or whose holder is silent since
+# :stale (never the asking worker's own: those are in its queue), while the broadcast runs.
+_CLAIM = ("UPDATE broadcast_recipients SET claimed_by = :worker, claimed_at = :now "
+          "WHERE broadcast_id = :id AND position IN (SELECT position FROM broadcast_recipients "
+          "WHERE broadcast_id = :id AND state IN ('pending', 'sending') "
+          "AND (claimed_by IS NULL OR (claimed_by <> :worker AND claimed_at < :stale)) "
+          "AND EXISTS (SELECT 1 FROM broadcasts WHERE id = :id AND status = 'running') "
+          "ORDER BY position LIMIT :limit) "
+          "RETURNING position, chat_id, state, attempts")
+_CLAIM_PG = _CLAIM.replace("ORDER BY position LIMIT :limit)", "ORDER BY position LIMIT :limit FOR UPDATE SKIP LOCKED)")
+_RENEW = ("UPDATE broadcast_recipients SET claimed_at = :now WHERE broadcast_id = :id AND claimed_by = :worker "
+          "AND state IN ('pending', 'sending')")
+
+
 def _broadcast(row: aiosqlite.Row) -> Broadcast:
     return Broadcast(row["id"], row["created_by"], row["admin_chat_id"], row["district_id"], row["audience"],
                      row["from_chat_id"], row["message_id"], row["status"], row["progress_message_id"],
@@ -71,6 +105,7 @@ def _receipt(rows: Iterable) -> Receipt:
 class BroadcastsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._claim = _CLAIM_PG if db.dialect == POSTGRESQL else _CLAIM
 
     async def create(self, *, created_by: int, admin_chat_id: int, district_id: int | None, audience: str,
                      from_chat_id: int, message_id: int, chat_ids: Sequence[int], now: datetime) -> int:
@@ -79,7 +114,7 @@ class BroadcastsRepo:
         async with self.db.transaction() as tx:
             cur = await tx.execute(
                 "INSERT INTO broadcasts(created_by, admin_chat_id, district_id, audience, from_chat_id, "
-                "message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (created_by, admin_chat_id, district_id, audience, from_chat_id, message_id, iso(now)))
             broadcast_id = inserted_id(cur)
             await tx.executemany(
@@ -106,12 +141,39 @@ class BroadcastsRepo:
         await self.db.execute("UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",
                               (message_id, broadcast_id))
 
-    async def unfinished(self, broadcast_id: int) -> list[Recipient]:
-        """Recipients still to deliver (pending, or sending when a crash interrupted), in order."""
-        rows = await self.db.fetchall(
-            "SELECT chat_id, state, attempts FROM broadcast_recipients "
-            "WHERE broadcast_id = ? AND state IN (?, ?) ORDER BY position", (broadcast_id, PENDING, SENDING))
-        return [Recipient(r[0], r[1], r[2]) for r in rows]
+    async def claim(self, holder: Holder, limit: int, now: datetime) -> list[Recipient]:
+        """Up to `limit` recipients for this worker to deliver (pending, or sending when a crash interrupted),
+        in delivery order; none once the broadcast is no longer running."""
+        params = {"id": holder.broadcast_id, "worker": holder.worker, "now": iso(now),
+                  "stale": iso(now - CLAIM_LEASE), "limit": limit}
+        async with self.db.transaction() as tx:
+            rows = await tx.fetchall(self._claim, params)
+        return [Recipient(r[1], r[2], r[3]) for r in sorted(rows, key=lambda r: r[0])]
+
+    async def renew(self, holder: Holder, now: datetime) -> None:
+        """The worker is alive: its claims stay its own for another CLAIM_LEASE."""
+        await self.db.execute(_RENEW, {"id": holder.broadcast_id, "worker": holder.worker, "now": iso(now)})
+
+    async def release(self, holder: Holder) -> None:
+        """Give back the worker's unfinished recipients (it stops; another worker or the next start
+        delivers them)."""
+        await self.db.execute(
+            "UPDATE broadcast_recipients SET claimed_by = NULL, claimed_at = NULL WHERE broadcast_id = ? "
+            "AND claimed_by = ? AND state IN ('pending', 'sending')", (holder.broadcast_id, holder.worker))
+
+    async def release_dead(self) -> None:
+        """At a process's start, before it resumes broadcasts: on SQLite every claim is a dead process's
+        (nothing else may write the file); on PostgreSQL live workers may hold some, left to their lease."""
+        if self.db.dialect != POSTGRESQL:
+            await self.db.execute(
+                "UPDATE broadcast_recipients SET claimed_by = NULL, claimed_at = NULL WHERE claimed_by IS NOT NULL "
+                "AND state IN ('pending', 'sending') AND broadcast_id IN (SELECT id FROM broadcasts WHERE status = ?)",
+                (RUNNING,))
+
+    async def unfinished_count(self, broadcast_id: int) -> int:
+        row = await self.db.fetchone("SELECT COUNT(*) FROM broadcast_recipients WHERE broadcast_id = ? "
+                                     "AND state IN ('pending', 'sending')", (broadcast_id,))
+        return row[0] if row else 0
 
     async def recipients(self, broadcast_id: int) -> list[tuple[int, str, str | None]]:
         """(chat_id, state, error) of everyone, in order."""
@@ -120,12 +182,18 @@ class BroadcastsRepo:
             (broadcast_id,))
         return [(r[0], r[1], r[2]) for r in rows]
 
-    async def save_states(self, updates: Sequence[StateUpdate]) -> None:
-        """Write several recipients' states in one transaction (results and the next 'sending' marks)."""
-        if updates:
-            await self.db.executemany(
+    async def save_states(self, updates: Sequence[StateUpdate], holder: Holder | None = None,
+                          now: datetime | None = None) -> None:
+        """Write several recipients' states in one transaction (results and the next 'sending' marks);
+        with the writing worker's holder and the time, its claims are renewed in the same transaction."""
+        if not updates:
+            return
+        async with self.db.transaction() as tx:
+            await tx.executemany(
                 "UPDATE broadcast_recipients SET state = ?, attempts = ?, error = ? "
                 "WHERE broadcast_id = ? AND chat_id = ?", updates)
+            if holder is not None and now is not None:
+                await tx.execute(_RENEW, {"id": holder.broadcast_id, "worker": holder.worker, "now": iso(now)})
 
     async def receipt(self, broadcast_id: int) -> Receipt:
         return _receipt(await self.db.fetchall(
@@ -138,13 +206,15 @@ class BroadcastsRepo:
             out[broadcast_id] = await self.receipt(broadcast_id)
         return out
 
-    async def finish(self, broadcast_id: int, status: str, now: datetime, cancelled_by: int | None = None) -> None:
-        """Close the broadcast; when cancelled, whoever was not reached is marked cancelled."""
+    async def finish(self, broadcast_id: int, status: str, now: datetime, cancelled_by: int | None = None) -> bool:
+        """Close the running broadcast; when cancelled, whoever was not reached is marked cancelled. False
+        when it was no longer running (another worker closed it first)."""
         async with self.db.transaction() as tx:
-            if status == CANCELLED:
+            closed = await tx.execute(
+                "UPDATE broadcasts SET status = ?, finished_at = ?, cancelled_by = ? WHERE id = ? AND status = ?",
+                (status, iso(now), cancelled_by, broadcast_id, RUNNING))
+            if closed.rowcount and status == CANCELLED:
                 await tx.execute(
                     "UPDATE broadcast_recipients SET state = ? WHERE broadcast_id = ? AND state IN (?, ?)",
                     (CANCELLED, broadcast_id, PENDING, SENDING))
-            await tx.execute(
-                "UPDATE broadcasts SET status = ?, finished_at = ?, cancelled_by = ? WHERE id = ?",
-                (status, iso(now), cancelled_by, broadcast_id))
+        return closed.rowcount > 0

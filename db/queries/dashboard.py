@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.database import Database
+from db.dialect import POSTGRESQL, SQLITE, inner_joins, json_field, json_texts
 from db.queries.stats import OrgStatus
 
 
@@ -53,7 +54,7 @@ _REPORT = ("SELECT r.id, r.org_id, o.district_id, r.month, r.answers, r.late, r.
 # Each figure has two forms, keyed by "is the scope the whole branch": branch-wide, one walk of the month's
 # (month, key) range; for one district, probes of its few organizations in the primary key.
 _KEYS = ("WITH keys AS (SELECT id, key FROM tallied_keys WHERE kind = :kind "
-         "AND key IN (SELECT value FROM json_each(:keys))) ")
+         f"AND key IN ({json_texts(SQLITE, ':keys')})) ")
 _ORGS = "organizations o CROSS JOIN keys k CROSS JOIN "
 _FIGURES: dict[bool, dict[str, str]] = {
     True: {
@@ -92,6 +93,29 @@ _FIGURES: dict[bool, dict[str, str]] = {
 _REGION_FIGURES = {name: sql.replace("o.district_id = :district",
                                      "o.district_id IN (SELECT id FROM districts WHERE region_id = :region)")
                    for name, sql in _FIGURES[False].items()}
+
+# PostgreSQL: the same figures, the keys read from the JSON parameter as jsonb, plain inner joins.
+_PG_FIGURES = {scope: {name: inner_joins(sql.replace(json_texts(SQLITE, ":keys"), json_texts(POSTGRESQL, ":keys")))
+                       for name, sql in figures.items()}
+               for scope, figures in (("branch", _FIGURES[True]), ("district", _FIGURES[False]),
+                                      ("region", _REGION_FIGURES))}
+_ALL_FIGURES = {
+    SQLITE: {"branch": _FIGURES[True], "district": _FIGURES[False], "region": _REGION_FIGURES},
+    POSTGRESQL: _PG_FIGURES,
+}
+
+
+def _deferred_sql(dialect: str) -> tuple[str, str]:
+    """The «Remind now» requests deferred to quiet hours, read from the audit log's JSON details: the
+    ones due in a window, and whether one exists for an organization and day."""
+    month, day, deferred = (json_field(dialect, "details", name) for name in ("month", "day", "deferred_to"))
+    org = ("CAST(substr(object_ref, 5) AS INTEGER)" if dialect == SQLITE
+           else "CAST(substr(object_ref, 5) AS BIGINT)")
+    return (f"SELECT DISTINCT {org}, {month}, {day}, {deferred} FROM audit_log "
+            f"WHERE action = ? AND {deferred} BETWEEN ? AND ? ORDER BY 4, 1",
+            f"SELECT 1 FROM audit_log WHERE action = ? AND object_ref = ? AND {day} = ? "
+            f"AND {deferred} IS NOT NULL LIMIT 1")
+
 
 CACHED_FIGURES = 4000  # (scope, month, keys) entries: 200 districts x 13 months fit with room
 
@@ -132,11 +156,18 @@ _REVIEWS = (
     "WHERE r.month = :month AND r.review IN ('returned', 'accepted') AND o.archived_at IS NULL "
     "AND (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
     "GROUP BY o.district_id")
+# PostgreSQL sums no booleans: the same counts as filtered counts.
+_PG_REVIEWS = _REVIEWS.replace("SUM(r.review = 'returned'), SUM(r.review = 'accepted')",
+                               "COUNT(*) FILTER (WHERE r.review = 'returned'), "
+                               "COUNT(*) FILTER (WHERE r.review = 'accepted')")
 
 
 class DashboardRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._sql = _ALL_FIGURES[db.dialect]
+        self._reviews = _PG_REVIEWS if db.dialect == POSTGRESQL else _REVIEWS
+        self._deferred, self._deferred_exists = _deferred_sql(db.dialect)
         self._figures: dict[tuple[Any, ...], tuple[tuple[Any, ...], MonthFigures]] = {}
 
     async def statuses(self, month: str, district_id: int | None) -> list[OrgStatus]:
@@ -154,7 +185,7 @@ class DashboardRepo:
     async def reviews(self, month: str, district_id: int | None,
                       region_id: int | None = None) -> dict[int, tuple[int, int]]:
         """district id -> (returned, accepted) reports of the month; districts with neither are left out."""
-        rows = await self.db.fetchall(_REVIEWS, {"month": month, "district": district_id, "region": region_id})
+        rows = await self.db.fetchall(self._reviews, {"month": month, "district": district_id, "region": region_id})
         return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
     async def report(self, report_id: int) -> ReportRow | None:
@@ -188,7 +219,8 @@ class DashboardRepo:
 
     async def _compute(self, month: str, prev: str, number_keys: Sequence[str], option_keys: Sequence[str],
                        district_id: int | None, region_id: int | None = None) -> MonthFigures:
-        sql = _REGION_FIGURES if district_id is None and region_id is not None else _FIGURES[district_id is None]
+        scope = "district" if district_id is not None else "region" if region_id is not None else "branch"
+        sql = self._sql[scope]
         base = {"month": month, "prev": prev, "district": district_id, "region": region_id}
         numbers = {**base, "kind": "number", "keys": json.dumps(list(number_keys))}
         options = {**base, "kind": "option", "keys": json.dumps(list(option_keys))}
@@ -204,15 +236,9 @@ class DashboardRepo:
     async def deferred_reminders(self, action: str, since: str, until: str) -> list[tuple[int, str, str, str]]:
         """(org id, month, day, deferred_to) of «Remind now» requests made in quiet hours (the audit log
         is their queue: see bot/features/webapp/remind.py) due between `since` and `until` (ISO UTC)."""
-        rows = await self.db.fetchall(
-            "SELECT DISTINCT CAST(substr(object_ref, 5) AS INTEGER), json_extract(details, '$.month'), "
-            "json_extract(details, '$.day'), json_extract(details, '$.deferred_to') FROM audit_log "
-            "WHERE action = ? AND json_extract(details, '$.deferred_to') BETWEEN ? AND ? ORDER BY 4, 1",
-            (action, since, until))
+        rows = await self.db.fetchall(self._deferred, (action, since, until))
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def deferred_reminder_exists(self, action: str, org_id: int, day: str) -> bool:
-        row = await self.db.fetchone(
-            "SELECT 1 FROM audit_log WHERE action = ? AND object_ref = ? AND json_extract(details, '$.day') = ? "
-            "AND json_extract(details, '$.deferred_to') IS NOT NULL LIMIT 1", (action, f"org:{org_id}", day))
+        row = await self.db.fetchone(self._deferred_exists, (action, f"org:{org_id}", day))
         return row is not None

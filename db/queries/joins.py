@@ -43,7 +43,7 @@ class JoinsRepo:
 
     async def create(self, user_id: int, org_id: int, full_name: str, now: datetime) -> int:
         cur = await self.db.execute(
-            "INSERT INTO join_requests(user_id, org_id, full_name, created_at) VALUES (?,?,?,?)",
+            "INSERT INTO join_requests(user_id, org_id, full_name, created_at) VALUES (?,?,?,?) RETURNING id",
             (user_id, org_id, full_name, iso(now)))
         return inserted_id(cur)
 

@@ -111,7 +111,7 @@ async def codes_csv(db: Database, district_id: int | None = None, region_id: int
         "SELECT COALESCE(g.name, ''), d.name, o.name, o.invite_code, COALESCE(o.org_code, '') "
         "FROM organizations o JOIN districts d ON d.id = o.district_id LEFT JOIN regions g ON g.id = d.region_id "
         "WHERE o.archived_at IS NULL AND (:district IS NULL OR d.id = :district) "
-        "AND (:region IS NULL OR d.region_id = :region) ORDER BY g.name, d.name, o.name",
+        "AND (:region IS NULL OR d.region_id = :region) ORDER BY g.name NULLS FIRST, d.name, o.name",
         {"district": district_id, "region": region_id})
     with_codes = any(r[4] for r in rows)
     out = io.StringIO()
@@ -176,7 +176,7 @@ class OrgsRepo:
         """The organizations of a scope that are not archived."""
         rows = await self.db.fetchall(
             _SELECT + "WHERE o.archived_at IS NULL AND (:district IS NULL OR o.district_id = :district) "
-            "AND (:region IS NULL OR d.region_id = :region) ORDER BY g.name, d.name, o.name",
+            "AND (:region IS NULL OR d.region_id = :region) ORDER BY g.name NULLS FIRST, d.name, o.name",
             {"district": district_id, "region": region_id})
         return [o for o in map(_org, rows) if o is not None]
 
@@ -207,7 +207,7 @@ class OrgsRepo:
         """The districts that are not archived, named with their region where there are several regions."""
         rows = await self.db.fetchall(
             "SELECT d.id, d.name, g.name, (SELECT COUNT(*) FROM regions) FROM districts d "
-            "LEFT JOIN regions g ON g.id = d.region_id WHERE d.archived_at IS NULL ORDER BY g.name, d.name")
+            "LEFT JOIN regions g ON g.id = d.region_id WHERE d.archived_at IS NULL ORDER BY g.name NULLS FIRST, d.name")
         return [(r[0], f"{r[1]} · {r[2]}" if r[3] > 1 and r[2] else r[1]) for r in rows]
 
     async def district_name(self, district_id: int) -> str | None:

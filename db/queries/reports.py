@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from db.database import Database
+from db.dialect import SQLITE
 from db.queries.common import iso
 from db.queries.inbox import mark_handled
 
@@ -61,15 +62,17 @@ class ReportsRepo:
     a draft read once is answered from memory, and every change reaches SQLite (committed) before
     the cache takes it. A draft write is the whole effect of a report step, so it also marks the
     update being handled done in the same transaction (db/queries/inbox.py): a crash never replays
-    an answer onto the next question."""
+    an answer onto the next question. On PostgreSQL several processes write drafts: none is cached."""
 
     def __init__(self, db: Database, cached_drafts: int = CACHED_DRAFTS) -> None:
         self.db = db
-        self.cached_drafts = cached_drafts
+        self.cached_drafts = cached_drafts if db.dialect == SQLITE else 0
         # (org_id, month) -> (user_id, answers as stored JSON, cursor), or _NO_DRAFT
         self._drafts: dict[tuple[int, str], tuple[int, str, str | None] | None] = {}
 
     def _remember_draft(self, key: tuple[int, str], value: tuple[int, str, str | None] | None) -> None:
+        if not self.cached_drafts:
+            return
         if key not in self._drafts and len(self._drafts) >= self.cached_drafts:
             del self._drafts[next(iter(self._drafts))]
         self._drafts[key] = value
@@ -106,12 +109,16 @@ class ReportsRepo:
 
     async def get_draft(self, org_id: int, month: str) -> Draft | None:
         key = (org_id, month)
-        if key not in self._drafts:
+        if key in self._drafts:
+            cached = self._drafts[key]
+        else:
             row = await self.db.fetchone(
                 "SELECT user_id, answers, cursor FROM drafts WHERE org_id = ? AND month = ?", key)
-            if key not in self._drafts:  # else a write landed while we read: it is newer
-                self._remember_draft(key, (row[0], row[1], row[2]) if row else _NO_DRAFT)
-        cached = self._drafts.get(key)
+            cached = (row[0], row[1], row[2]) if row else _NO_DRAFT
+            if key in self._drafts:  # a write landed while we read: it is newer
+                cached = self._drafts[key]
+            else:
+                self._remember_draft(key, cached)
         if cached is None:
             return None
         user_id, answers, cursor = cached
@@ -167,7 +174,7 @@ class ReportsRepo:
             "LEFT JOIN users u ON u.org_id = o.id AND u.deputy = 0 "
             "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
             "WHERE (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
-            "AND (o.archived_at IS NULL OR r.id IS NOT NULL) ORDER BY g.name, d.name, o.name",
+            "AND (o.archived_at IS NULL OR r.id IS NOT NULL) ORDER BY g.name NULLS FIRST, d.name, o.name",
             {"month": month, "district": district_id, "region": region_id})
         return [ExportRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] is not None else None,
                           bool(r[6]), r[7], r[8], r[9], None if r[10] is None else bool(r[10]),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from db.database import Database, Tx
+from db.dialect import json_ints
 from db.queries.common import inserted_id, iso
 from db.queries.orgs import RosterRow, fresh_code, name_key, repairs
 
@@ -39,7 +40,7 @@ async def _regions(tx: Tx, rows: list[RosterRow], default_region: str, summary: 
     regions = {name_key(r["name"]): r["id"] for r in await tx.fetchall("SELECT id, name FROM regions")}
     for name in dict.fromkeys(row.region or default_region for row in rows):
         if name and name_key(name) not in regions:
-            cur = await tx.execute("INSERT INTO regions(name) VALUES (?)", (name,))
+            cur = await tx.execute("INSERT INTO regions(name) VALUES (?) RETURNING id", (name,))
             regions[name_key(name)] = inserted_id(cur)
             summary.regions_added.append(name)
     if default_region:
@@ -67,6 +68,7 @@ async def apply_rows(db: Database, rows: list[RosterRow], now: datetime, *, defa
     summary = ApplySummary()
     stamp = iso(now)
     async with db.transaction() as tx:
+        await tx.lock("roster")  # PostgreSQL: the rows read here stay as read until the writes commit
         regions = await _regions(tx, rows, default_region, summary)
         districts = {(r["region_id"], name_key(r["name"])): (r["id"], r["name"])
                      for r in await tx.fetchall("SELECT id, region_id, name FROM districts")}
@@ -82,7 +84,7 @@ async def apply_rows(db: Database, rows: list[RosterRow], now: datetime, *, defa
             region_id = regions.get(name_key(row.region or default_region))
             known = districts.get((region_id, name_key(row.district)))
             if known is None:
-                cur = await tx.execute("INSERT INTO districts(region_id, name) VALUES (?, ?)",
+                cur = await tx.execute("INSERT INTO districts(region_id, name) VALUES (?, ?) RETURNING id",
                                        (region_id, row.district))
                 known = districts[(region_id, name_key(row.district))] = (inserted_id(cur), row.district)
                 summary.districts_added.append(row.district)
@@ -151,9 +153,10 @@ async def archive_orgs(db: Database, org_ids: list[int], now: datetime) -> Apply
     """Archive the given organizations (the chat's confirm button after an upload)."""
     summary = ApplySummary()
     async with db.transaction() as tx:
+        await tx.lock("roster")
         rows = await tx.fetchall(
             "SELECT o.id, d.name, o.name FROM organizations o JOIN districts d ON d.id = o.district_id "
-            "WHERE o.archived_at IS NULL AND o.id IN (SELECT value FROM json_each(?))", (json.dumps(org_ids),))
+            f"WHERE o.archived_at IS NULL AND o.id IN ({json_ints(db.dialect, '?')})", (json.dumps(org_ids),))
         summary.absent = [(r[0], r[1], r[2]) for r in rows]
         await archive(tx, [r[0] for r in rows], now, summary)
     return summary

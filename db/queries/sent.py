@@ -74,6 +74,6 @@ class SentRepo:
 
     async def rows(self, kind: str | None = None) -> list[SentRow]:
         rows = await self.db.fetchall(
-            "SELECT kind, period, recipient, step, status FROM sent_log WHERE (? IS NULL OR kind = ?) "
-            "ORDER BY claimed_at, kind, period, recipient, step", (kind, kind))
+            "SELECT kind, period, recipient, step, status FROM sent_log WHERE (:kind IS NULL OR kind = :kind) "
+            "ORDER BY claimed_at, kind, period, recipient, step", {"kind": kind})
         return [SentRow(*r) for r in rows]

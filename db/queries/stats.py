@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from db.database import Database
+from db.dialect import POSTGRESQL, SQLITE, inner_joins, json_ints, json_texts
 
 
 class OrgStatus(NamedTuple):
@@ -66,12 +67,12 @@ _PROGRESS = {
           "LEFT JOIN (SELECT o.district_id, COUNT(*) AS submitted, SUM(r.late) AS late FROM reports r "
           "JOIN organizations o ON o.id = r.org_id WHERE r.month = :month AND o.archived_at IS NULL "
           "GROUP BY o.district_id) f ON f.district_id = d.id "
-          "WHERE (:region IS NULL OR d.region_id = :region) ORDER BY g.name, d.name",
+          "WHERE (:region IS NULL OR d.region_id = :region) ORDER BY g.name NULLS FIRST, d.name",
     False: "SELECT d.id, d.name, COUNT(o.id), COUNT(r.id), COALESCE(SUM(r.late), 0), d.region_id, g.name "
            "FROM districts d LEFT JOIN regions g ON g.id = d.region_id "
            "JOIN organizations o ON o.district_id = d.id AND o.archived_at IS NULL "
            "LEFT JOIN reports r ON r.org_id = o.id AND r.month = :month "
-           "WHERE d.id = :district GROUP BY d.id ORDER BY d.name",
+           "WHERE d.id = :district GROUP BY d.id, g.name ORDER BY d.name",
 }
 # Month totals from report_numbers / report_options (migration 0006), keyed by "is the scope the whole
 # branch". One sum per key walks its (month, key) range in index order: no sort of ~70,000 numbers.
@@ -102,6 +103,8 @@ _OPTIONS = {
 _CHUNK = 150
 _REGISTER = ("INSERT OR IGNORE INTO tallied_keys(key, kind, backfill_below) "
              "SELECT value, :kind, (SELECT MAX(id) + 1 FROM reports) FROM json_each(:keys)")
+_KNOWN = ("SELECT key, backfill_below FROM tallied_keys WHERE kind = :kind "
+          "AND key IN (SELECT value FROM json_each(:keys))")
 _PENDING = ("SELECT id, backfill_below FROM tallied_keys WHERE kind = :kind "
             "AND key IN (SELECT value FROM json_each(:keys)) AND backfill_below IS NOT NULL")
 _STEP = "(SELECT id, month, org_id, answers FROM reports WHERE id < :below ORDER BY id DESC LIMIT :chunk) r "
@@ -123,6 +126,60 @@ _BACKFILL = {
 _ADVANCE = ("UPDATE tallied_keys SET backfill_below = (SELECT MIN(r.id) FROM " + _STEP + ") "
             "WHERE id IN (SELECT value FROM json_each(:ids))")
 
+# PostgreSQL: the same statements over jsonb. A key is registered with the reports table locked against
+# writes (SHARE): a report written meanwhile would have its id below backfill_below and yet be invisible
+# to the back-fill (not committed) and have no rows from the triggers (they ran before the key existed).
+# A back-fill step locks its keys' rows (FOR UPDATE): concurrent processes go down the ids one after the
+# other. tally_integer() is SQLite's CAST AS INTEGER of a JSON number or string (migration 0006).
+_PG_KEYS = json_texts(POSTGRESQL, ":keys")
+_PG_IDS = json_ints(POSTGRESQL, ":ids")
+_PG_ANSWERS = "CROSS JOIN LATERAL jsonb_each(CAST(r.answers AS jsonb)) j "
+_PG_BACKFILL = {
+    "number": "INSERT INTO report_numbers(month, key_id, org_id, value) "
+              "SELECT r.month, t.id, r.org_id, tally_integer(j.value) FROM " + _STEP + _PG_ANSWERS +
+              "JOIN tallied_keys t ON t.key = j.key AND t.kind = 'number' "
+              f"WHERE t.id IN ({_PG_IDS}) AND jsonb_typeof(j.value) IN ('number', 'string') "
+              "ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING",
+    "option": "INSERT INTO report_options(month, key_id, option, org_id) "
+              "SELECT DISTINCT r.month, t.id, p.value, r.org_id FROM " + _STEP + _PG_ANSWERS +
+              "JOIN tallied_keys t ON t.key = j.key AND t.kind = 'option' "
+              "CROSS JOIN LATERAL jsonb_array_elements_text("
+              "CASE WHEN jsonb_typeof(j.value) = 'array' THEN j.value ELSE '[]'::jsonb END) p(value) "
+              f"WHERE t.id IN ({_PG_IDS}) ORDER BY 1, 2, 3, 4 ON CONFLICT DO NOTHING",
+}
+
+
+def _on_postgresql(sql: str) -> str:
+    return inner_joins(sql.replace(json_texts(SQLITE, ":keys"), _PG_KEYS).replace(json_texts(SQLITE, ":ids"), _PG_IDS))
+
+
+@dataclass(frozen=True)
+class _Statements:
+    numbers: dict[bool, str]
+    options: dict[bool, str]
+    known: str
+    register: str
+    pending: str
+    backfill: dict[str, str]
+    advance: str
+    before_register: str | None = None
+
+
+_SQL = {
+    SQLITE: _Statements(_NUMBERS, _OPTIONS, _KNOWN, _REGISTER, _PENDING, _BACKFILL, _ADVANCE),
+    POSTGRESQL: _Statements(
+        numbers={scope: _on_postgresql(sql) for scope, sql in _NUMBERS.items()},
+        options={scope: _on_postgresql(sql) for scope, sql in _OPTIONS.items()},
+        known=_on_postgresql(_KNOWN),
+        register="INSERT INTO tallied_keys(key, kind, backfill_below) "
+                 "SELECT k, CAST(:kind AS TEXT), (SELECT MAX(id) + 1 FROM reports) "
+                 "FROM jsonb_array_elements_text(CAST(:keys AS jsonb)) k ON CONFLICT DO NOTHING",
+        pending=_on_postgresql(_PENDING) + " ORDER BY id FOR UPDATE",
+        backfill=_PG_BACKFILL,
+        advance=_on_postgresql(_ADVANCE),
+        before_register="LOCK TABLE reports IN SHARE MODE"),
+}
+
 
 def _status(row) -> OrgStatus:
     return OrgStatus(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], bool(row[8]),
@@ -132,6 +189,7 @@ def _status(row) -> OrgStatus:
 class StatsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.sql = _SQL[db.dialect]
         self._complete: set[tuple[str, str]] = set()  # (kind, key) whose back-fill is done (in the DB too)
 
     async def missing(self, month: str, district_id: int | None = None,
@@ -152,7 +210,7 @@ class StatsRepo:
                              district_id: int | None = None, region_id: int | None = None) -> dict[str, int]:
         """key -> the sum of that numeric answer over the month's reports of the scope."""
         await self._tally("number", keys)
-        rows = await self.db.fetchall(_NUMBERS[district_id is None and region_id is None],
+        rows = await self.db.fetchall(self.sql.numbers[district_id is None and region_id is None],
                                       {"month": month, "district": district_id, "region": region_id,
                                        "keys": json.dumps(list(keys))})
         return {r[0]: r[1] for r in rows if r[1] is not None}
@@ -162,7 +220,7 @@ class StatsRepo:
                             region_id: int | None = None) -> dict[tuple[str, str], int]:
         """(field key, option key) -> how many organizations chose that option in a multi answer."""
         await self._tally("option", keys)
-        rows = await self.db.fetchall(_OPTIONS[district_id is None and region_id is None],
+        rows = await self.db.fetchall(self.sql.options[district_id is None and region_id is None],
                                       {"month": month, "district": district_id, "region": region_id,
                                        "keys": json.dumps(list(keys))})
         return {(r[0], r[1]): r[2] for r in rows}
@@ -179,12 +237,13 @@ class StatsRepo:
         if not wanted:
             return
         names = json.dumps(wanted)
-        known = {r[0]: r[1] for r in await self.db.fetchall(
-            "SELECT key, backfill_below FROM tallied_keys WHERE kind = :kind "
-            "AND key IN (SELECT value FROM json_each(:keys))", {"kind": kind, "keys": names})}
+        known = {r[0]: r[1] for r in await self.db.fetchall(self.sql.known, {"kind": kind, "keys": names})}
         if len(known) < len(wanted):
             async with self.db.transaction() as tx:
-                await tx.execute(_REGISTER, {"kind": kind, "keys": json.dumps([k for k in wanted if k not in known])})
+                if self.sql.before_register:
+                    await tx.execute(self.sql.before_register)
+                new = json.dumps([k for k in wanted if k not in known])
+                await tx.execute(self.sql.register, {"kind": kind, "keys": new})
         if len(known) < len(wanted) or any(below is not None for below in known.values()):
             while await self._backfill_step(kind, names):
                 pass
@@ -193,13 +252,13 @@ class StatsRepo:
     async def _backfill_step(self, kind: str, names: str) -> bool:
         """Back-fill the next _CHUNK reports for the pending keys among `names`; False when none is pending."""
         async with self.db.transaction() as tx:
-            pending = await tx.fetchall(_PENDING, {"kind": kind, "keys": names})
+            pending = await tx.fetchall(self.sql.pending, {"kind": kind, "keys": names})
             if not pending:
                 return False
             below = max(r[1] for r in pending)  # keys registered together go down together
             step = {"below": below, "chunk": _CHUNK, "ids": json.dumps([r[0] for r in pending if r[1] == below])}
-            await tx.execute(_BACKFILL[kind], step)
-            await tx.execute(_ADVANCE, step)
+            await tx.execute(self.sql.backfill[kind], step)
+            await tx.execute(self.sql.advance, step)
         return True
 
     async def report_count(self, month: str, district_id: int | None = None, region_id: int | None = None) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db.database import Database
+from db.dialect import json_ints
 from db.queries.admins import AdminGrant
 from db.queries.common import iso
 
@@ -33,13 +34,13 @@ def _user(row) -> User | None:
 class UsersRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._get_many = f"SELECT * FROM users WHERE id IN ({json_ints(db.dialect, '?')})"
 
     async def get(self, user_id: int) -> User | None:
         return _user(await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,)))
 
     async def get_many(self, user_ids: Sequence[int]) -> dict[int, User]:
-        rows = await self.db.fetchall("SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))",
-                                      (json.dumps(list(user_ids)),))
+        rows = await self.db.fetchall(self._get_many, (json.dumps(list(user_ids)),))
         return {user.id: user for user in map(_user, rows) if user is not None}
 
     async def ensure(self, user_id: int, now: datetime) -> User:
@@ -90,6 +91,7 @@ class UsersRepo:
                               now: datetime) -> bool:
         """Bind the user to the organization as its deputy; False when it has another deputy."""
         async with self.db.transaction() as tx:
+            await tx.lock(f"org-people:{org_id}")  # PostgreSQL: one registration per organization at a time
             if await tx.fetchone("SELECT 1 FROM users WHERE org_id = ? AND deputy = 1 AND id != ?",
                                  (org_id, user_id)):
                 return False
@@ -109,6 +111,7 @@ class UsersRepo:
         transaction and their id returned; None when there was none; False when another chair holds it
         and no handover is under way."""
         async with self.db.transaction() as tx:
+            await tx.lock(f"org-people:{org_id}")  # the read of the chair and the writes go together
             taken = await tx.fetchone(
                 "SELECT id FROM users WHERE org_id = ? AND deputy = 0 AND id != ?", (org_id, user_id))
             handover = await tx.fetchone("SELECT handover_by FROM organizations WHERE id = ?", (org_id,))

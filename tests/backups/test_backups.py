@@ -15,6 +15,8 @@ from bot.features.backups import service as backups
 from db.lock import WriterLock
 from tests.support.paths import REPO
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file's backups; PostgreSQL's (pg_dump): test_pg_dump.py
+
 
 def rows(path, table: str = "organizations") -> list[tuple]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
-from db.sqlite import SQLiteDatabase, split_statements
-
 from db.queries.reports import ReportsRepo
+from db.sqlite import SQLiteDatabase, split_statements
 from db.storage import DatabaseStorage
 from tests.support.cli import bastau
 

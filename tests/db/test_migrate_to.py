@@ -16,6 +16,7 @@ from bot.config import load_config
 from db.migrate_to import migrate_to
 from db.postgres import PgDatabase
 from tests.support.cli import bastau
+from tests.support.paths import REPO
 
 SAMPLE = "SELECT org_id, month, answers, late, submitted_by, submitted_at FROM reports ORDER BY id"
 
@@ -67,7 +68,7 @@ async def test_migrate_to_refuses_a_target_that_is_not_postgresql(config_file):
 
 @pytest.mark.slow
 async def test_a_national_database_moves_with_equal_counts_and_reports(tmp_path, pg_empty_url):
-    config = load_config(Path(__file__).resolve().parents[2] / "config.toml")
+    config = load_config(REPO / "config.toml")
     path = tmp_path / "national.db"
     seeded = await asyncio.to_thread(seed, path, config.form, organizations=10_000, months=36, tallied=True)
     counts = await migrate_to(path, pg_empty_url)

@@ -152,3 +152,7 @@ async def test_a_parameter_tested_for_null_takes_the_type_of_its_other_use(pg):
     assert [r[0] for r in await pg.fetchall(named, {"n": None, "name": None})] == ["a", "b"]
     assert [r[0] for r in await pg.fetchall(named, {"n": "2", "name": None})] == ["b"]
     assert [r[0] for r in await pg.fetchall(named, {"n": None, "name": "a"})] == ["a"]
+    apart = "SELECT name FROM t WHERE (? IS NULL OR n = ?) AND (? IS NOT NULL OR name = 'a') ORDER BY name"
+    assert [r[0] for r in await pg.fetchall(apart, (None, None, 5))] == ["a", "b"]
+    assert [r[0] for r in await pg.fetchall(apart, (2, 2, None))] == []
+    assert [r[0] for r in await pg.fetchall(apart, ("x", 1, None))] == ["a"]

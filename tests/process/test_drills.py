@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import pytest
+
 from bench.drills import row_counts
 from bench.report_driver import file_report
 from bot.cli import main as bastau
 from bot.form.render import ReportCb
 from bot.telegram.delivery import RetryRequests
-from db.sqlite import SQLiteTx as Tx
+from db.postgres import PgTx
+from db.sqlite import SQLiteTx
 from tests.support.people import register
 
 MONTH = "2026-11"
@@ -54,7 +57,8 @@ async def test_a_resent_update_after_a_restart_is_still_handled_once(harness):
 async def test_a_failure_inside_the_submit_transaction_loses_nothing(harness, monkeypatch):
     chair = await register(harness, 2003, "kk", "Құтарыс")
     await to_summary(harness, chair, "kk")
-    execute = Tx.execute
+    tx_class = PgTx if harness.app.db.dialect == "postgresql" else SQLiteTx
+    execute = tx_class.execute
 
     async def failing_once(self, sql, params=()):
         if sql.startswith("DELETE FROM drafts") and not failing_once.done:
@@ -63,7 +67,7 @@ async def test_a_failure_inside_the_submit_transaction_loses_nothing(harness, mo
         return await execute(self, sql, params)
 
     failing_once.done = False
-    monkeypatch.setattr(Tx, "execute", failing_once)
+    monkeypatch.setattr(tx_class, "execute", failing_once)
     await chair.press_data(CONFIRM)
     assert "Кешіріңіз" in chair.reply  # the apology, in Kazakh
     assert await reports_of(harness) == []  # the report row was rolled back with the failed delete
@@ -94,6 +98,7 @@ async def test_bot_api_errors_while_a_chair_answers_are_retried(harness):
     assert draft.answers == {"members_total": 400} and draft.cursor == "members_joined"
 
 
+@pytest.mark.sqlite_only
 async def test_after_the_drills_the_database_is_sound_and_backs_up(harness, config_file, tmp_path):
     for n, (language, org) in enumerate((("kk", "Құтарыс"), ("ru", "Мектеп №5"))):
         await register(harness, 2010 + n, language, org)

@@ -15,17 +15,18 @@ from tests.support.paths import REPO
 from tests.support.people import register
 from tests.support.roster import seed_roster
 
-
 DATABASES = ["sqlite", "postgresql"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test marked sqlite_only (it is about SQLite itself: its file, lock, backups) runs on SQLite only."""
+    """A test marked sqlite_only (it is about SQLite itself: its file, lock, backups) runs on SQLite only;
+    one marked postgresql_only (pg_dump, several processes on one database) on PostgreSQL only."""
     kept, dropped = [], []
     for item in items:
         spec = getattr(item, "callspec", None)
-        on_pg = spec is not None and spec.params.get("config_file") == "postgresql"
-        (dropped if on_pg and item.get_closest_marker("sqlite_only") else kept).append(item)
+        engine = spec.params.get("config_file") if spec is not None else None
+        other = {"sqlite": "postgresql_only", "postgresql": "sqlite_only"}.get(engine or "")
+        (dropped if other and item.get_closest_marker(other) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

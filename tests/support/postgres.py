@@ -1,7 +1,9 @@
 """A throw-away PostgreSQL server for the session: initdb into a temporary folder, pg_ctl start on a free
 127.0.0.1 port (socket in that folder; fsync, synchronous_commit and full_page_writes off; trust auth),
 stopped when the session ends. One template database is migrated once; each test gets its own copy
-(CREATE DATABASE ... TEMPLATE, a file copy: fast).
+(CREATE DATABASE ... TEMPLATE). A copy costs a checkpoint (about half a second on a busy machine), so a
+test's database is emptied when the test ends (its connections cut, every row deleted with triggers off,
+the sequences restarted) and lent to the next test, unless its tables are no longer the template's.
 
 Run as root (CI, this machine), initdb refuses to start: the server then runs as the `postgres` system user
 (runuser), owning its folder. When no server can be started the PostgreSQL tests are skipped with the
@@ -19,11 +21,12 @@ import tempfile
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 TEMPLATE = "bastau_template"
+T = TypeVar("T")
 _START_TIMEOUT_S = 60
 
 
@@ -42,10 +45,18 @@ def _bindir() -> Path | None:
     return Path(found).resolve().parent if found and shutil.which("pg_ctl") else None
 
 
-def _run_apart(work: Coroutine[Any, Any, None]) -> None:
+def _run_apart(work: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to its end in a thread of its own (a fixture may be set up inside a running loop)."""
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, work).result()
+        return pool.submit(asyncio.run, work).result()
+
+
+async def _shape(conn: Any) -> str:
+    """What must stay as the template made it for a database to be lent again."""
+    return str(await conn.fetchval(
+        "SELECT (SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname) FROM pg_class "
+        "WHERE relnamespace = current_schema()::regnamespace) || '|' || "
+        "(SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations)"))
 
 
 def _free_port() -> int:
@@ -62,6 +73,9 @@ class PgServer:
         self.as_user = as_user
         self.user = "postgres"
         self._numbers = itertools.count(1)
+        self._free: list[str] = []  # emptied databases of finished tests, as the template is
+        self._shape = ""  # the template's tables, sequences and migrations; "" when it is not reusable
+        self._emptying = ""  # the script that empties a copy
 
     def url(self, database: str) -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -119,12 +133,48 @@ class PgServer:
             await conn.close()
         db = await PgDatabase.open(self.url(TEMPLATE), pool_size=1)
         await db.close()
+        conn = await asyncpg.connect(self.url(TEMPLATE))
+        try:
+            tables = [r[0] for r in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'schema_migrations' ORDER BY tablename")]
+            sequences = [r[0] for r in await conn.fetch(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")]
+            filled = [t for t in tables if await conn.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{t}")')]
+            self._shape = "" if filled else await _shape(conn)
+        finally:
+            await conn.close()
+        self._emptying = "SET session_replication_role = replica;" + "".join(
+            f'DELETE FROM "{t}";' for t in tables) + "".join(f"ALTER SEQUENCE \"{q}\" RESTART;" for q in sequences)
 
-    def fresh_database(self, template: str = TEMPLATE) -> str:
-        """A new database copied from the template (migrated, empty); its URL."""
+    def lend(self) -> str:
+        """A migrated, empty database for a test: an emptied one, or a new copy of the template; its name."""
+        return self._free.pop() if self._free else self.fresh_database(url=False)
+
+    def give_back(self, name: str) -> None:
+        """Empty a test's database for the next test (when its tables are still the template's)."""
+        if self._shape and _run_apart(self._empty(name)):
+            self._free.append(name)
+
+    async def _empty(self, name: str) -> bool:
+        import asyncpg
+
+        conn = await asyncpg.connect(self.url(name))
+        try:
+            await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            if await _shape(conn) != self._shape:
+                return False
+            await conn.execute(self._emptying)
+            return True
+        finally:
+            await conn.close()
+
+    def fresh_database(self, template: str = TEMPLATE, url: bool = True) -> str:
+        """A new database copied from the template (migrated, empty); its URL (or its name)."""
         name = f"t_{os.getpid()}_{next(self._numbers)}"
         _run_apart(self._create(name, template))
-        return self.url(name)
+        return self.url(name) if url else name
 
     async def _create(self, name: str, template: str) -> None:
         import asyncpg
@@ -162,12 +212,14 @@ def pg_server() -> Iterator[PgServer | str]:
 
 
 @pytest.fixture
-def pg_url(pg_server: PgServer | str) -> str:
-    """A fresh, migrated, empty PostgreSQL database for this test."""
+def pg_url(pg_server: PgServer | str) -> Iterator[str]:
+    """A migrated, empty PostgreSQL database of this test's own."""
     if isinstance(pg_server, str):
         unavailable(pg_server)
         raise AssertionError("unreachable")
-    return pg_server.fresh_database()
+    name = pg_server.lend()
+    yield pg_server.url(name)
+    pg_server.give_back(name)
 
 
 @pytest.fixture

@@ -63,7 +63,9 @@ async def snapshot(harness, tables: tuple[str, ...] = WATCHED) -> dict[str, list
 
 async def every_table(harness, but: tuple[str, ...] = ()) -> tuple[str, ...]:
     """All tables of the database except the dialog's own bookkeeping (its state, the updates seen) and `but`."""
-    rows = await harness.app.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                         "AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    rows = await harness.app.db.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        if harness.app.db.dialect == "sqlite" else
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
     skipped = {"fsm", "inbox", "reprompts", "schema_migrations", *but}
     return tuple(r[0] for r in rows if r[0] not in skipped)

@@ -4,15 +4,19 @@ Crash safety: a recipient is marked "sending" in the DB (durably) before its Bot
 its result is written right after in the background; concurrent marks and results share one
 transaction (group commit). On resume "sending" counts as not yet delivered, so only the messages
 in flight at a crash (at most `max_in_flight`, usually one or two) can arrive twice; nobody is skipped.
+Several workers may run the same broadcast (a standby taking over): each delivers only the recipients it
+has claimed (bot/features/broadcast/claims.py), so none sends to a recipient another one holds.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import math
-from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+import os
+import secrets
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -28,18 +32,20 @@ from aiogram.utils.i18n import I18n
 from bot.config import BroadcastSection
 from bot.domain.clock import Clock
 from bot.features.broadcast.receipt import STOP_LABEL, receipt_text, stop_keyboard
+from bot.features.broadcast.recipients import CLAIM_POLL_S, Claims, StateWriter
 from bot.telegram.delivery import Sleep
 from db.queries.broadcasts import (
     BLOCKED,
     CANCELLED,
+    CLAIM_LEASE,
     DONE,
     FAILED,
     SENDING,
     SENT,
     Broadcast,
+    Holder,
     Receipt,
     Recipient,
-    StateUpdate,
 )
 from db.repos import Repos
 
@@ -71,52 +77,13 @@ class Pacer:
             await self.sleep(slot - now)
 
 
-class StateWriter:
-    """Group commit of recipient states: one transaction writes everything queued so far.
-    'sending' marks are awaited (commit) before the call; results are written soon (flush_soon)
-    without holding up delivery, so after a crash few delivered messages still read 'sending'."""
-
-    def __init__(self, save: Callable[[Sequence[StateUpdate]], Awaitable[None]]) -> None:
-        self.save = save
-        self.queued: list[StateUpdate] = []
-        self.queued_count = 0
-        self.written_count = 0
-        self.lock = asyncio.Lock()
-        self.flusher: asyncio.Task | None = None
-
-    def add(self, update: StateUpdate) -> None:
-        self.queued.append(update)
-        self.queued_count += 1
-
-    async def commit(self) -> None:
-        """Return once everything queued before this call is in the DB."""
-        target = self.queued_count
-        async with self.lock:
-            if self.written_count >= target:
-                return
-            batch, self.queued = self.queued, []
-            upto = self.queued_count
-            await self.save(batch)
-            self.written_count = upto
-
-    def flush_soon(self) -> None:
-        if self.flusher is None or self.flusher.done():
-            self.flusher = asyncio.create_task(self.commit())
-
-    async def close(self) -> None:
-        """Write everything still queued (after the workers stopped)."""
-        if self.flusher is not None:
-            await asyncio.gather(self.flusher, return_exceptions=True)
-        await self.commit()
-
-
 @dataclass
 class Job:
     broadcast_id: int
     bot: Bot
     writer: StateWriter
+    claims: Claims
     loaded: Broadcast | None = None  # read from the database when the job starts running
-    queue: deque[Recipient] = field(default_factory=deque)
     sent: int = 0
     blocked: int = 0
     failed: int = 0
@@ -149,7 +116,8 @@ class BroadcastEngine:
     """
 
     def __init__(self, repos: Repos, i18n: I18n, settings: BroadcastSection, clock: Clock,
-                 sleep: Sleep = asyncio.sleep, default_locale: str = "kk", max_in_flight: int | None = None) -> None:
+                 sleep: Sleep = asyncio.sleep, default_locale: str = "kk", max_in_flight: int | None = None,
+                 worker_id: str | None = None) -> None:
         self.repos = repos
         self.i18n = i18n
         self.settings = settings
@@ -162,6 +130,8 @@ class BroadcastEngine:
         self.pacer = Pacer(settings.rate_per_second, self._now, self._sleep)
         self.last_sent: dict[int, float] = {}
         self.jobs: dict[int, Job] = {}
+        # Names this engine's claims on recipients among every process delivering broadcasts.
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
     def _now(self) -> float:
         return self.clock.now().timestamp()
@@ -184,7 +154,8 @@ class BroadcastEngine:
         job = self.jobs.get(broadcast_id)
         if job is not None and job.task is not None:
             return job.task
-        job = Job(broadcast_id, bot, StateWriter(self.repos.broadcasts.save_states))
+        claims = Claims(self.repos.broadcasts, Holder(broadcast_id, self.worker_id), self.clock, self.max_in_flight)
+        job = Job(broadcast_id, bot, StateWriter(claims.save), claims)
         self.jobs[broadcast_id] = job
         job.task = task = asyncio.create_task(self._run(job), name=f"broadcast-{broadcast_id}")
         return task
@@ -202,6 +173,7 @@ class BroadcastEngine:
 
     async def resume_all(self, bot: Bot) -> list[int]:
         """Start every broadcast a previous process left running."""
+        await self.repos.broadcasts.release_dead()
         ids = [b.id for b in await self.repos.broadcasts.running() if b.id not in self.jobs]
         for broadcast_id in ids:
             self.start(broadcast_id, bot)
@@ -250,18 +222,17 @@ class BroadcastEngine:
             job.locale = (admin.locale if admin else None) or self.default_locale
             start = await self.repos.broadcasts.receipt(broadcast_id)
             job.sent, job.blocked, job.failed, job.left = start.sent, start.blocked, start.failed, start.left
-            job.queue.extend(await self.repos.broadcasts.unfinished(broadcast_id))
-            workers = [asyncio.create_task(self._worker(job)) for _ in range(min(self.max_in_flight, len(job.queue)))]
-            try:
-                await asyncio.gather(*workers)
-            finally:
-                for worker in workers:
-                    worker.cancel()
-                await job.writer.close()
+            await job.claims.release()  # what an earlier run of it in this engine left claimed
+            while True:
+                await self._deliver_claimed(job)
+                if job.cancel_requested or not await self.repos.broadcasts.unfinished_count(broadcast_id):
+                    break
+                await self._sleep(CLAIM_POLL_S)  # the rest is another worker's: delivered, or taken over
             status = CANCELLED if job.cancel_requested else DONE
-            await self.repos.broadcasts.finish(broadcast_id, status, self.clock.now(), job.cancelled_by)
+            closed = await self.repos.broadcasts.finish(broadcast_id, status, self.clock.now(), job.cancelled_by)
             receipt = await self.repos.broadcasts.receipt(broadcast_id)
-            await self._report_final(job, receipt, status)
+            if closed:  # else another worker closed it (and reports it) or an admin cancelled it
+                await self._report_final(job, receipt, status)
             return receipt
         except asyncio.CancelledError:
             log.info("broadcast %s interrupted; it resumes at the next start", broadcast_id)
@@ -272,9 +243,20 @@ class BroadcastEngine:
         finally:
             self.jobs.pop(broadcast_id, None)
 
+    async def _deliver_claimed(self, job: Job) -> None:
+        """Deliver whatever this worker can claim, `max_in_flight` at a time; its claims end with it."""
+        workers = [asyncio.create_task(self._worker(job)) for _ in range(self.max_in_flight)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await job.writer.close()
+            await job.claims.release()
+
     async def _worker(self, job: Job) -> None:
-        while job.queue and not job.cancel_requested:
-            await self._deliver(job, job.queue.popleft())
+        while not job.cancel_requested and (recipient := await job.claims.next()) is not None:
+            await self._deliver(job, recipient)
 
     async def _deliver(self, job: Job, recipient: Recipient) -> None:
         chat_id, broadcast = recipient.chat_id, job.broadcast
@@ -327,7 +309,8 @@ class BroadcastEngine:
 
     async def _wait_pause(self, job: Job) -> None:
         while (wait := job.paused_until - self._now()) > 0 and not job.cancel_requested:
-            await self._sleep(wait)
+            await job.claims.keep_alive()  # nothing is written while paused: the claims stay this worker's
+            await self._sleep(min(wait, CLAIM_LEASE.total_seconds() / 2))
 
     async def _finish(self, job: Job, chat_id: int, state: str, attempts: int, error: str | None) -> None:
         """Record the recipient's result (written soon, in the background) and count it."""

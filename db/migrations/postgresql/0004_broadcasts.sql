@@ -4,13 +4,13 @@ CREATE TABLE broadcasts (
     created_by BIGINT NOT NULL,           -- Telegram id of the admin
     admin_chat_id BIGINT NOT NULL,        -- where progress and the receipt go
     district_id BIGINT REFERENCES districts(id),  -- the district it was limited to; NULL = whole region
-    audience TEXT NOT NULL,               -- 'all', 'district', 'missing', 'lang:kk', 'admins', 'custom'
+    audience TEXT COLLATE "C" NOT NULL,               -- 'all', 'district', 'missing', 'lang:kk', 'admins', 'custom'
     from_chat_id BIGINT NOT NULL,         -- the message copied to everyone
     message_id BIGINT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'cancelled')),
+    status TEXT COLLATE "C" NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'cancelled')),
     progress_message_id BIGINT,
-    created_at TEXT NOT NULL,
-    finished_at TEXT,
+    created_at TEXT COLLATE "C" NOT NULL,
+    finished_at TEXT COLLATE "C",
     cancelled_by BIGINT
 );
 CREATE INDEX broadcasts_status ON broadcasts(status);
@@ -19,10 +19,10 @@ CREATE TABLE broadcast_recipients (
     position BIGINT NOT NULL,             -- delivery order
     chat_id BIGINT NOT NULL,
     -- 'sending' is written before the Bot API call: after a crash it is sent again.
-    state TEXT NOT NULL DEFAULT 'pending'
+    state TEXT COLLATE "C" NOT NULL DEFAULT 'pending'
         CHECK (state IN ('pending', 'sending', 'sent', 'blocked', 'failed', 'cancelled')),
     attempts BIGINT NOT NULL DEFAULT 0,
-    error TEXT,
+    error TEXT COLLATE "C",
     PRIMARY KEY (broadcast_id, position),
     UNIQUE (broadcast_id, chat_id)
 );

@@ -1,7 +1,7 @@
 -- PostgreSQL form of db/migrations/0010_month_writes.sql: writes per report month ('*': the
 -- organizations), counted by triggers in the writer's transaction.
 CREATE TABLE month_writes (
-    month TEXT PRIMARY KEY,               -- 'YYYY-MM', or '*' for the organizations
+    month TEXT COLLATE "C" PRIMARY KEY,               -- 'YYYY-MM', or '*' for the organizations
     n BIGINT NOT NULL
 );
 
