@@ -44,6 +44,7 @@ GOALS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "webhook_pg_1_per_s": ("(figure)", lambda v: True),
     "webhook_pg_2_per_s": ("(figure)", lambda v: True),
     "webhook_2_vs_1": ("(figure)", lambda v: True),
+    "failover_s": ("≤ 30 ([cluster] failover_s)", lambda v: v <= 30),
 }
 
 
@@ -175,12 +176,25 @@ class Run:
                                          f"(CPU {two.worker_cpu_s} s)")
 
 
+    def failover(self) -> None:
+        from bench import failover
+
+        result = failover.run(rounds=1 if self.quick else 3)
+        self.figures["failover_s"] = result.median
+        self.notes["failover"] = (f"two `bastau run --role worker` on PostgreSQL, {result.lock} lock, "
+                                  f"leader killed with kill -9: standby led after {result.failover_s} s "
+                                  f"(configured {result.configured_s:g} s)")
+        if not self.quick:
+            advisory = failover.run(rounds=3, lock="postgresql")
+            self.notes["failover"] += f"; without Redis (advisory lock) {advisory.failover_s} s"
+
+
 STEP_OF = {"dialog_vs_bare_ratio": "dialog", "dialog_vs_floor": "dialog", "broadcast_rate_ratio": "broadcast",
            "broadcast_429": "broadcast", "broadcast_busiest_second": "broadcast", "startup_s": "startup",
            "startup_vs_aiogram": "startup", "rss_vs_aiogram": "startup", "digest_ms_50k": "national_50k",
            "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard", "webhook_updates_per_s": "webhook",
            "webhook_pg_1_per_s": "webhook_cluster", "webhook_pg_2_per_s": "webhook_cluster",
-           "webhook_2_vs_1": "webhook_cluster"}
+           "webhook_2_vs_1": "webhook_cluster", "failover_s": "failover"}
 
 
 def why_missing(run: Run, key: str) -> str:
@@ -220,6 +234,7 @@ def benchmarks(quick: bool) -> Run:
         run.step("broadcast", run.broadcast)
         run.step("webhook", run.webhook)
         run.step("webhook_cluster", run.webhook_cluster)
+        run.step("failover", run.failover)
         if not quick:
             run.step("national_50k", lambda: run.national_50k(folder))
     return run
