@@ -318,7 +318,7 @@ def test_bastau_sandbox_on_a_taken_port_says_so_in_one_line_and_exits_non_zero(c
 def test_start_with_a_token_runs_the_bot(monkeypatch, config_file):
     from bot import cli
 
-    async def bot(config):
+    async def bot(config, role="all"):
         return 7
 
     async def sandbox(config_path, port):
