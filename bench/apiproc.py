@@ -38,7 +38,11 @@ class ApiProcess:
             await self.http.close()
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            await asyncio.to_thread(self.process.wait, 10)
+            try:
+                await asyncio.to_thread(self.process.wait, 10)
+            except subprocess.TimeoutExpired:  # still delivering to a webhook that is gone
+                self.process.kill()
+                await asyncio.to_thread(self.process.wait, 10)
 
     async def control(self, action: str, body: dict[str, Any] | None = None, **query: Any) -> Any:
         """POST with a body, GET without; returns the result or raises with the server's description."""

@@ -13,12 +13,16 @@ from typing import TYPE_CHECKING
 from bot.config import ConfigError, Settings, load_config
 
 if TYPE_CHECKING:
+    from aiogram import Bot, Dispatcher
+
+    from bot.cluster.node import Role
+    from bot.context import AppContext
     from bot.telegram.webhook import WebhookSettings
 
 log = logging.getLogger("bastau")
 
 
-async def _run(config: Settings) -> int:
+async def _run(config: Settings, role: str = "all") -> int:
     token = os.environ.get("BOT_TOKEN", "").strip()
     if not token:
         print("BOT_TOKEN is not set. Put the bot's token in the environment: export BOT_TOKEN=...",
@@ -27,24 +31,30 @@ async def _run(config: Settings) -> int:
     from bot.logs import protect
 
     protect([token])
+    from bot.cluster.node import Role
+    from bot.cluster.roles import role_error
     from bot.startup import StartupError
 
+    if (why := role_error(Role(role), config.database_url)) is not None:
+        print(f"bastau run: {why}", file=sys.stderr)
+        return 1
     try:
-        if config.webhook.enabled:
+        if config.webhook.enabled and Role(role) is not Role.WORKER:  # a worker takes no updates
             from bot.telegram.webhook import webhook_settings
 
             hook = webhook_settings(config)
             protect([token, hook.secret])
-            return await _serve(config, token, hook)
-        return await _serve(config, token)
+            return await _serve(config, token, Role(role), hook)
+        return await _serve(config, token, Role(role))
     except StartupError as exc:
         print(f"bastau run: {exc}", file=sys.stderr)
         return 1
 
 
-async def _serve(config: Settings, token: str, webhook: WebhookSettings | None = None) -> int:
-    """Check, lock, open, probe, poll (or serve the webhook); whatever fails, the database and the
-    session are closed."""
+async def _serve(config: Settings, token: str, role: Role, webhook: WebhookSettings | None = None) -> int:
+    """Check, lock, open, probe, poll or serve the webhook (or stand by as a worker); whatever fails, the
+    database and the session are closed."""
+    from bot.cluster.node import Role
     from bot.domain.clock import SystemClock
     from bot.startup import (
         StartupError,
@@ -82,11 +92,14 @@ async def _serve(config: Settings, token: str, webhook: WebhookSettings | None =
             bot = build_bot(token, config)
             try:
                 await probe_bot(bot, config.api_server)
-                dp = build_dispatcher(app)
+                dp = build_dispatcher(app, role)
                 gc.freeze()  # what start-up built lives as long as the process: later collections skip it
-                log.info("Bastau starting (db %s, api %s)", describe_database(config.database_url),
+                log.info("Bastau starting as %s (db %s, api %s)", role, describe_database(config.database_url),
                          config.api_server or "api.telegram.org")
-                await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}", webhook=webhook)
+                if role is Role.WORKER:
+                    await _stand_by(app, bot, dp)
+                else:
+                    await serve(app, bot, dp, boot=f"{os.getpid()}@{started.isoformat()}", webhook=webhook)
             finally:
                 await bot.session.close()
         finally:
@@ -95,6 +108,18 @@ async def _serve(config: Settings, token: str, webhook: WebhookSettings | None =
         if lock is not None:
             lock.release()
     return 0
+
+
+async def _stand_by(app: AppContext, bot: Bot, dp: Dispatcher) -> None:
+    from bot.app import build_inbox
+    from bot.cluster.leader import leader_lock
+    from bot.cluster.node import cluster_in
+    from bot.cluster.worker import run_worker
+
+    cluster = cluster_in(app.extra)
+    assert cluster is not None
+    lock = leader_lock(app.config.redis_url, app.config.database_url, cluster.node, app.config.cluster.failover_s)
+    await run_worker(app, bot, dp, build_inbox(app, dp, bot), lock)
 
 
 async def _roster_import(config: Settings, file: Path, archive_missing: bool) -> int:
@@ -198,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook", action="store_true",
                      help="serve updates on [webhook] host:port path (or [webhook] enabled = true); "
                           "needs webhook.url and WEBHOOK_SECRET")
+    run.add_argument("--role", choices=("web", "worker", "all"), default="all",
+                     help="web: take updates; worker: the scheduler, broadcasts, backups and the inbox retry "
+                          "while it leads; all: both (the default; the only role on SQLite)")
     sandbox = commands.add_parser("sandbox",
                                   help="try the bot in a browser: a local Bot API server, demo data, a web page")
     sandbox.add_argument("--port", type=int, default=None, help="the web page's port (default: [sandbox] web_port)")
@@ -256,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         if getattr(args, "webhook", False):  # the same as [webhook] enabled = true
             config = config.model_copy(update={"webhook": config.webhook.model_copy(update={"enabled": True})})
-        return asyncio.run(_run(config))
+        return asyncio.run(_run(config, getattr(args, "role", "all")))
     if args.command == "sandbox":
         from bot.sandbox.runner import serve
 

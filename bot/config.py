@@ -37,6 +37,9 @@ class BotSection(StrictModel):
 
 class TelegramSection(StrictModel):
     api_server: str = ""
+    # The self-hosted server runs with --local on this machine: files are read from its folder
+    # (aiogram's TelegramAPIServer.from_base(api_server, is_local=True)); deploy/telegram-bot-api.service.
+    local: bool = False
 
     @field_validator("api_server")
     @classmethod

@@ -11,6 +11,11 @@ done; a repository can mark it inside the handler's own write (db/queries/inbox.
 start, `replay()` handles again every row not marked done, so a crash loses nothing; a crash after
 a handler's effect and before its done mark re-runs that handler, which sends at most one message
 twice.
+
+In a cluster (`owner` set: this process's node name, bot/cluster/roles.py) other processes are alive
+while this one starts, so `replay()` handles nothing: a row is stored claimed by its process, which
+renews its claims every `stale_after / 3` while it is at them, and the leading worker's `retry_stale()`
+takes over the rows not done whose claim is older than `stale_after` (a process killed meanwhile).
 """
 from __future__ import annotations
 
@@ -32,6 +37,8 @@ from db.queries.inbox import HANDLING, InboxRepo, Stored
 log = logging.getLogger(__name__)
 KEEP_DONE = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=6)
+STALE_AFTER = timedelta(seconds=30)
+RETRY_BATCH = 500
 
 
 def chat_key(update: Update) -> str | None:
@@ -50,18 +57,22 @@ def to_row(update: Update) -> Stored:
 
 
 class Inbox:
-    def __init__(self, dp: Dispatcher, bot: Bot, repo: InboxRepo, clock: Clock, **feed_kwargs: Any) -> None:
+    def __init__(self, dp: Dispatcher, bot: Bot, repo: InboxRepo, clock: Clock, owner: str | None = None,
+                 stale_after: timedelta = STALE_AFTER, **feed_kwargs: Any) -> None:
         self.dp = dp
         self.bot = bot
         self.repo = repo
         self.clock = clock
+        self.owner = owner
+        self.stale_after = stale_after
         self.feed_kwargs = feed_kwargs
         self._queues: dict[str, deque[tuple[Update, asyncio.Future[None]]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
+        self._heartbeat: asyncio.Task[None] | None = None
 
     async def store(self, updates: Sequence[Update]) -> list[Update]:
         """Make a batch durable (one transaction); the updates not seen before, in order."""
-        new = await self.repo.store([to_row(u) for u in updates], self.clock.now())
+        new = await self.repo.store([to_row(u) for u in updates], self.clock.now(), self.owner)
         return [u for u in updates if u.update_id in new]
 
     async def receive(self, updates: Sequence[Update]) -> list[asyncio.Future[None]]:
@@ -74,11 +85,15 @@ class Inbox:
         self._queues.setdefault(key, deque()).append((update, done))
         if key not in self._workers:
             self._workers[key] = asyncio.create_task(self._work(key), name=f"inbox {key}")
+        if self.owner is not None and self._heartbeat is None:
+            self._heartbeat = asyncio.create_task(self._renew_claims(self.owner), name="inbox claims")
         return done
 
     async def replay(self) -> set[str]:
         """Handle every stored update not marked done (a crash came first); waits for them.
-        Returns the chat keys they belonged to."""
+        Returns the chat keys they belonged to. In a cluster: nothing (see above)."""
+        if self.owner is not None:
+            return set()
         rows = await self.repo.pending()
         if not rows:
             return set()
@@ -86,6 +101,29 @@ class Inbox:
         waits = [self.dispatch(Update.model_validate_json(row.payload, context={"bot": self.bot})) for row in rows]
         await asyncio.gather(*waits, return_exceptions=True)
         return {row.chat_key for row in rows if row.chat_key}
+
+    async def retry_stale(self) -> int:
+        """The leader's round: take over the rows whose process stopped renewing its claim, and handle
+        them (in the background, in order per chat). Returns how many were taken."""
+        if self.owner is None:
+            return 0
+        before = self.clock.now() - self.stale_after
+        taken = 0
+        for row in await self.repo.stale(before, RETRY_BATCH):
+            if await self.repo.claim(row.update_id, self.owner, self.clock.now(), before):
+                self.dispatch(Update.model_validate_json(row.payload, context={"bot": self.bot}))
+                taken += 1
+        if taken:
+            log.warning("inbox: %d update(s) of a stopped process taken over", taken)
+        return taken
+
+    async def _renew_claims(self, owner: str) -> None:
+        while True:
+            await asyncio.sleep(self.stale_after.total_seconds() / 3)
+            try:
+                await self.repo.refresh_claims(owner, self.clock.now())
+            except Exception:  # a busy or failing database: the next round tries again
+                log.exception("inbox: renewing the claims failed")
 
     async def prune(self, keep: timedelta = KEEP_DONE) -> int:
         """Forget updates handled longer ago than `keep` (Telegram re-sends only within a day)."""
@@ -110,13 +148,17 @@ class Inbox:
 
     async def close(self, grace: float) -> None:
         """Let handlers under way finish for up to `grace` seconds, then cancel the rest: their
-        rows stay not done and are handled at the next start."""
+        rows stay not done and are handled at the next start (in a cluster: by the leader, once stale)."""
         try:
             await asyncio.wait_for(self.idle(), grace)
         except TimeoutError:
             for task in list(self._workers.values()):
                 task.cancel()
             await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
+            self._heartbeat = None
 
     async def _work(self, key: str) -> None:
         queue = self._queues[key]

@@ -4,7 +4,10 @@ After a restart (bot/telegram/polling.py) `resume_dialogs` asks every dialog tha
 current question once more: for each chat whose FSM state belongs to a registered dialog, an
 internal update goes through the dispatcher, so the reprompt gets what every handler gets from the
 middlewares (user, role, locale, repos, form, config...) plus `restarted=True`. Each boot asks each
-dialog at most once (recorded in `reprompts`); a later boot without new input asks again.
+dialog at most once (recorded in `reprompts`); a later boot without new input asks again. The
+waiting dialogs are read from the storage that holds them (the fsm table, or Redis: bot/cluster/state.py).
+A web or worker process of a cluster asks nothing: the other processes were running all along, and a
+dialog goes on wherever its chat's next update lands.
 """
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from aiogram import Bot, Dispatcher, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, Update
 
+from bot.cluster.node import cluster_in
+from bot.cluster.state import waiting_dialogs
 from bot.domain.clock import Clock
 from db.queries.dialogs import DialogsRepo
 
@@ -81,6 +86,8 @@ async def resume_dialogs(dp: Dispatcher, bot: Bot, dialogs: DialogsRepo, clock: 
                          skip_chats: Collection[str] = ()) -> int:
     """Ask every waiting dialog its question again, except in `skip_chats` (inbox chat keys
     that were just answered). Returns how many were asked."""
+    if cluster_in(dp.workflow_data) is not None:
+        return 0
     asked = 0
     gate = asyncio.Semaphore(CONCURRENT_REPROMPTS)
 
@@ -100,7 +107,7 @@ async def resume_dialogs(dp: Dispatcher, bot: Bot, dialogs: DialogsRepo, clock: 
                 log.exception("could not ask the dialog of chat %s again", chat_id)
 
     jobs = []
-    for waiting in await dialogs.waiting():
+    for waiting in await waiting_dialogs(dp.storage, dialogs):
         ids = _chat_and_user(waiting.key)
         if ids is None or not is_registered(waiting.state) or f"c{ids[0]}" in skip_chats:
             continue

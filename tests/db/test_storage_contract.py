@@ -1,6 +1,8 @@
 """aiogram's FSM storage contract (the cases of its tests/test_fsm/storage/test_storages.py), held by our
 DatabaseStorage, once with a warm cache and once reading every answer through a new storage on the same
-database (as after a restart); aiogram's MemoryStorage runs the same cases, so they are the contract."""
+database (as after a restart); aiogram's MemoryStorage runs the same cases, so they are the contract.
+aiogram's RedisStorage (with [redis] url, bot/cluster/state.py) runs them too, answered by the same
+connection or by a new one (another process)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,8 +34,13 @@ class Storages:
         self.read = read
 
 
-@pytest.fixture(params=["memory", "sqlite", "sqlite-reopened", "postgresql", "postgresql-reopened"])
+@pytest.fixture(params=["memory", "sqlite", "sqlite-reopened", "postgresql", "postgresql-reopened", "redis",
+                        "redis-reconnected"])
 async def storages(request, tmp_path) -> AsyncIterator[Storages]:
+    if request.param.startswith("redis"):
+        async for redis in redis_storages(request.getfixturevalue("redis_url"), request.param == "redis"):
+            yield redis
+        return
     if request.param == "memory":
         memory = MemoryStorage()
 
@@ -54,6 +61,25 @@ async def storages(request, tmp_path) -> AsyncIterator[Storages]:
 
     yield Storages(storage, same_or_new)
     await db.close()
+
+
+async def redis_storages(url: str, same: bool) -> AsyncIterator[Storages]:
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    from bot.cluster.state import key_builder
+
+    write = RedisStorage.from_url(url, key_builder=key_builder())
+    opened: list[RedisStorage] = []
+
+    async def same_or_new() -> BaseStorage:
+        if same:
+            return write
+        opened.append(RedisStorage.from_url(url, key_builder=key_builder()))
+        return opened[-1]
+
+    yield Storages(write, same_or_new)
+    for storage in (write, *opened):
+        await storage.close()
 
 
 async def test_set_state(storages):
