@@ -40,6 +40,10 @@ GOALS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "startup_vs_aiogram": ("≤ 0.45", lambda v: v <= 0.45),
     "digest_ms_50k": ("≤ 150", lambda v: v <= 150),
     "missing_ms_50k": ("≤ 100", lambda v: v <= 100),
+    "webhook_updates_per_s": ("(figure)", lambda v: True),
+    "webhook_pg_1_per_s": ("(figure)", lambda v: True),
+    "webhook_pg_2_per_s": ("(figure)", lambda v: True),
+    "webhook_2_vs_1": ("(figure)", lambda v: True),
     "failover_s": ("≤ 30 ([cluster] failover_s)", lambda v: v <= 30),
 }
 
@@ -150,6 +154,27 @@ class Run:
             self.failed.add("broadcast_rate_ratio")  # a rate bought with lost messages or ignored 429s fails
             self.notes["broadcast"] += "  ← MISS: not every message delivered or a 429 not honoured"
 
+    def webhook(self) -> None:
+        from bench import webhook
+
+        result = webhook.run(self.quick)
+        self.figures["webhook_updates_per_s"] = result.updates_per_s
+        self.notes["webhook"] = (f"{result.workers} web worker on {result.engine}: {result.chairs} chairs, "
+                                 f"{result.updates} updates POSTed (one in flight per chat, {webhook.MAX_CONNECTIONS} "
+                                 f"at once) and handled in {result.seconds} s, the last 200 after "
+                                 f"{result.ack_seconds} s; worker CPU {result.worker_cpu_s} s "
+                                 f"({result.updates_per_cpu_s} updates per CPU second)")
+
+    def webhook_cluster(self) -> None:
+        from bench import webhook
+
+        one, two = webhook.run_cluster(self.quick)
+        self.figures["webhook_pg_1_per_s"], self.figures["webhook_pg_2_per_s"] = one.updates_per_s, two.updates_per_s
+        self.figures["webhook_2_vs_1"] = round(two.updates_per_s / one.updates_per_s, 2)
+        self.notes["webhook_cluster"] = (f"--role web workers on PostgreSQL + Redis, {one.chairs} chairs: 1 worker "
+                                         f"{one.seconds} s (CPU {one.worker_cpu_s} s), 2 workers {two.seconds} s "
+                                         f"(CPU {two.worker_cpu_s} s)")
+
 
     def failover(self) -> None:
         from bench import failover
@@ -167,7 +192,9 @@ class Run:
 STEP_OF = {"dialog_vs_bare_ratio": "dialog", "dialog_vs_floor": "dialog", "broadcast_rate_ratio": "broadcast",
            "broadcast_429": "broadcast", "broadcast_busiest_second": "broadcast", "startup_s": "startup",
            "startup_vs_aiogram": "startup", "rss_vs_aiogram": "startup", "digest_ms_50k": "national_50k",
-           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard", "failover_s": "failover"}
+           "missing_ms_50k": "national_50k", "dashboard_ms": "dashboard", "webhook_updates_per_s": "webhook",
+           "webhook_pg_1_per_s": "webhook_cluster", "webhook_pg_2_per_s": "webhook_cluster",
+           "webhook_2_vs_1": "webhook_cluster", "failover_s": "failover"}
 
 
 def why_missing(run: Run, key: str) -> str:
@@ -205,6 +232,8 @@ def benchmarks(quick: bool) -> Run:
             run.step("dashboard", lambda: run.dashboard(holder["db"]))  # files a few reports: after startup
         run.step("dialog", run.dialog)
         run.step("broadcast", run.broadcast)
+        run.step("webhook", run.webhook)
+        run.step("webhook_cluster", run.webhook_cluster)
         run.step("failover", run.failover)
         if not quick:
             run.step("national_50k", lambda: run.national_50k(folder))

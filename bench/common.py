@@ -33,6 +33,25 @@ def write_config(folder: Path, db_path: Path, api_server: str = "", district: st
     return path
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def webhook_config(config: Path, port: int) -> Path:
+    """A copy of a config (write_config's) with [web] and [webhook] on `port` (one server) and the webhook's
+    url there: `bastau run --webhook` with WEBHOOK_SECRET set then takes its updates by POST."""
+    text = config.read_text(encoding="utf-8").replace("port = 8090", f"port = {port}")
+    text = text.replace('enabled = false\nurl = ""',
+                        f'enabled = false\nurl = "http://127.0.0.1:{port}/telegram/webhook"')
+    path = config.with_name(f"config-{port}.toml")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def load(folder: Path, db_path: Path, api_server: str = "", **kwargs):
     from bot.config import load_config
 

@@ -12,7 +12,10 @@ Afterwards every report must hold exactly the answers its chair gave, every chai
 receipt (no step left unanswered), and a question may come twice in a row only as the restart's own
 re-ask of a waiting dialog; anything more is a duplicate (at most one per kill).
 
-    python -m bench.crash_drill [--dialogs 200] [--kills 10]
+With `webhook`, the bot runs `bastau run --webhook` and the local server delivers every update by POST
+(retrying while the bot is down) instead of the bot polling.
+
+    python -m bench.crash_drill [--dialogs 200] [--kills 10] [--resend] [--webhook]
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.apiproc import ApiProcess
-from bench.common import REPO, bench_clock, load, write_config
+from bench.common import REPO, bench_clock, free_port, load, webhook_config, write_config
 from bench.drills import integrity_and_backup
 from bench.startup import bastau_env, stop
 
@@ -41,14 +44,16 @@ QUIET_S = 0.6
 WAIT_S = 120.0
 RESEND_S = 2.0
 RESTART_DELAY_S = 3.0  # with resend
+WEBHOOK_SECRET = "crash-drill-secret"
 
 
-def start_bastau(config: Path, api_url: str, log_file: Path) -> subprocess.Popen:
-    """`bastau run` in its own process group, logging at INFO (each start says how many dialogs it re-asked)."""
-    env = bastau_env(config, api_url) | {"BASTAU_LOG_LEVEL": "INFO"}
+def start_bastau(config: Path, api_url: str, log_file: Path, webhook: bool = False) -> subprocess.Popen:
+    """`bastau run` (`--webhook`) in its own process group, logging at INFO (each start says how many
+    dialogs it re-asked)."""
+    env = bastau_env(config, api_url) | {"BASTAU_LOG_LEVEL": "INFO", "WEBHOOK_SECRET": WEBHOOK_SECRET}
     with log_file.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=REPO, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen([sys.executable, "-m", "bot.cli", "run", *(["--webhook"] if webhook else [])],
+                                cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def planned(form: Any, n: int) -> dict[str, Any]:
@@ -222,7 +227,8 @@ def _reports(db_path: Path) -> dict[int, dict[str, Any]]:
     return {r[0]: json.loads(r[1]) for r in rows}
 
 
-async def run(folder: Path, dialogs: int = 50, kills: int = 3, resend: bool = False) -> dict[str, Any]:
+async def run(folder: Path, dialogs: int = 50, kills: int = 3, resend: bool = False, webhook: bool = False
+              ) -> dict[str, Any]:
     from bot.config import load_config
 
     db_path = folder / "crash-drill.db"
@@ -237,7 +243,9 @@ async def run(folder: Path, dialogs: int = 50, kills: int = 3, resend: bool = Fa
     started = time.monotonic()
     async with ApiProcess() as server:
         config = write_config(folder, db_path, server.url)
-        process = start_bastau(config, server.url, log)
+        if webhook:
+            config = webhook_config(config, free_port())
+        process = start_bastau(config, server.url, log, webhook)
         chairs = [Chair(server, n, form, progress, kill_times, resend) for n in range(dialogs)]
         tasks = [asyncio.create_task(c.run()) for c in chairs]
         try:
@@ -251,7 +259,7 @@ async def run(folder: Path, dialogs: int = 50, kills: int = 3, resend: bool = Fa
                 kill_times.append(time.time())
                 if resend:  # a supervisor's restart delay: long enough for the chairs to type again
                     await asyncio.sleep(RESTART_DELAY_S)
-                process = start_bastau(config, server.url, log)
+                process = start_bastau(config, server.url, log, webhook)
             await asyncio.gather(*tasks)
             seconds = time.monotonic() - started
             transcripts = [await server.control("messages", chat_id=c.id) for c in chairs]
@@ -266,7 +274,8 @@ async def run(folder: Path, dialogs: int = 50, kills: int = 3, resend: bool = Fa
     reports = _reports(db_path)
     wrong = [c.n for c in chairs if reports.get(c.id) != c.answers]
     result: dict[str, Any] = {
-        "dialogs": dialogs, "kills": len(kill_times), "seconds": round(seconds, 1),
+        "dialogs": dialogs, "kills": len(kill_times), "updates_by": "webhook" if webhook else "polling",
+        "seconds": round(seconds, 1),
         "answers_typed_again": sum(c.resent for c in chairs),
         "finished": sum(c.finished for c in chairs), "unanswered": sum(not c.finished for c in chairs),
         "reports_exact": dialogs - len(wrong), "reports_wrong": wrong[:10],
@@ -292,9 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dialogs", type=int, default=200)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--resend", action="store_true", help="chairs type an unanswered answer again")
+    parser.add_argument("--webhook", action="store_true", help="bastau run --webhook: updates delivered by POST")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="crash-drill-") as tmp:
-        result = asyncio.run(run(Path(tmp), args.dialogs, args.kills, args.resend))
+        result = asyncio.run(run(Path(tmp), args.dialogs, args.kills, args.resend, args.webhook))
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0 if result["ok"] else 1
 

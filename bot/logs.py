@@ -66,6 +66,40 @@ def setup_logging(secrets: list[str] | None = None) -> None:
     protect(secrets or [])
 
 
+# In the sandbox: the loggers whose INFO records come with every update, job run or start (aiogram's
+# «Update id=… is handled», APScheduler's job runs, the throw-away database's migrations, the scheduler's
+# counts, the audit line of each admin action, registrations, join requests, menus set): written at DEBUG
+# there, so the page's address is not lost among them.
+SANDBOX_QUIET = ("aiogram", "apscheduler", "db.database", "bot.features.reminders.scheduler",
+                 "bot.features.webapp.server", "bot.domain.audit", "bot.telegram.middlewares.normalize",
+                 "bot.features.onboarding", "bot.features.joins", "bot.features.commands.menus")
+
+
+class DemoteInfo(logging.Filter):
+    """INFO records of the `names` loggers (and their children) become DEBUG records: shown only when
+    the root logger's level lets DEBUG through (BASTAU_LOG_LEVEL=DEBUG)."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__()
+        self.names = names
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or not any(
+                record.name == name or record.name.startswith(name + ".") for name in self.names):
+            return True
+        if not logging.getLogger().isEnabledFor(logging.DEBUG):
+            return False
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return True
+
+
+def demote_info(names: tuple[str, ...] = SANDBOX_QUIET) -> None:
+    """Every handler of the root logger writes the INFO records of `names` at DEBUG (see DemoteInfo)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, DemoteInfo) for f in handler.filters):
+            handler.addFilter(DemoteInfo(names))
+
+
 def protect(secrets: list[str]) -> None:
     """Redact these secrets (and the token's part after the colon) from every handler's output."""
     expanded = list(secrets) + [s.split(":", 1)[1] for s in secrets if ":" in s]

@@ -49,6 +49,8 @@ class LocalBotAPI(BotMethods, UserSide):
     send_photo, send_document, send_sticker, send_voice, edit_text; readers messages / bot_messages /
     last_bot_message / chats[id]; waiters wait_for_bot_message, wait_for_callback_answer, wait_for.
     Changes: subscribe(chat_id) -> asyncio.Queue[ChatEvent], or `listeners` (sync or async callbacks).
+    Webhook: after setWebhook, updates are POSTed to its url instead of served by getUpdates (409 then),
+    retried until 200, one in flight per chat (apiwebhook.py; `webhook`, `webhook_retry_s`).
     Limits: configure(global_rate, per_chat_interval), timed by `clock` (replaceable). Faults: `faults`,
     a callable (canonical method name, decoded params) -> None | Fault. Log: log, calls(), call_counts,
     too_many_requests, stats().

@@ -59,7 +59,7 @@ class WebhookDelivery:
     hook: Webhook
     updates: list[Json]
     wake: Signal  # notified by new updates (the server's) and by every finished attempt
-    changed: Signal  # the server's: told when an update has left the pending list
+    changed: Signal  # the server's: told after every attempt
     retry_s: tuple[float, float] = (0.2, 5.0)
     stats: DeliveryStats = field(default_factory=DeliveryStats)
     _in_flight: dict[str, asyncio.Task[None]] = field(default_factory=dict)
@@ -67,6 +67,7 @@ class WebhookDelivery:
     _not_before: dict[str, float] = field(default_factory=dict)  # chat -> loop time of its next attempt
     _task: asyncio.Task[None] | None = None
     _http: aiohttp.ClientSession | None = None
+    _stopped: bool = False
 
     def start(self) -> None:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S))
@@ -74,6 +75,7 @@ class WebhookDelivery:
 
     async def stop(self) -> None:
         """Stop sending; what is in flight is cancelled and stays pending (not lost)."""
+        self._stopped = True  # a cancel that wait_for swallows (Python 3.11) still ends the loop
         tasks = [t for t in (self._task, *self._in_flight.values()) if t is not None]
         for task in tasks:
             task.cancel()
@@ -94,7 +96,7 @@ class WebhookDelivery:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopped:
             await self.wake.wait(self._start_due(loop.time()))
 
     def _start_due(self, now: float) -> float:
@@ -142,7 +144,6 @@ class WebhookDelivery:
             self._failures.pop(update_id, None)
             self._not_before.pop(chat, None)
             self.stats.delivered += 1
-            self.changed.notify()
         else:
             failures = self._failures[update_id] = self._failures.get(update_id, 0) + 1
             first, last = self.retry_s
@@ -150,3 +151,4 @@ class WebhookDelivery:
             self.stats.failed += 1
             self.stats.last_error_date, self.stats.last_error_message = int(time.time()), error
         self.wake.notify()
+        self.changed.notify()

@@ -10,11 +10,14 @@ scheduled moment on the way, in order, so the reminders, escalations and digests
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import shutil
 import signal
+import socket
 import sys
 import tempfile
+from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from bot.config import Settings, load_config
 from bot.context import AppContext
 from bot.domain.clock import OffsetClock
 from bot.features.reminders.due_work import run_due_work
+from bot.logs import demote_info
 from bot.sandbox.apimodels import User
 from bot.sandbox.apiserver import LocalBotAPI
 from bot.sandbox.demo import FREE_ORGANIZATION, PERSONAS, Persona, admin_entries, seed_demo
@@ -39,6 +43,11 @@ from db.sqlite import SQLiteDatabase
 log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "100000:SANDBOX"
+START_TIMEOUT_S = 30  # for the bot to start polling, after which the page's address is printed
+
+
+class PortInUse(Exception):
+    """A port the sandbox listens on is taken; the message names the setting or flag that moves it."""
 class Sandbox:
     def __init__(self, config_path: str | Path | None = None, *, web_port: int | None = None,
                  api_port: int | None = None, start_at: datetime | None = None) -> None:
@@ -75,7 +84,8 @@ class Sandbox:
     async def start(self) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="bastau-sandbox-"))
         try:
-            await self.server.start()
+            await _listen(self.server.start(), "127.0.0.1", self.api_port, "the local Bot API server",
+                          "set [sandbox] api_port (BASTAU_SANDBOX__API_PORT) to a free port")
             self.config = self._sandbox_config(self.workdir)
             db = await SQLiteDatabase.open(self.workdir / "sandbox.db")
             self._app = await AppContext.create(self.config, clock=self.clock, db=db)
@@ -85,25 +95,37 @@ class Sandbox:
             session = AiohttpSession(api=TelegramAPIServer.from_base(self.server.base_url))
             self._bot = build_bot(SANDBOX_TOKEN, self.config, session=session)
             self._dp = build_dispatcher(self._app)
+            started = asyncio.Event()
+
+            async def on_started() -> None:  # after the features' startup hooks (the Mini App's server)
+                started.set()
+
+            self._dp.startup.register(on_started)
+            self._web = web.AppRunner(create_web_app(self), access_log=None, shutdown_timeout=1.0)
+            await self._web.setup()
+            await _listen(web.TCPSite(self._web, self.host, self.web_port).start(), self.host, self.web_port,
+                          "the sandbox page",
+                          "set [sandbox] web_port (BASTAU_SANDBOX__WEB_PORT) or --port to a free port")
+            self.web_port = self._web.addresses[0][1]
+            self.url = f"http://{self.host}:{self.web_port}"
             self._polling = asyncio.create_task(
                 self._dp.start_polling(self._bot, handle_signals=False, close_bot_session=True), name="sandbox-polling")
             self._polling.add_done_callback(_report_polling_end)
-            self._web = web.AppRunner(create_web_app(self), access_log=None, shutdown_timeout=1.0)
-            await self._web.setup()
-            await web.TCPSite(self._web, self.host, self.web_port).start()
-            self.web_port = self._web.addresses[0][1]
-            self.url = f"http://{self.host}:{self.web_port}"
+            await _started(started, self._polling)
         except BaseException:
             await self.stop()
             raise
 
     def _sandbox_config(self, workdir: Path) -> Settings:
-        """The real config with the demo admins, a throw-away database and the local Bot API server."""
+        """The real config with the demo admins, a throw-away database and the local Bot API server. The
+        Mini App on a free port, which is its public address too: the bot's web_app buttons (the chair's
+        «Fill in as a form», the digest's dashboard) are drawn, and the page opens them signed (webapp_url)."""
+        port = _free_port(self.host)
         return load_config(self.config_path, admins=admin_entries(),
                            bot={"default_locale": self.base_config.bot.default_locale,
                                 "db_path": str(workdir / "sandbox.db")},
                            telegram={"api_server": self.server.base_url},
-                           web={"host": self.host, "port": 0})  # the Mini App on a free port: see webapp_url
+                           web={"host": self.host, "port": port, "public_url": f"http://{self.host}:{port}"})
 
     async def stop(self) -> None:
         """Stop polling (the scheduler with it), the page, the server; remove the database."""
@@ -166,6 +188,32 @@ class Sandbox:
         self._clock_listeners.append(listener)
 
 
+def _free_port(host: str) -> int:
+    """A port nothing listens on now (the Mini App's, chosen before the config that names it is made)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+async def _listen(starting: Awaitable[None], host: str, port: int, what: str, how_to_move: str) -> None:
+    """Start listening; a port already taken is PortInUse, naming what moves it."""
+    try:
+        await starting
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise PortInUse(f"port {port} of {what} is in use on {host}: {how_to_move}") from exc
+
+
+async def _started(started: asyncio.Event, polling: asyncio.Task[None]) -> None:
+    """Wait until the bot's startup hooks have run, so what the page needs is up (and their logs written)."""
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({waiter, polling}, timeout=START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
+    if not waiter.done():
+        waiter.cancel()
+        raise RuntimeError("the sandbox bot did not start polling")
+
+
 def _report_polling_end(task: asyncio.Task[None]) -> None:
     """Polling that dies while the page is open would leave the visitor without answers: say why."""
     if not task.cancelled() and task.exception() is not None:
@@ -179,14 +227,18 @@ async def serve(config_path: str | Path | None, web_port: int | None) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    demote_info()  # per-update logs at DEBUG: the address below is the last line printed
     try:
         await sandbox.start()
-    except OSError as exc:
-        print(f"cannot start the sandbox: {exc}", file=sys.stderr)
+    except PortInUse as exc:
+        print(f"bastau sandbox: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except (OSError, RuntimeError) as exc:
+        print(f"bastau sandbox: cannot start: {exc}", file=sys.stderr, flush=True)
         return 1
     try:
-        print(f"Bastau sandbox: open {sandbox.url} in a browser (Ctrl-C stops it).", flush=True)
         print(f"Demo invite code for the new user: {sandbox.invite_code}", flush=True)
+        print(f"Bastau sandbox: open {sandbox.url} in a browser (Ctrl-C stops it).", flush=True)
         await stop.wait()
     finally:
         await sandbox.stop()

@@ -84,7 +84,7 @@ def message_view(m: ChatMessage, stamp: str | None = None) -> dict[str, Any]:
         "id": m.message_id, "from_bot": m.from_bot, "kind": m.kind, "deleted": m.deleted, "edited": m.edits > 0,
         "stamp": stamp, "text": d.get("text", d.get("caption")) or "",
         "entities": d.get("entities", d.get("caption_entities")) or [],
-        "buttons": [[{k: b[k] for k in ("text", "callback_data", "url") if k in b} for b in row]
+        "buttons": [[{k: b[k] for k in ("text", "callback_data", "url", "web_app") if k in b} for b in row]
                     for row in m.inline_keyboard],
     }
     if "document" in d:

@@ -8,9 +8,6 @@ handled twice. A request without the right `X-Telegram-Bot-Api-Secret-Token` get
 (never the secret); a body that is not an update gets 400; a store that fails gets 500 (Telegram
 sends it again). Requests that arrive while the bot starts wait until the updates of before the
 restart are handled and waiting dialogs asked again; those that arrive while it stops get 503.
-
-Requests arriving together are stored in one transaction (`Inbox.store` takes a batch): each is
-still answered only when its own update is on disk.
 """
 from __future__ import annotations
 
@@ -81,8 +78,6 @@ class InboxRequestHandler(SimpleRequestHandler):
         self.inbox = inbox
         self.ready = asyncio.Event()  # set once the start's replay and resume are done
         self.closing = False
-        self._batch: list[tuple[Update, asyncio.Future[bool]]] = []
-        self._flusher: asyncio.Task[None] | None = None
 
     async def handle(self, request: web.Request) -> web.Response:
         bot = await self.resolve_bot(request)
@@ -101,44 +96,17 @@ class InboxRequestHandler(SimpleRequestHandler):
         if self.closing or not self.ready.is_set():
             return web.Response(status=503, text="Service Unavailable: the bot is stopping or starting")
         try:
-            new = await self._store(update)
+            new = await self.inbox.store([update])  # durable once it returns; empty for an update_id seen before
         except Exception:  # the database is failing: Telegram sends it again
             log.exception("webhook: update %s not stored (500)", update.update_id)
             return web.Response(status=500, text="Internal Server Error")
-        if new:
-            self.inbox.dispatch(update)
+        for fresh in new:
+            self.inbox.dispatch(fresh)
         return web.json_response({})
 
     async def close(self) -> None:
         """On the server's shutdown: refuse what still comes (the bot session is closed by run_webhook)."""
         self.closing = True
-
-    async def _store(self, update: Update) -> bool:
-        """Durable once this returns; True when the update_id was not seen before."""
-        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._batch.append((update, done))
-        if self._flusher is None:
-            self._flusher = asyncio.create_task(self._flush(), name="webhook store")
-        return await done
-
-    async def _flush(self) -> None:
-        """Store what waits in one transaction, then what came meanwhile, until nothing waits."""
-        try:
-            while self._batch:
-                batch, self._batch = self._batch, []
-                try:
-                    new = {u.update_id for u in await self.inbox.store([u for u, _ in batch])}
-                except Exception as exc:
-                    for _, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
-                    continue
-                for update, done in batch:  # an update_id twice in one batch: the first one is the new one
-                    if not done.done():
-                        done.set_result(update.update_id in new)
-                    new.discard(update.update_id)
-        finally:
-            self._flusher = None
 
 
 async def run_webhook(app: AppContext, dp: Dispatcher, bot: Bot, inbox: Inbox, resume: Resume,

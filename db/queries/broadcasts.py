@@ -85,7 +85,17 @@ _CLAIM = ("UPDATE broadcast_recipients SET claimed_by = :worker, claimed_at = :n
           "AND EXISTS (SELECT 1 FROM broadcasts WHERE id = :id AND status = 'running') "
           "ORDER BY position LIMIT :limit) "
           "RETURNING position, chat_id, state, attempts")
-_CLAIM_PG = _CLAIM.replace("ORDER BY position LIMIT :limit)", "ORDER BY position LIMIT :limit FOR UPDATE SKIP LOCKED)")
+# PostgreSQL: the rows are picked once, in a materialized CTE. As a subquery of the UPDATE the planner may
+# re-run it (a semi-join's inner side), and each run, re-checking the rows just claimed, would lock the next
+# :limit, until the whole broadcast was claimed.
+_CLAIM_PG = ("WITH picked AS MATERIALIZED (SELECT position FROM broadcast_recipients "
+             "WHERE broadcast_id = :id AND state IN ('pending', 'sending') "
+             "AND (claimed_by IS NULL OR (claimed_by <> :worker AND claimed_at < :stale)) "
+             "AND EXISTS (SELECT 1 FROM broadcasts WHERE id = :id AND status = 'running') "
+             "ORDER BY position LIMIT :limit FOR UPDATE SKIP LOCKED) "
+             "UPDATE broadcast_recipients SET claimed_by = :worker, claimed_at = :now "
+             "WHERE broadcast_id = :id AND position IN (SELECT position FROM picked) "
+             "RETURNING position, chat_id, state, attempts")
 _RENEW = ("UPDATE broadcast_recipients SET claimed_at = :now WHERE broadcast_id = :id AND claimed_by = :worker "
           "AND state IN ('pending', 'sending')")
 
@@ -136,6 +146,10 @@ class BroadcastsRepo:
             "SELECT * FROM broadcasts WHERE (:district IS NULL OR district_id = :district) "
             "ORDER BY id DESC LIMIT :limit", {"district": district_id, "limit": limit})
         return [_broadcast(r) for r in rows]
+
+    async def is_running(self, broadcast_id: int) -> bool:
+        return await self.db.fetchone("SELECT 1 FROM broadcasts WHERE id = ? AND status = ?",
+                                      (broadcast_id, RUNNING)) is not None
 
     async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
         await self.db.execute("UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",

@@ -151,22 +151,19 @@ _MISSING_FIRST = (
 # Per district of the scope: the month's reports returned for correction and those accepted (review,
 # migration 0013); archived organizations left out, as in the progress counts (db/queries/stats.py).
 _REVIEWS = (
-    "SELECT o.district_id, SUM(r.review = 'returned'), SUM(r.review = 'accepted') "
-    "FROM reports r JOIN organizations o ON o.id = r.org_id JOIN districts d ON d.id = o.district_id "
+    "SELECT o.district_id, SUM(CASE WHEN r.review = 'returned' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN r.review = 'accepted' THEN 1 ELSE 0 END) "
+    "FROM reports r JOIN organizations o ON o.id = r.org_id "
     "WHERE r.month = :month AND r.review IN ('returned', 'accepted') AND o.archived_at IS NULL "
-    "AND (:district IS NULL OR o.district_id = :district) AND (:region IS NULL OR d.region_id = :region) "
+    "AND (:district IS NULL OR o.district_id = :district) "
+    "AND (:region IS NULL OR o.district_id IN (SELECT id FROM districts WHERE region_id = :region)) "
     "GROUP BY o.district_id")
-# PostgreSQL sums no booleans: the same counts as filtered counts.
-_PG_REVIEWS = _REVIEWS.replace("SUM(r.review = 'returned'), SUM(r.review = 'accepted')",
-                               "COUNT(*) FILTER (WHERE r.review = 'returned'), "
-                               "COUNT(*) FILTER (WHERE r.review = 'accepted')")
 
 
 class DashboardRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._sql = _ALL_FIGURES[db.dialect]
-        self._reviews = _PG_REVIEWS if db.dialect == POSTGRESQL else _REVIEWS
         self._deferred, self._deferred_exists = _deferred_sql(db.dialect)
         self._figures: dict[tuple[Any, ...], tuple[tuple[Any, ...], MonthFigures]] = {}
 
@@ -185,7 +182,7 @@ class DashboardRepo:
     async def reviews(self, month: str, district_id: int | None,
                       region_id: int | None = None) -> dict[int, tuple[int, int]]:
         """district id -> (returned, accepted) reports of the month; districts with neither are left out."""
-        rows = await self.db.fetchall(self._reviews, {"month": month, "district": district_id, "region": region_id})
+        rows = await self.db.fetchall(_REVIEWS, {"month": month, "district": district_id, "region": region_id})
         return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
     async def report(self, report_id: int) -> ReportRow | None:

@@ -100,9 +100,30 @@ async def test_a_claim_skips_the_rows_another_open_claim_has_locked_instead_of_w
         await other.close()
 
 
-async def engines_on_one_database(config, clock, count: int = 2):
-    harnesses = [await harness_with_engine(config, clock, FakeSleep(clock), max_in_flight=3) for _ in range(count)]
+async def test_a_claim_takes_its_limit_whatever_plan_postgresql_chooses(repos, clock):
+    if repos.db.dialect != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    broadcast_id = await new_broadcast(repos, clock)
+    params = {"id": broadcast_id, "worker": "a", "now": "2026-11-26T05:00:00+00:00",
+              "stale": "2026-11-26T04:59:00+00:00", "limit": 10}
+    async with repos.db.transaction() as tx:
+        # The plan the suite once met on a database with statistics: the picking subquery rescanned per row.
+        for setting in ("enable_hashjoin", "enable_mergejoin", "enable_material", "enable_hashagg", "enable_sort"):
+            await tx.execute(f"SET LOCAL {setting} = off")
+        claimed = await tx.fetchall(repos.broadcasts._claim, params)
+    assert sorted(r[1] for r in claimed) == CHATS[:10]
+
+
+async def engines_on_one_database(config, clock, count: int = 2, sleep=None):
+    harnesses = [await harness_with_engine(config, clock, sleep or FakeSleep(clock), max_in_flight=3)
+                 for _ in range(count)]
     return harnesses, [h.app.extra[ENGINE_KEY] for h in harnesses]
+
+
+async def no_wait(seconds: float) -> None:
+    """Two live workers: their pacing and polling take no time, so that neither one's lease ever runs out
+    (sleeping on the shared fake clock, one engine's polls would age the other's claims by minutes)."""
+    await asyncio.sleep(0.001)
 
 
 def copies(harnesses) -> Counter[int]:
@@ -111,7 +132,7 @@ def copies(harnesses) -> Counter[int]:
 
 async def test_two_engines_running_the_same_broadcast_send_each_recipient_once(config, clock, monkeypatch):
     monkeypatch.setattr(recipients, "CLAIM_BATCH", 7)
-    harnesses, (first, second) = await engines_on_one_database(config, clock)
+    harnesses, (first, second) = await engines_on_one_database(config, clock, sleep=no_wait)
     try:
         broadcast_id = await first.create(CHATS, from_chat_id=ADMIN, message_id=5)
         receipts = await asyncio.gather(first.run(broadcast_id, harnesses[0].bot),
@@ -165,5 +186,27 @@ async def test_a_restarted_process_takes_over_its_dead_predecessors_claims_at_on
         # SQLite: one process may write the file, so the claims it finds are a dead one's; PostgreSQL: a
         # live worker may hold them, so they wait for their lease.
         assert (waited < CLAIM_LEASE) == (h.app.db.dialect == "sqlite")
+    finally:
+        await h.close()
+
+
+async def test_a_stop_made_through_another_process_halts_delivery_within_a_second(config, clock, repos):
+    harnesses, (engine,) = await engines_on_one_database(config, clock, count=1)
+    h = harnesses[0]
+    try:
+        broadcast_id = await engine.create(CHATS, from_chat_id=ADMIN, message_id=5)
+        task = engine.start(broadcast_id, h.bot)
+        while sum(copies(harnesses).values()) < 10:
+            await asyncio.sleep(0.001)
+        assert await repos.broadcasts.finish(broadcast_id, "cancelled", clock.now(), cancelled_by=ADMIN)
+        stopped_at = clock.now()
+        receipt = await task
+        sent = copies(harnesses)
+        states = [state for _chat, state, _error in await repos.broadcasts.recipients(broadcast_id)]
+        assert states.count("sent") == len(sent) < 10 + 25 + 3  # a second at 25/s and the calls in flight
+        assert (receipt.sent, receipt.left) == (len(sent), 0)
+        assert set(states) == {"sent", "cancelled"}
+        assert clock.now() - stopped_at <= timedelta(seconds=2)
+        assert not [c for c in h.session.requests if isinstance(c, SendMessage) and c.chat_id == ADMIN]
     finally:
         await h.close()

@@ -57,6 +57,7 @@ def assert_one_clear_line(code: int, output: str, seconds: float, expected: str)
     assert seconds < 10, f"took {seconds:.1f} s: {output}"
 
 
+@pytest.mark.sqlite_only  # the SQLite file's lock and path; PostgreSQL takes several processes
 async def test_a_second_instance_is_refused_while_the_first_keeps_working(config_file, roster_codes, tmp_path):
     async with LocalBotAPI() as server:
         first = await start_run(config_file, tmp_path / "first.log", TELEGRAM_API_SERVER=server.base_url,
@@ -103,6 +104,7 @@ def test_a_bad_api_server(config_file, url, expected):
     assert_one_clear_line(*result, expected)
 
 
+@pytest.mark.sqlite_only  # the SQLite file's lock and path; PostgreSQL takes several processes
 def test_a_database_path_that_is_a_folder_or_cannot_be_made(config_file, tmp_path):
     folder = tmp_path / "a-folder"
     folder.mkdir()
@@ -126,6 +128,7 @@ def make_read_only(path: Path) -> bool:
     return shutil.which("chattr") is not None and subprocess.run(["chattr", "+i", str(path)]).returncode == 0
 
 
+@pytest.mark.sqlite_only  # the SQLite file's lock and path; PostgreSQL takes several processes
 def test_a_read_only_database(config_file, tmp_path):
     db = tmp_path / "ro.db"
     subprocess.run([sys.executable, "-m", "bot", "--config", str(config_file), "migrate"], cwd=REPO,

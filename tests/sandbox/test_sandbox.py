@@ -8,13 +8,14 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import sys
 
 import aiohttp
 import pytest
 
 from bot.sandbox.jumps import jump_target, passed_moments
-from bot.sandbox.runner import Sandbox
+from bot.sandbox.runner import PortInUse, Sandbox
 from tests.support.harness import at
 from tests.support.paths import REPO
 
@@ -166,7 +167,11 @@ async def test_fast_forward_delivers_due_reminders_and_the_digest(sandbox, http)
     assert answer["sent"] > 0
     reminder = (await chat(http, 1001))["messages"][-1]
     assert reminder["from_bot"] and "желтоқсан" in reminder["text"]  # the deadline, 5 December, in Kazakh
-    assert reminder["buttons"]  # a button that opens the report
+    form_url = f"{sandbox.config.web.public_url}/app/"
+    assert reminder["buttons"] == [[{"text": "📝 Есепті тапсыру", "callback_data": "report:open"},
+                                    {"text": "Нысанмен толтыру", "web_app": {"url": form_url}}]]
+    async with http.get("/api/webapp/1001") as response:  # what the page opens for it: the Mini App, signed
+        assert (await response.json())["url"].startswith(form_url + "#tgWebAppData=")
     assert reminder["stamp"] == "02.12 09:00"  # the page shows the bot's time of sending
     async with http.get("/api/events") as events:
         answer = await post(http, "/api/clock", {"target": "digest"})
@@ -192,8 +197,9 @@ def test_the_moments_a_jump_passes_over(sandbox):
 
 async def test_a_jump_of_days_runs_every_scheduled_moment_passed_over_in_order(sandbox, http):
     """Құтарыс (1001) never files November: from 26 November to the due date the reminder of 2 December
-    comes before the due day's (both used to be one jump to the due day's); from 5 to 14 December its overdue reminders of the 7th, 9th and 11th, the
-    district escalation of the 6th and the digests of the 7th and the 14th, each stamped with its moment."""
+    comes before the due day's (one run at the due day used to skip it); from 5 to 14 December its overdue
+    reminders of the 7th, 9th and 11th, the district escalation of the 6th and the digests of the 7th and
+    the 14th, each stamped with its moment."""
     def bot_stamps(messages, since):
         return [m["stamp"] for m in messages[since:] if m["from_bot"]]
 
@@ -247,19 +253,66 @@ async def test_start_without_a_token_runs_the_sandbox_until_sigterm(config_file,
     env |= {"TMPDIR": str(scratch), "BASTAU_SANDBOX__API_PORT": "0"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--config", str(config_file), "start", "--port", "0", cwd=REPO, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
-        line = (await asyncio.wait_for(process.stdout.readline(), timeout=40)).decode()
+        code = re.search(r": (\w+)$", (await asyncio.wait_for(process.stdout.readline(), timeout=40)).decode().strip())
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=10)).decode()
+        # The address is printed last, once the bot polls, on a line of its own.
+        assert re.fullmatch(r"Bastau sandbox: open http://127\.0\.0\.1:\d+ in a browser \(Ctrl-C stops it\)\.\n", line)
         url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
-        code = re.search(r": (\w+)", (await process.stdout.readline()).decode()).group(1)
         assert list(scratch.iterdir())  # the database's temporary folder
-        async with aiohttp.ClientSession() as session, session.get(f"{url}/api/state") as response:
-            assert (await response.json())["invite_code"] == code
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{url}/api/state") as response:
+                assert (await response.json())["invite_code"] == code.group(1)
+            async with session.post(f"{url}/api/send", json={"user": 1001, "text": "/start"}) as response:
+                assert response.status == 200
+            await asyncio.sleep(2)  # the update handled meanwhile
     finally:
         process.send_signal(signal.SIGTERM)
         exit_code = await asyncio.wait_for(process.wait(), timeout=20)
     assert exit_code == 0
     assert list(scratch.iterdir()) == []
+    logs = (await process.stderr.read()).decode()
+    # Per-update, per-job and start-up INFO logs are DEBUG in the sandbox: none of them at INFO.
+    for noise in ("is handled", "applied migration", "Running job", "Start polling"):
+        assert noise not in logs, logs
+
+
+def busy_port() -> socket.socket:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    return taken
+
+
+@pytest.mark.parametrize("which, setting", [
+    ("web_port", "set [sandbox] web_port (BASTAU_SANDBOX__WEB_PORT) or --port to a free port"),
+    ("api_port", "set [sandbox] api_port (BASTAU_SANDBOX__API_PORT) to a free port")])
+async def test_a_port_clash_names_what_moves_it(monkeypatch, which, setting):
+    monkeypatch.delenv("BASTAU_DB", raising=False)
+    before = asyncio.all_tasks()
+    with busy_port() as taken:
+        port = taken.getsockname()[1]
+        sandbox = Sandbox(start_at=START, **{"web_port": 0, "api_port": 0, which: port})
+        with pytest.raises(PortInUse) as clash:
+            await sandbox.start()
+    what = "the sandbox page" if which == "web_port" else "the local Bot API server"
+    assert str(clash.value) == f"port {port} of {what} is in use on 127.0.0.1: {setting}"
+    await asyncio.sleep(0)
+    assert asyncio.all_tasks() - before == set() and sandbox.workdir is None  # nothing left running
+
+
+@pytest.mark.slow
+def test_bastau_sandbox_on_a_taken_port_says_so_in_one_line_and_exits_non_zero(config_file):
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "BASTAU_DB", "TELEGRAM_API_SERVER")}
+    with busy_port() as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "bot", "--config", str(config_file), "sandbox", "--port",
+                               str(port)], cwd=REPO, env=env | {"BASTAU_SANDBOX__API_PORT": "0"},
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (f"bastau sandbox: port {port} of the sandbox page is in use on 127.0.0.1: "
+                           "set [sandbox] web_port (BASTAU_SANDBOX__WEB_PORT) or --port to a free port\n")
 
 
 def test_start_with_a_token_runs_the_bot(monkeypatch, config_file):

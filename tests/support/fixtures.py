@@ -64,12 +64,10 @@ PUBLIC_URL = "https://bastau.example.kz"  # [web] public_url of `web_harness`
 
 
 @pytest.fixture
-async def web_harness(config_file, clock, monkeypatch: pytest.MonkeyPatch):
+async def web_harness(config, clock):
     """The seeded harness with `[web] public_url` set, so buttons that open the Mini App are offered."""
-    monkeypatch.delenv("BASTAU_DB", raising=False)
-    monkeypatch.delenv("TELEGRAM_API_SERVER", raising=False)
-    monkeypatch.setenv("BASTAU_WEB__PUBLIC_URL", PUBLIC_URL)
-    h = await Harness.create(load_config(config_file), clock)
+    web = config.web.model_copy(update={"public_url": PUBLIC_URL})
+    h = await Harness.create(config.model_copy(update={"web": web}), clock)
     await seed_roster(h.app.db, clock)
     yield h
     await h.close()

@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 import pytest
 
 TEMPLATE = "bastau_template"
+PREFIX = "bastau-pg-"
+OWNER = "owner.pid"  # the pid of the test session that started the server
 T = TypeVar("T")
 _START_TIMEOUT_S = 60
 
@@ -59,6 +61,23 @@ async def _shape(conn: Any) -> str:
         "(SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations)"))
 
 
+def _sweep(bindir: Path) -> None:
+    """Stop and remove the servers of test sessions that were killed before they could (their owner is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            owner = int((folder / OWNER).read_text())
+            os.kill(owner, 0)
+            continue  # its session still runs
+        except ProcessLookupError:
+            pass
+        except (OSError, ValueError):
+            continue  # not ours to judge
+        as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "stop", "-m", "immediate", "-D", str(folder / "data")],
+                       capture_output=True, timeout=_START_TIMEOUT_S, check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -90,7 +109,9 @@ class PgServer:
         if bindir is None:
             raise RuntimeError("PostgreSQL's initdb and pg_ctl were not found (pg_config --bindir, "
                                "/usr/lib/postgresql/*/bin, PATH)")
-        folder = Path(tempfile.mkdtemp(prefix="bastau-pg-"))
+        _sweep(bindir)
+        folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (folder / OWNER).write_text(str(os.getpid()))
         as_user: list[str] = []
         if os.geteuid() == 0:
             if shutil.which("runuser") is None:

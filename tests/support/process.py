@@ -55,8 +55,9 @@ async def register(server: LocalBotAPI, chair: User, code: str) -> None:
     await server.wait_for_bot_message(chair.id, lambda m: "тіркелдіңіз" in (m.text or ""), after=mark)
 
 
-async def file_report(server: LocalBotAPI, chair: User, form: Form) -> str:
-    """Walk the report dialog by its buttons (question keys from the callback data); returns the last text."""
+async def file_report(server: LocalBotAPI, chair: User, form: Form, after: int | None = None) -> str:
+    """Walk the report dialog by its buttons (question keys from the callback data); returns the last text.
+    With `after`, the dialog is under way: it goes on from the first question after that message."""
     from bot.form.render import ReportCb
 
     def report_buttons(message) -> dict[str, tuple[ReportCb, dict]]:
@@ -69,7 +70,7 @@ async def file_report(server: LocalBotAPI, chair: User, form: Form) -> str:
             found.setdefault(cb.action, (cb, button))
         return found
 
-    mark = server.send_text(chair, "/report").message_id
+    mark = server.send_text(chair, "/report").message_id if after is None else after
     asked: set[str] = set()
     while True:
         question = await server.wait_for_bot_message(chair.id, report_buttons, after=mark)

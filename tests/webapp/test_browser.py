@@ -90,8 +90,8 @@ def open_dashboard_checks(page: Page, folder, size: str) -> None:
     assert [r.find_element(By.CSS_SELECTOR, ".name").text for r in progress] == ["Сайрам ауданы"]
     headers = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#progress thead th")]
     assert headers[-2:] == ["Возвращено", "Принято"]  # the review's columns
-    assert [c.text for c in progress[0].find_elements(By.CSS_SELECTOR, ".count.returned, .count.accepted")] == [
-        "0", "0"]
+    review = progress[0].find_elements(By.CSS_SELECTOR, '[data-count="returned"], [data-count="accepted"]')
+    assert [c.text for c in review] == ["0", "0"]
     assert driver.find_elements(By.CSS_SELECTOR, "#missing .remind-button")
     assert page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#trends svg.chart"))
     width = driver.execute_script("return document.documentElement.scrollWidth")
@@ -214,3 +214,44 @@ def test_the_page_without_telegrams_launch_parameters_says_to_open_it_from_the_b
     phone.get(url.split("#")[0])  # the address alone, no signed initData
     message = page.wait.until(lambda d: d.find_elements(By.ID, "error"))[0].text
     assert "боттан қайта ашыңыз" in message and "заново из бота" in message
+
+
+def test_the_form_warns_by_the_soft_rules_and_the_chair_confirms_anyway(background, phone, tmp_path):
+    """Құтарыс's answers filled (as if typed earlier) with a members' total that October's does not give; the
+    form opened from «Fill in as a form» under /start's menu: «Submit» shows the warning with the numbers
+    beside the field, «Confirm anyway» files the report."""
+    from selenium.webdriver.common.by import By
+
+    from bot.features.webapp import form
+
+    sandbox = background.sandbox
+    org = next(o for o in background.run(sandbox.app.repos.orgs.all()) if o.name == "Құтарыс")
+    october = background.run(sandbox.app.repos.reports.get(org.id, "2026-10")).answers
+    chair = background.run(sandbox.app.repos.users.get(CHAIR))
+    expected = october["members_total"] + 3 - 1
+    answers = {"members_total": str(expected + 7), "members_joined": "3", "members_left": "1",
+               "events_held": "1", "events_summary": "Жиналыс өтті.", "deputy_meetings": "0",
+               "appeals_received": "0", "appeals_resolved": "0", "projects": [], "trainings": "0", "needs": ""}
+    for key, value in answers.items():
+        background.run(form.save_answer(sandbox.app, chair, key, value, "kk"))
+    page = Page(phone)
+    phone.get(sandbox.url)
+    page.click(f'.persona[data-id="{CHAIR}"]')
+    sandbox_window = phone.current_window_handle
+    page.type("/start")  # the main menu offers the form beside the chat: the page opens it as Telegram would
+    page.click(".inline-button.web-app", "Нысанмен толтыру")
+    page.wait.until(lambda d: len(d.window_handles) == 2, "the Mini App did not open")
+    phone.switch_to.window(next(h for h in phone.window_handles if h != sandbox_window))
+    viewport(phone, 412, 915)
+    page.wait.until(lambda d: d.find_elements(By.ID, "submit-report"))
+    page.click("#submit-report")
+    warning = page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#form-result .warning"))[0].text
+    assert f"{expected + 7}" in warning and f"{expected}" in warning
+    assert warning in phone.find_element(By.CSS_SELECTOR, '.field[data-key="members_total"] .error').text
+    assert background.run(sandbox.app.repos.reports.get(org.id, "2026-11")) is None  # nothing filed yet
+    assert "null" not in phone.find_element(By.ID, "report-form").text  # no missing part written as «null»
+    phone.save_screenshot(str(tmp_path / "form-warned-412x915.png"))
+    page.click("#confirm-anyway", "Бәрібір растау")
+    page.wait.until(lambda d: "қабылданды" in d.find_element(By.ID, "form-result").text, "not submitted")
+    report = background.run(sandbox.app.repos.reports.get(org.id, "2026-11"))
+    assert report is not None and report.answers["members_total"] == expected + 7

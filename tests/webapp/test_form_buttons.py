@@ -38,10 +38,20 @@ async def test_the_chairs_main_menu_offers_the_form_beside_the_chat(web_harness,
     assert ("Партия мүшелерінің жалпы саны" if locale == "kk" else "Всего членов партии") in chair.reply
 
 
+async def test_a_chair_just_registered_is_offered_the_form_too(web_harness):
+    from tests.support.people import register
+
+    chair = await register(web_harness, 1002, "ru", "Қайнарбұлақ")
+    offers = [c for c in chair.last_calls if isinstance(c, SendMessage) and inline_rows(c)]
+    assert [inline_rows(c) for c in offers] == [dialog_and_form("ru")] and [c.text for c in offers] == [
+        "Отчёт за месяц можно заполнить в чате, отвечая на вопросы по одному, или целиком на одной странице — формой."]
+
+
 async def test_without_a_public_address_the_main_menu_has_no_form_button(harness):
     from tests.support.people import register
 
     chair = await register(harness, 1001, "kk", "Құтарыс")
+    assert [c for c in chair.last_calls if isinstance(c, SendMessage) and inline_rows(c)] == []  # registered
     calls = await chair.send("/start")
     assert chair.reply_keyboard()
     assert [c for c in calls if isinstance(c, SendMessage) and inline_rows(c)] == []
@@ -84,3 +94,18 @@ async def test_without_a_public_address_reminders_carry_only_the_chat_button(har
     sent = await reminders(harness, clock)
     for (kind, chair), call in sent.items():
         assert inline_rows(call) == [[(DIALOG["ru" if chair == 1002 else "kk"], "report:open", None)]], kind
+
+
+async def test_remind_now_offers_the_form_too(web_harness):
+    from tests.support.people import org_id
+    from tests.support.webapp import webapp_client
+    from tests.support.webapp_world import DISTRICT, register
+
+    chair = 1004
+    await register(web_harness, chair, "Қайнарбұлақ", "Омарова Гүлнар", None, "ru")
+    async with webapp_client(web_harness) as api:
+        answer = await (await api.post(f"/app/api/orgs/{await org_id(web_harness, 'Қайнарбұлақ')}/remind",
+                                       DISTRICT)).json()
+    assert answer["status"] == "sent"
+    sent = [r for r in web_harness.session.requests if isinstance(r, SendMessage) and r.chat_id == chair]
+    assert [inline_rows(r) for r in sent] == [dialog_and_form("ru")]

@@ -5,7 +5,7 @@ its result is written right after in the background; concurrent marks and result
 transaction (group commit). On resume "sending" counts as not yet delivered, so only the messages
 in flight at a crash (at most `max_in_flight`, usually one or two) can arrive twice; nobody is skipped.
 Several workers may run the same broadcast (a standby taking over): each delivers only the recipients it
-has claimed (bot/features/broadcast/claims.py), so none sends to a recipient another one holds.
+has claimed (bot/features/broadcast/recipients.py), so none sends to a recipient another one holds.
 """
 from __future__ import annotations
 

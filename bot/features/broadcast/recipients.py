@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from bot.domain.clock import Clock
 from db.queries.broadcasts import CLAIM_LEASE, BroadcastsRepo, Holder, Recipient, StateUpdate
@@ -15,6 +16,8 @@ CLAIM_BATCH = 50
 # While other workers hold the last recipients: how often to look whether they finished or died.
 CLAIM_POLL_S = 5.0
 RENEW_EVERY = CLAIM_LEASE / 4
+# How often a worker looks whether the broadcast still runs (an admin may stop it through another process).
+STATUS_EVERY = timedelta(seconds=1)
 
 
 class Claims:
@@ -24,17 +27,26 @@ class Claims:
         self.clock = clock
         self.batch = max(CLAIM_BATCH, 2 * in_flight)
         self.queue: deque[Recipient] = deque()
+        self.drained = False  # the last claim found nothing: the other worker tasks stop too
         self.lock = asyncio.Lock()
-        self.renewed = clock.now()
+        self.renewed = self.checked = clock.now()
 
     async def next(self) -> Recipient | None:
         """The next recipient to deliver: one already claimed, else from a new claim; None when there is
         nothing left to claim (all delivered, held by live workers, or the broadcast no longer runs)."""
-        if not self.queue:
+        if self.queue and self.clock.now() - self.checked >= STATUS_EVERY:
+            async with self.lock:
+                if self.clock.now() - self.checked >= STATUS_EVERY:
+                    self.checked = self.clock.now()
+                    if not await self.repo.is_running(self.holder.broadcast_id):  # stopped elsewhere
+                        self.queue.clear()
+                        self.drained = True
+        if not self.queue and not self.drained:
             async with self.lock:  # the worker tasks claim one batch at a time
-                if not self.queue:
+                if not self.queue and not self.drained:
                     self.renewed = self.clock.now()
                     self.queue.extend(await self.repo.claim(self.holder, self.batch, self.renewed))
+                    self.drained = not self.queue
         return self.queue.popleft() if self.queue else None
 
     async def save(self, updates: Sequence[StateUpdate]) -> None:
@@ -51,8 +63,9 @@ class Claims:
         await self.repo.renew(self.holder, self.renewed)
 
     async def release(self) -> None:
-        """Give back what this worker holds and has not delivered (it stops)."""
+        """Give back what this worker holds and has not delivered (it stops); a later round claims again."""
         self.queue.clear()
+        self.drained = False
         await self.repo.release(self.holder)
 
 

@@ -24,6 +24,7 @@ from bot.features.commands.menus import set_chat_commands
 from bot.features.joins.keyboards import no_code_keyboard
 from bot.features.onboarding.alerts import alert_codes_paused
 from bot.features.onboarding.handover import tell_previous_chair
+from bot.features.onboarding.report_ways import offer_report_ways
 from bot.features.onboarding.service import (
     CodeVerdict,
     check_invite_code,
@@ -232,6 +233,7 @@ async def on_confirm(query: CallbackQuery, callback_data: ConfirmCb, state: FSMC
         welcome.format(
             org=escape(data["org_name"]), open_day=config.calendar.open_day, due_day=config.calendar.due_day),
         reply_markup=main_menu(role))
+    await offer_report_ways(message, role, config)
 
 
 async def on_wrong_kind(message: Message) -> None:

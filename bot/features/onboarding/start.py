@@ -17,19 +17,12 @@ from bot.domain.clock import Clock
 from bot.domain.roles import Role
 from bot.features.commands.menus import set_chat_commands
 from bot.features.onboarding.registration import ask_code
+from bot.features.onboarding.report_ways import offer_report_ways
 from bot.features.report.session import ReportDialog
 from bot.i18n import N_, telegram_locale
 from bot.telegram.callbacks import callback_message
 from bot.telegram.filters import ButtonOf, CommandOrMenuButton, MenuButton
-from bot.telegram.keyboards import (
-    MENU_HELP,
-    MENU_LANGUAGE,
-    LanguageCb,
-    language_keyboard,
-    main_menu,
-    mini_app_url,
-    open_report_keyboard,
-)
+from bot.telegram.keyboards import MENU_HELP, MENU_LANGUAGE, LanguageCb, language_keyboard, main_menu
 from bot.telegram.resume import reprompt
 from db.queries.users import User
 from db.repos import Repos
@@ -38,9 +31,7 @@ log = logging.getLogger(__name__)
 
 
 async def show_main_menu(message: Message, role: Role, config: Settings) -> None:
-    """The menu keyboard; a chair with the Mini App (`[web] public_url`) also gets the report's two ways,
-    the chat dialog and «Fill in as a form», as inline buttons: a web_app button of the reply keyboard
-    would open the page without initData, so the page could not know who the chair is."""
+    """The menu keyboard; a chair with the Mini App also gets the report's two ways (report_ways.py)."""
     if role.kind == "chair":
         text = _("Main menu. What would you like to do?")
     elif role.is_admin:
@@ -48,10 +39,7 @@ async def show_main_menu(message: Message, role: Role, config: Settings) -> None
     else:
         text = _("Main menu.")
     await message.answer(text, reply_markup=main_menu(role))
-    form_url = mini_app_url(config.web.public_url)
-    if role.kind == "chair" and form_url:
-        await message.answer(_("The month's report: in the chat, one question at a time, or the whole report "
-                               "on one page as a form."), reply_markup=open_report_keyboard(form_url))
+    await offer_report_ways(message, role, config)
 
 
 GREETING = N_("Hello! Please choose your language:")

@@ -21,7 +21,7 @@ PAGE = {
     "missing": N_("Not filed"),
     "returned": N_("Returned"),
     "accepted": N_("Accepted reports"),
-    "region": N_("Region"),
+    "no_region": N_("Without a region"),
     "total": N_("Total"),
     "missing_list": N_("Not filed yet"),
     "chair": N_("Chair"),

@@ -140,7 +140,21 @@ function messageNode(message) {
   return node;
 }
 
+// The Mini App as a Telegram client opens it: a new window, with initData signed for the persona.
+async function openMiniApp() {
+  const opened = window.open("about:blank", "_blank");
+  try {
+    const { url } = await api("/api/webapp/" + state.current);
+    if (opened) opened.location = url; else location.href = url;
+  } catch (error) { if (opened) opened.close(); toast(error.message); }
+}
+
 function inlineButton(messageId, button) {
+  if (button.web_app) {  // «Fill in as a form», the digest's dashboard
+    const node = el("button", { type: "button", class: "inline-button web-app" }, button.text);
+    node.addEventListener("click", openMiniApp);
+    return node;
+  }
   if (button.url) {
     const href = safeUrl(button.url);
     return el("a", { class: "inline-button", href: href || "#", target: "_blank", rel: "noopener noreferrer" }, button.text);
@@ -273,13 +287,7 @@ async function start() {
     act(api("/api/send", { user: state.current, text }));
   });
   $("photo-input").addEventListener("change", (e) => upload("photo", e.target));
-  $("open-webapp").addEventListener("click", async () => {  // as a Telegram client opens a Mini App: a new window
-    const opened = window.open("about:blank", "_blank");
-    try {
-      const { url } = await api("/api/webapp/" + state.current);
-      if (opened) opened.location = url; else location.href = url;
-    } catch (error) { if (opened) opened.close(); toast(error.message); }
-  });
+  $("open-webapp").addEventListener("click", openMiniApp);
   $("document-input").addEventListener("change", (e) => upload("document", e.target));
   for (const button of document.querySelectorAll("#jumps button")) {
     button.addEventListener("click", () => fastForward(button));

@@ -103,7 +103,7 @@ async function dashboard(view, month) {
 const COUNTS = ["organizations", "submitted", "late", "missing", "returned", "accepted"];
 
 function progressCard(p) {
-  const cells = (row, tag) => COUNTS.map((key) => el(tag, {class: "count " + key}, String(row[key])));
+  const cells = (row, tag) => COUNTS.map((key) => el(tag, {class: "count", "data-count": key}, String(row[key])));
   const districtRow = (d) => el("tr", {class: "district-row", "data-district": d.district_id,
       onclick: () => go(district, d.district_id, d.district, p.month)},
     el("td", {}, el("span", {class: "name"}, d.district), el("div", {class: "bar"},
@@ -113,7 +113,7 @@ function progressCard(p) {
   // Several regions: each region's sums above its districts; the total of the scope at the bottom.
   const rows = [];
   for (const r of p.regions.length > 1 ? p.regions : [null]) {
-    if (r) rows.push(el("tr", {class: "region-row"}, el("th", {}, r.region || T.region), ...cells(r, "th")));
+    if (r) rows.push(el("tr", {class: "region-row"}, el("th", {}, r.region || T.no_region), ...cells(r, "th")));
     rows.push(...p.districts.filter((d) => !r || d.region === r.region).map(districtRow));
   }
   if (p.districts.length > 1) {
@@ -316,9 +316,10 @@ function formField(f, value, sheet) {
   } else {
     input = el("div", {class: "hint"}, T.photos_attached.replace("{count}", String(sheet.photos)));
   }
-  box.append(el("label", {class: "label", for: "f-" + f.key}, f.label, f.required ? " *" : ""), input,
+  // (Element.append writes a null as the text "null": only the parts there are.)
+  box.append(...[el("label", {class: "label", for: "f-" + f.key}, f.label, f.required ? " *" : ""), input,
     f.hint ? el("div", {class: "hint"}, f.hint) : null, f.last_month ? el("div", {class: "hint last-month"}, f.last_month) : null,
-    error, saved);
+    error, saved].filter((part) => part !== null));
   return box;
 }
 
