@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
@@ -68,7 +69,7 @@ class Duties:
                 job.cancel_requested = True
 
     @staticmethod
-    async def _every(period: float, work: Any) -> None:
+    async def _every(period: float, work: Callable[[], Awaitable[object]]) -> None:
         while True:
             try:
                 await work()
