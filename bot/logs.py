@@ -67,10 +67,10 @@ def setup_logging(secrets: list[str] | None = None) -> None:
 
 
 # In the sandbox: the loggers whose INFO records come with every update, job run or start (aiogram's
-# «Update id=… is handled», APScheduler's job runs, the throw-away database's migrations, the scheduler's
+# «Update id=… is handled», APScheduler's job runs, the throw-away database's migrations (db.*), the scheduler's
 # counts, the audit line of each admin action, registrations, join requests, menus set): written at DEBUG
 # there, so the page's address is not lost among them.
-SANDBOX_QUIET = ("aiogram", "apscheduler", "db.database", "bot.features.reminders.scheduler",
+SANDBOX_QUIET = ("aiogram", "apscheduler", "db", "bot.features.reminders.scheduler",
                  "bot.features.webapp.server", "bot.domain.audit", "bot.telegram.middlewares.normalize",
                  "bot.features.onboarding", "bot.features.joins", "bot.features.commands.menus")
 

@@ -30,6 +30,7 @@ def written(records: list[tuple[str, int, str]]) -> str:
 
 RECORDS = [("aiogram.event", logging.INFO, "Update id=5 is handled. Duration 3 ms by bot id=1"),
            ("apscheduler.executors.default", logging.INFO, "Running job"),
+           ("db.sqlite", logging.INFO, "applied migration 0001_core.sql"),
            ("aiogram.dispatcher", logging.WARNING, "Sleep for 1 second and try again"),
            ("aiogramx", logging.INFO, "another library"),
            ("bot.sandbox.runner", logging.INFO, "kept")]
@@ -43,6 +44,6 @@ def test_per_update_info_is_dropped_at_info(root_level):
 
 def test_with_debug_logging_it_is_shown_as_debug(root_level):
     root_level(logging.DEBUG)
-    assert written(RECORDS).splitlines()[:2] == [
+    assert written(RECORDS).splitlines()[:3] == [
         "DEBUG aiogram.event: Update id=5 is handled. Duration 3 ms by bot id=1",
-        "DEBUG apscheduler.executors.default: Running job"]
+        "DEBUG apscheduler.executors.default: Running job", "DEBUG db.sqlite: applied migration 0001_core.sql"]
