@@ -6,8 +6,8 @@ the inbox handles it after the answer, one chat's updates in order. So an update
 delivered is on disk, and one it sends again (its update_id is in the inbox) is answered 200 and not
 handled twice. A request without the right `X-Telegram-Bot-Api-Secret-Token` gets 401 and is logged
 (never the secret); a body that is not an update gets 400; a store that fails gets 500 (Telegram
-sends it again). Requests that arrive while the bot starts wait until the updates of before the
-restart are handled and waiting dialogs asked again; those that arrive while it stops get 503.
+sends it again). Requests that arrive while the bot starts wait until the updates stored before the
+restart are handled; those that arrive while it stops get 503.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.startup import StartupError
-from bot.telegram.inbox import Inbox
+from bot.telegram.inbox import Inbox, chat_key
 from bot.telegram.polling import STOP_GRACE_S, Resume
 from bot.telegram.web import OwnServer, share_routes
 
@@ -41,6 +41,8 @@ SECRET_ENV = "WEBHOOK_SECRET"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_RULE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for secret_token
 READY_WAIT_S = 60.0  # a request during the start waits this long for the replay, then gets 503
+CATCH_UP_S = 15.0  # at start, how long the updates Telegram held are awaited before waiting dialogs are asked
+CATCH_UP_POLL_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,9 @@ class InboxRequestHandler(SimpleRequestHandler):
     def __init__(self, dp: Dispatcher, bot: Bot, inbox: Inbox, secret: str) -> None:
         super().__init__(dp, bot, handle_in_background=True, secret_token=secret)
         self.inbox = inbox
-        self.ready = asyncio.Event()  # set once the start's replay and resume are done
+        self.ready = asyncio.Event()  # set once the start's replay is done
         self.closing = False
+        self.caught: set[str] | None = set()  # chats of the updates taken while catching up (None: after)
 
     async def handle(self, request: web.Request) -> web.Response:
         bot = await self.resolve_bot(request)
@@ -101,6 +104,8 @@ class InboxRequestHandler(SimpleRequestHandler):
             log.exception("webhook: update %s not stored (500)", update.update_id)
             return web.Response(status=500, text="Internal Server Error")
         for fresh in new:
+            if self.caught is not None and (key := chat_key(fresh)):
+                self.caught.add(key)
             self.inbox.dispatch(fresh)
         return web.json_response({})
 
@@ -112,9 +117,12 @@ class InboxRequestHandler(SimpleRequestHandler):
 async def run_webhook(app: AppContext, dp: Dispatcher, bot: Bot, inbox: Inbox, resume: Resume,
                       settings: WebhookSettings, handle_signals: bool = True) -> None:
     """Serve the webhook until SIGTERM/SIGINT (or cancellation). At start, after the startup hooks: the
-    updates stored but not handled before the last stop are handled, waiting dialogs asked again, then
-    requests are taken and setWebhook is called. At the stop: requests refused, handlers under way
-    given STOP_GRACE_S, the shutdown hooks run, the session closed."""
+    updates stored but not handled before the last stop are handled, then requests are taken and
+    setWebhook is called; once Telegram has delivered what it held (getWebhookInfo's pending count, at
+    most CATCH_UP_S) and it is handled, waiting dialogs are asked again, except in the chats just
+    answered (as polling does: a chair's answer sent while the bot was down is not preceded by the
+    question again). At the stop: requests refused, handlers under way given STOP_GRACE_S, the shutdown
+    hooks run, the session closed."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     if handle_signals:
@@ -135,9 +143,13 @@ async def run_webhook(app: AppContext, dp: Dispatcher, bot: Bot, inbox: Inbox, r
         if own is not None:
             await own.start(settings.host, settings.port, "[webhook] port (BASTAU_WEBHOOK__PORT)")
         answered = await inbox.replay()
-        await resume(answered)
         handler.ready.set()
         await _set_webhook(bot, dp, settings)
+        await _catch_up(bot)
+        await inbox.idle()
+        answered |= handler.caught or set()
+        handler.caught = None
+        await resume(answered)
         log.info("webhook at %s (listening on %s:%s%s)", settings.url, settings.host, settings.port, settings.path)
         pruner = asyncio.create_task(inbox.prune_every(), name="inbox prune")
         await stop.wait()
@@ -158,6 +170,20 @@ async def run_webhook(app: AppContext, dp: Dispatcher, bot: Bot, inbox: Inbox, r
             if handle_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)
+
+
+async def _catch_up(bot: Bot) -> None:
+    """Until Telegram has no update of before the start left to deliver (or CATCH_UP_S has passed)."""
+    deadline = asyncio.get_running_loop().time() + CATCH_UP_S
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            if (await bot.get_webhook_info()).pending_update_count == 0:
+                return
+        except TelegramAPIError as exc:
+            log.warning("getWebhookInfo failed (%s); waiting dialogs are asked without it", exc.message)
+            return
+        await asyncio.sleep(CATCH_UP_POLL_S)
+    log.warning("updates held by Telegram still pending after %.0f s; waiting dialogs are asked now", CATCH_UP_S)
 
 
 async def _set_webhook(bot: Bot, dp: Dispatcher, settings: WebhookSettings) -> None:

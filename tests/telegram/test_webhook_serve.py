@@ -1,5 +1,6 @@
 """run_webhook in the process (bot/telegram/webhook.py): the start's replay before any request, then
-setWebhook with the url, secret, allowed_updates and max_connections; a server of its own when
+setWebhook with the url, secret, allowed_updates and max_connections, then the catch-up
+(getWebhookInfo) before waiting dialogs are asked; a server of its own when
 [webhook] host:port differs from [web]'s, the Mini App's server when they are the same (and then a
 port it cannot take stops the start with one line)."""
 from __future__ import annotations
@@ -28,20 +29,24 @@ def settings(port: int, shared: bool) -> WebhookSettings:
 
 
 async def start(harness, hook: WebhookSettings) -> asyncio.Task[None]:
+    """run_webhook until it has asked the waiting dialogs (after setWebhook and the catch-up)."""
     resumed: list[set[str]] = []
 
     async def resume(answered: set[str]) -> None:
         resumed.append(answered)
 
+    harness.session.queued["GetWebhookInfo"].append(  # Telegram holds nothing more
+        {"ok": True, "result": {"url": hook.url, "has_custom_certificate": False, "pending_update_count": 0}})
     task = asyncio.create_task(run_webhook(harness.app, harness.dp, harness.bot, harness.inbox, resume, hook,
                                            handle_signals=False))
     for _ in range(200):
-        if any(isinstance(r, SetWebhook) for r in harness.session.requests) or task.done():
+        if resumed or task.done():
             break
         await asyncio.sleep(0.05)
     if task.done():
         task.result()
-    assert resumed, "setWebhook came before the resume"
+    names = [type(r).__name__ for r in harness.session.requests]
+    assert resumed and names.index("SetWebhook") < names.index("GetWebhookInfo"), names
     return task
 
 
