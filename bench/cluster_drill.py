@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from contextlib import ExitStack, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ import aiohttp
 from aiohttp import web
 
 from bench.apiproc import ApiProcess
-from bench.common import BRANCH_ADMIN, REPO, bench_clock, write_config
+from bench.common import BRANCH_ADMIN, REPO, bench_clock, cluster_servers, write_config
 from bench.crash_drill import FIRST_CHAIR, Chair
 from bench.drills import duplicates_per_kill
 from bench.startup import bastau_env, stop
@@ -297,21 +297,12 @@ async def _at_least(count: Callable[[], Any], n: int) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from tests.support.postgres import PgServer
-    from tests.support.redis import start_redis, stop_redis
-
     parser = argparse.ArgumentParser(prog="python -m bench.cluster_drill", description=__doc__.splitlines()[0])
     parser.add_argument("--chairs", type=int, default=100)
     parser.add_argument("--failover-s", type=float, default=4.0)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="cluster-drill-") as tmp, ExitStack() as stack:
-        folder = Path(tmp)
-        pg = PgServer.start()
-        stack.callback(pg.stop)
-        pg.make_template()
-        redis = start_redis(folder)
-        stack.callback(stop_redis, redis)
-        result = asyncio.run(run(folder, pg.fresh_database(), redis.url(), args.chairs, failover_s=args.failover_s))
+    with tempfile.TemporaryDirectory(prefix="cluster-drill-") as tmp, cluster_servers(Path(tmp)) as (pg, redis_url):
+        result = asyncio.run(run(Path(tmp), pg.fresh_database(), redis_url, args.chairs, failover_s=args.failover_s))
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0 if result["ok"] else 1
 

@@ -5,8 +5,9 @@ import os
 import statistics
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 from bench.seed import NOW
 from bot.domain.clock import FakeClock
@@ -88,3 +89,22 @@ def stopwatch() -> Iterator[list[float]]:
 
 def median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 1)
+
+
+@contextmanager
+def cluster_servers(folder: Path, redis: bool = True) -> Iterator[tuple[Any, str]]:
+    """A throw-away PostgreSQL (its template migrated) and, with `redis`, a Redis in `folder` (the servers of
+    tests/support/): yields the PostgreSQL server and the Redis URL ("" without), both stopped at the end."""
+    from tests.support.postgres import PgServer
+    from tests.support.redis import start_redis, stop_redis
+
+    with ExitStack() as stack:
+        pg = PgServer.start()
+        stack.callback(pg.stop)
+        pg.make_template()
+        redis_url = ""
+        if redis:
+            server = start_redis(folder)
+            stack.callback(stop_redis, server)
+            redis_url = server.url()
+        yield pg, redis_url

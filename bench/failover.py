@@ -19,12 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.apiproc import ApiProcess
-from bench.common import REPO, write_config
+from bench.common import REPO, cluster_servers, write_config
 from bench.startup import bastau_env, stop
 
 LEADS = "this process leads the workers"
@@ -118,20 +117,9 @@ def _is_leader(worker: Worker, workers: list[Worker]) -> bool:
 
 
 def run(rounds: int = 3, failover_s: float = 30.0, lock: str = "redis") -> Result:
-    from tests.support.postgres import PgServer
-    from tests.support.redis import start_redis, stop_redis
-
-    with tempfile.TemporaryDirectory(prefix="bench-failover-") as tmp, ExitStack() as stack:
-        folder = Path(tmp)
-        pg = PgServer.start()
-        stack.callback(pg.stop)
-        pg.make_template()
-        redis_url = ""
-        if lock == "redis":
-            redis = start_redis(folder)
-            stack.callback(stop_redis, redis)
-            redis_url = redis.url()
-        times = asyncio.run(measure(folder, pg.fresh_database(), redis_url, rounds, failover_s))
+    with tempfile.TemporaryDirectory(prefix="bench-failover-") as tmp, \
+            cluster_servers(Path(tmp), redis=lock == "redis") as (pg, redis_url):
+        times = asyncio.run(measure(Path(tmp), pg.fresh_database(), redis_url, rounds, failover_s))
     return Result(times, failover_s, lock)
 
 

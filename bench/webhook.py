@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from typing import Any
 import aiohttp
 
 from bench.apiproc import ApiProcess
-from bench.common import REPO, free_port, webhook_config, write_config
+from bench.common import REPO, cluster_servers, free_port, webhook_config, write_config
 from bench.crash_drill import FIRST_CHAIR, _prepare
 from bench.startup import cpu_seconds, stop
 
@@ -170,22 +169,13 @@ def run(quick: bool = False) -> Result:
 def run_cluster(quick: bool = False) -> tuple[Result, Result]:
     """One, then two `--role web` workers on a throw-away PostgreSQL and Redis (the servers of tests/support/),
     each run on a fresh database."""
-    from tests.support.postgres import PgServer
-    from tests.support.redis import start_redis, stop_redis
-
     chairs = 60 if quick else 200
-    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp, ExitStack() as stack:
-        folder = Path(tmp)
-        pg = PgServer.start()
-        stack.callback(pg.stop)
-        pg.make_template()
-        redis = start_redis(folder)
-        stack.callback(stop_redis, redis)
+    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp, cluster_servers(Path(tmp)) as (pg, redis_url):
         results = []
         for workers in (1, 2):
-            part = folder / f"workers-{workers}"
+            part = Path(tmp) / f"workers-{workers}"
             part.mkdir()
-            results.append(asyncio.run(measure(part, chairs, workers, pg.fresh_database(), redis.url(), "web")))
+            results.append(asyncio.run(measure(part, chairs, workers, pg.fresh_database(), redis_url, "web")))
     return results[0], results[1]
 
 

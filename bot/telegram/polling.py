@@ -76,13 +76,32 @@ class Poller:
                 backoff.reset()
 
 
-async def run_polling(dp: Dispatcher, bot: Bot, inbox: Inbox, resume: Resume, handle_signals: bool = True,
-                      polling_timeout: int = 10, **kwargs: Any) -> None:
+def stop_on_signals(handle_signals: bool) -> asyncio.Event:
+    """An event SIGTERM and SIGINT set (when `handle_signals`); `shut_down` removes the handlers."""
     stop = asyncio.Event()
     if handle_signals:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def shut_down(dp: Dispatcher, bot: Bot, inbox: Inbox, workflow: dict[str, Any], handle_signals: bool) -> None:
+    """The end of polling and of webhook mode alike: handlers under way get STOP_GRACE_S, the shutdown
+    hooks run, the session is closed, the signal handlers removed."""
+    await inbox.close(STOP_GRACE_S)
+    try:
+        await dp.emit_shutdown(bot=bot, **workflow)
+    finally:
+        await bot.session.close()
+        if handle_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                asyncio.get_running_loop().remove_signal_handler(sig)
+
+
+async def run_polling(dp: Dispatcher, bot: Bot, inbox: Inbox, resume: Resume, handle_signals: bool = True,
+                      polling_timeout: int = 10, **kwargs: Any) -> None:
+    stop = stop_on_signals(handle_signals)
     poller = Poller(dp, bot, inbox, polling_timeout)
     workflow = {"dispatcher": dp, "bots": (bot,), **dp.workflow_data, **kwargs}
     await dp.emit_startup(bot=bot, **workflow)
@@ -109,11 +128,4 @@ async def run_polling(dp: Dispatcher, bot: Bot, inbox: Inbox, resume: Resume, ha
                 background.cancel()
                 with suppress(asyncio.CancelledError):
                     await background
-        await inbox.close(STOP_GRACE_S)
-        try:
-            await dp.emit_shutdown(bot=bot, **workflow)
-        finally:
-            await bot.session.close()
-            if handle_signals:
-                for sig in (signal.SIGTERM, signal.SIGINT):
-                    asyncio.get_running_loop().remove_signal_handler(sig)
+        await shut_down(dp, bot, inbox, workflow, handle_signals)

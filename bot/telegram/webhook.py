@@ -15,7 +15,6 @@ import asyncio
 import logging
 import os
 import re
-import signal
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,7 +29,7 @@ from pydantic import ValidationError
 from bot.config import Settings
 from bot.startup import StartupError
 from bot.telegram.inbox import Inbox, chat_key
-from bot.telegram.polling import STOP_GRACE_S, Resume
+from bot.telegram.polling import Resume, shut_down, stop_on_signals
 from bot.telegram.web import OwnServer, share_routes
 
 if TYPE_CHECKING:
@@ -123,11 +122,7 @@ async def run_webhook(app: AppContext, dp: Dispatcher, bot: Bot, inbox: Inbox, r
     answered (as polling does: a chair's answer sent while the bot was down is not preceded by the
     question again). At the stop: requests refused, handlers under way given STOP_GRACE_S, the shutdown
     hooks run, the session closed."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    if handle_signals:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals(handle_signals)
     handler = InboxRequestHandler(dp, bot, inbox, settings.secret)
 
     def install(web_app: web.Application) -> None:
@@ -162,14 +157,7 @@ async def run_webhook(app: AppContext, dp: Dispatcher, bot: Bot, inbox: Inbox, r
                 await pruner
         if own is not None:
             await own.stop()
-        await inbox.close(STOP_GRACE_S)
-        try:
-            await dp.emit_shutdown(bot=bot, **workflow)
-        finally:
-            await bot.session.close()
-            if handle_signals:
-                for sig in (signal.SIGTERM, signal.SIGINT):
-                    loop.remove_signal_handler(sig)
+        await shut_down(dp, bot, inbox, workflow, handle_signals)
 
 
 async def _catch_up(bot: Bot) -> None:
